@@ -1,0 +1,317 @@
+#!/usr/bin/env bash
+# zlink vs libzmq: build, run interleaved repetitions, write CSVs, report.
+#
+#   bash benchwithzmq/run_benchmarks.sh --with-libzmq --quick
+#   bash benchwithzmq/run_benchmarks.sh --with-libzmq --runs 5
+#
+# Options (defaults in brackets):
+#   --with-libzmq        also run the system libzmq, interleaved with zlink
+#   --libzmq-only        self-check: the zlink slot runs the libzmq binary too
+#                        (builds only benchwithzmq/, works while zlink does not)
+#   --runs N             repetitions per configuration [3]
+#   --quick              README mode: PAIR,PUSHPULL,REQREP; sizes 64,1024,65536;
+#                        inproc,ipc,tcp; fewer messages; no strace (< 5 min)
+#   --patterns LIST      comma list; a name runs throughput, REQREP runs latency,
+#                        lat:NAME forces latency (PAIR DEALER DEALERROUTER
+#                        ROUTERROUTER ROUTERPOLL) [all 7 throughput + REQREP + lat:PAIR]
+#   --transports LIST    inproc,ipc,tcp [all]
+#   --sizes LIST         bytes [64,256,1024,8192,65536,131072,262144]
+#   --msgs N             throughput messages per run [scaled by size]
+#   --lat-msgs N         latency round trips per run [5000, 2000 above 8 KiB]
+#   --warmup N           warm-up messages [1000]
+#   --pin | --no-pin     pin the two ends to cpus 0 and 1 [on when nproc >= 2]
+#   --env 'A=1 B=2'      a zlink variant run with these variables; repeat to
+#                        compare variants (--env '' is the plain build)
+#   --build-dir DIR      [<repo>/build-benchwithzmq]
+#   --out DIR            where CSVs go [quick: <build-dir>/bench-results/quick,
+#                        full: benchwithzmq/results]
+#   --syscalls|--no-syscalls  strace -c -f syscalls per message [full: on]
+#   --no-floor           skip the raw-socket floor
+#   --no-build           use binaries already in --build-dir
+#   --no-install         never apt-get missing packages
+set -u -o pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(dirname "$HERE")
+RUNS=3 WITH_LIBZMQ=0 LIBZMQ_ONLY=0 QUICK=0 PIN=auto SYSCALLS=auto FLOOR=1
+BUILD=1 INSTALL=1 PATTERNS="" TRANSPORTS="" SIZES="" MSGS="" LAT_MSGS=""
+WARMUP=1000 BUILD_DIR="$ROOT/build-benchwithzmq" OUT="" ENVS=() ENVS_SET=0
+
+die() { echo "run_benchmarks: $*" >&2; exit 2; }
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+    --with-libzmq) WITH_LIBZMQ=1 ;;
+    --libzmq-only) LIBZMQ_ONLY=1 WITH_LIBZMQ=1 ;;
+    --runs) RUNS=$2; shift ;;
+    --quick) QUICK=1 ;;
+    --patterns) PATTERNS=$2; shift ;;
+    --transports) TRANSPORTS=$2; shift ;;
+    --sizes) SIZES=$2; shift ;;
+    --msgs) MSGS=$2; shift ;;
+    --lat-msgs) LAT_MSGS=$2; shift ;;
+    --warmup) WARMUP=$2; shift ;;
+    --pin) PIN=1 ;;
+    --no-pin) PIN=0 ;;
+    --env) ENVS+=("$2"); ENVS_SET=1; shift ;;
+    --build-dir) BUILD_DIR=$(realpath -m "$2"); shift ;;
+    --out) OUT=$(realpath -m "$2"); shift ;;
+    --syscalls) SYSCALLS=1 ;;
+    --no-syscalls) SYSCALLS=0 ;;
+    --no-floor) FLOOR=0 ;;
+    --no-build) BUILD=0 ;;
+    --no-install) INSTALL=0 ;;
+    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    *) die "unknown option $1 (see --help)" ;;
+    esac
+    shift
+done
+[[ $ENVS_SET == 1 ]] || ENVS=("")
+
+if [[ $QUICK == 1 ]]; then
+    : "${PATTERNS:=PAIR,PUSHPULL,REQREP}" "${SIZES:=64,1024,65536}"
+    [[ $SYSCALLS == auto ]] && SYSCALLS=0
+    THR_BUDGET=$((32 << 20)) THR_MAX=200000 THR_MIN=1000 LAT_SMALL=2000 LAT_BIG=1000
+else
+    : "${PATTERNS:=PAIR,PUSHPULL,PUBSUB,DEALER,DEALERROUTER,ROUTERROUTER,ROUTERPOLL,REQREP,lat:PAIR}"
+    : "${SIZES:=64,256,1024,8192,65536,131072,262144}"
+    THR_BUDGET=$((256 << 20)) THR_MAX=1000000 THR_MIN=2000 LAT_SMALL=5000 LAT_BIG=2000
+fi
+: "${TRANSPORTS:=inproc,ipc,tcp}"
+[[ $SYSCALLS == auto ]] && SYSCALLS=1
+if [[ -z $OUT ]]; then
+    if [[ $QUICK == 1 ]]; then OUT="$BUILD_DIR/bench-results/quick"; else OUT="$HERE/results"; fi
+fi
+NPROC=$(nproc)
+if [[ $PIN == auto ]]; then PIN=$([[ $NPROC -ge 2 ]] && echo 1 || echo 0); fi
+if [[ $PIN == 1 && $NPROC -lt 2 ]]; then echo "note: one cpu, not pinning" >&2; PIN=0; fi
+PINARG=(); [[ $PIN == 1 ]] && PINARG=(--pin 0,1)
+
+# ---- dependencies ---------------------------------------------------------
+pick_python() {
+    for py in python3 /usr/bin/python3; do
+        if command -v "$py" >/dev/null && "$py" -c 'import matplotlib' 2>/dev/null; then
+            echo "$py"; return; fi
+    done
+    echo python3
+}
+ensure_deps() {
+    local missing=()
+    command -v cmake >/dev/null || missing+=(cmake)
+    command -v c++ >/dev/null || missing+=(g++)
+    [[ -f /usr/include/boost/version.hpp ]] || missing+=(libboost-dev)
+    [[ $WITH_LIBZMQ == 1 && ! -f /usr/include/zmq.h ]] && missing+=(libzmq3-dev pkg-config)
+    "$(pick_python)" -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+    [[ ${#missing[@]} -eq 0 ]] && return
+    if [[ $INSTALL == 0 ]] || ! command -v apt-get >/dev/null; then
+        echo "warning: missing ${missing[*]} (install them first)" >&2; return
+    fi
+    local sudo=""; [[ $(id -u) -ne 0 ]] && sudo=sudo
+    echo "installing ${missing[*]}" >&2
+    $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >&2 ||
+        die "apt-get install failed"
+}
+
+# ---- build ----------------------------------------------------------------
+build() {
+    local j=$NPROC
+    if [[ $LIBZMQ_ONLY == 1 ]]; then
+        BINDIR="$BUILD_DIR/standalone"
+        if [[ $BUILD == 1 ]]; then
+            cmake -S "$HERE" -B "$BINDIR" -DCMAKE_BUILD_TYPE=Release >/dev/null &&
+                cmake --build "$BINDIR" -j"$j" >/dev/null || die "standalone build failed"
+        fi
+        ZBIN="$BINDIR/bench_libzmq"
+    else
+        BINDIR="$BUILD_DIR/benchwithzmq"
+        if [[ $BUILD == 1 ]]; then
+            local targets=(bench_zlink raw_floor); [[ $WITH_LIBZMQ == 1 ]] && targets+=(bench_libzmq)
+            cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
+                -DZLINK_BUILD_TESTS=OFF -DZLINK_BUILD_BENCH=ON >/dev/null ||
+                die "cmake configure failed (zlink not buildable? try --libzmq-only)"
+            cmake --build "$BUILD_DIR" -j"$j" --target "${targets[@]}" 2>&1 | tail -5 >&2
+            [[ ${PIPESTATUS[0]} == 0 ]] || die "build failed (try --libzmq-only)"
+        fi
+        ZBIN="$BINDIR/bench_zlink"
+    fi
+    LBIN="$BINDIR/bench_libzmq"
+    RAWBIN="$BINDIR/raw_floor"
+    [[ -x $ZBIN ]] || die "missing $ZBIN"
+    [[ $WITH_LIBZMQ == 0 || -x $LBIN ]] || die "missing $LBIN"
+}
+
+# ---- environment record -----------------------------------------------------
+record_env() {
+    local boost=unknown
+    [[ -f /usr/include/boost/version.hpp ]] &&
+        boost=$(sed -n 's/^#define BOOST_LIB_VERSION "\(.*\)"/\1/p' /usr/include/boost/version.hpp | tr _ .)
+    {
+        echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "kernel=$(uname -srm)"
+        echo "cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+        echo "nproc=$NPROC"
+        echo "compiler=$(c++ --version | head -1)"
+        echo "cmake=$(cmake --version | head -1)"
+        echo "boost=$boost"
+        echo "libzmq=$([[ -x $LBIN ]] && "$LBIN" --version || echo none)"
+        echo "zlink_reports=$("$ZBIN" --version)"
+        echo "zlink_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+        echo "runs=$RUNS"
+        echo "warmup=$WARMUP"
+        echo "pinned=$([[ $PIN == 1 ]] && echo 'yes (cpu 0: binding side, cpu 1: connecting side)' || echo no)"
+        echo "quick=$QUICK"
+        echo "libzmq_only=$LIBZMQ_ONLY"
+        echo "zlink_variants=$(printf '[%s] ' "${ENVS[@]}")"
+    } >"$OUT/env.txt"
+}
+
+# ---- runs -----------------------------------------------------------------
+FAILED=0
+TMO=180
+msgs_for() { # kind size
+    if [[ $1 == lat ]]; then
+        [[ -n $LAT_MSGS ]] && { echo "$LAT_MSGS"; return; }
+        [[ $2 -le 8192 ]] && echo "$LAT_SMALL" || echo "$LAT_BIG"
+        return
+    fi
+    [[ -n $MSGS ]] && { echo "$MSGS"; return; }
+    local n=$((THR_BUDGET / $2))
+    ((n > THR_MAX)) && n=$THR_MAX
+    ((n < THR_MIN)) && n=$THR_MIN
+    echo "$n"
+}
+
+variant_label() { # envspec
+    [[ -z $1 ]] && { echo zlink; return; }
+    echo "zlink[$(echo "$1" | tr ', ' ';+')]"
+}
+
+run_one() { # run label bin envspec kind pattern transport size
+    local run=$1 label=$2 bin=$3 envspec=$4 kind=$5 pat=$6 tr=$7 size=$8
+    local msgs errf line rc
+    msgs=$(msgs_for "$kind" "$size")
+    errf=$(mktemp)
+    # shellcheck disable=SC2086 # envspec is a list of VAR=val words
+    line=$(env $envspec timeout $TMO "$bin" --mode "$kind" --pattern "$pat" --transport "$tr" \
+        --size "$size" --msgs "$msgs" --warmup "$WARMUP" --lib "$label" "${PINARG[@]}" 2>"$errf")
+    rc=$?
+    if [[ $rc -ne 0 || -z $line ]]; then
+        FAILED=$((FAILED + 1))
+        {
+            echo "FAILED (rc=$rc): $label $kind $pat $tr $size"
+            sed 's/^/    /' "$errf"
+        } | tee -a "$OUT/failures.txt" >&2
+    else
+        echo "$run,$line" >>"$OUT/raw.csv"
+        grep '^#debug' "$errf" | sed "s|^|$label $kind $pat $tr $size |" >>"$OUT/debug_counters.txt"
+    fi
+    rm -f "$errf"
+}
+
+# Each configuration runs all its repetitions back to back, alternating which
+# library goes first, so both see the same machine state.
+run_config() { # kind pattern transport size
+    local run v
+    for ((run = 1; run <= RUNS; run++)); do
+        if [[ $WITH_LIBZMQ == 1 && $((run % 2)) == 1 ]]; then
+            run_one "$run" libzmq "$LBIN" "" "$@"; fi
+        for v in "${ENVS[@]}"; do run_one "$run" "$(variant_label "$v")" "$ZBIN" "$v" "$@"; done
+        if [[ $WITH_LIBZMQ == 1 && $((run % 2)) == 0 ]]; then
+            run_one "$run" libzmq "$LBIN" "" "$@"; fi
+    done
+}
+
+run_floor() {
+    local kind tr size run line msgs
+    for tr in ${TRANSPORTS//,/ }; do
+        [[ $tr == inproc ]] && continue
+        for kind in $FLOOR_KINDS; do
+            for size in ${SIZES//,/ }; do
+                msgs=$(msgs_for "$kind" "$size")
+                for ((run = 1; run <= RUNS; run++)); do
+                    if line=$(timeout $TMO "$RAWBIN" --mode "$kind" --transport "$tr" --size "$size" \
+                        --msgs "$msgs" --warmup "$WARMUP" "${PINARG[@]}" 2>>"$OUT/failures.txt"); then
+                        echo "$run,$line" >>"$OUT/raw.csv"
+                    else
+                        FAILED=$((FAILED + 1)); echo "FAILED: raw $kind $tr $size" | tee -a "$OUT/failures.txt" >&2
+                    fi
+                done
+            done
+        done
+    done
+}
+
+# Syscalls per message: a separate short run under strace (it slows
+# everything down, so these runs never feed the timing figures).
+run_syscalls() {
+    command -v strace >/dev/null || { echo "strace not found: no syscall figures" >&2; return; }
+    echo "lib,kind,pattern,transport,size,msgs,syscalls,syscalls_per_msg" >"$OUT/syscalls.csv"
+    local tr kind pat msgs lib bin tmp calls
+    tmp=$(mktemp)
+    for tr in ${TRANSPORTS//,/ }; do
+        for kind in thr lat; do
+            [[ $kind == thr ]] && { pat=PAIR; msgs=20000; } || { pat=REQREP; msgs=2000; }
+            for lib in libzmq zlink; do
+                [[ $lib == libzmq && $WITH_LIBZMQ == 0 ]] && continue
+                [[ $lib == libzmq ]] && bin=$LBIN || bin=$ZBIN
+                if strace -f -c -o "$tmp" "$bin" --mode $kind --pattern $pat --transport "$tr" \
+                    --size 64 --msgs $msgs --warmup "$WARMUP" --lib $lib "${PINARG[@]}" >/dev/null 2>&1; then
+                    calls=$(awk '$NF == "total" {print $4}' "$tmp")
+                    echo "$lib,$kind,$pat,$tr,64,$msgs,$calls,$(awk -v c="$calls" -v m=$((msgs + WARMUP)) \
+                        'BEGIN{printf "%.2f", c/m}')" >>"$OUT/syscalls.csv"
+                fi
+            done
+        done
+    done
+    rm -f "$tmp"
+}
+
+main() {
+    local t_start=$SECONDS
+    [[ $INSTALL == 1 ]] && ensure_deps
+    build
+    mkdir -p "$OUT"
+    rm -f "$OUT"/raw.csv "$OUT"/failures.txt "$OUT"/debug_counters.txt "$OUT"/syscalls.csv
+    echo "run,$("$ZBIN" --header)" >"$OUT/raw.csv"
+    record_env
+    echo "build done in $((SECONDS - t_start)) s; results in $OUT" >&2
+
+    local configs=() p kind pat tr size
+    FLOOR_KINDS=""
+    for p in ${PATTERNS//,/ }; do
+        case "$p" in
+        lat:*) kind=lat pat=${p#lat:} ;;
+        REQREP) kind=lat pat=REQREP ;;
+        *) kind=thr pat=$p ;;
+        esac
+        [[ $FLOOR_KINDS == *$kind* ]] || FLOOR_KINDS="$FLOOR_KINDS $kind"
+        for tr in ${TRANSPORTS//,/ }; do
+            for size in ${SIZES//,/ }; do configs+=("$kind $pat $tr $size"); done
+        done
+    done
+    local i=0 c
+    for c in "${configs[@]}"; do
+        i=$((i + 1))
+        printf '[%d/%d] %s\n' "$i" "${#configs[@]}" "$c" >&2
+        # shellcheck disable=SC2086
+        run_config $c
+    done
+    [[ $FLOOR == 1 ]] && { echo "raw-socket floor" >&2; run_floor; }
+    [[ $SYSCALLS == 1 ]] && { echo "syscalls per message (strace)" >&2; run_syscalls; }
+    echo "runs done in $((SECONDS - t_start)) s" >&2
+
+    local py md charts
+    py=$(pick_python)
+    if [[ $QUICK == 1 ]]; then md="$OUT/zlink_BENCHMARK_RESULTS.md" charts="$OUT/charts"
+    else md="$HERE/zlink_BENCHMARK_RESULTS.md" charts="$HERE/charts"; fi
+    "$py" "$HERE/report.py" --results "$OUT" --md "$md" --charts "$charts" --print-table ||
+        echo "report generation failed" >&2
+    echo "" >&2
+    echo "full results: $md (charts in $charts, CSVs in $OUT)" >&2
+    echo "total time: $((SECONDS - t_start)) s" >&2
+    if [[ $FAILED -ne 0 ]]; then
+        echo "BENCHMARK FAILURES: $FAILED runs failed (see $OUT/failures.txt)" >&2
+        exit 1
+    fi
+}
+
+main

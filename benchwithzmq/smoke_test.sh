@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Smoke test of the benchmark itself: every pattern and transport with very
+# few messages. It asserts correctness only (exit status and one CSV line;
+# the benchmark checks sizes, sequence and count), never speed. It also
+# proves the checker bites: a run with --inject-fault must fail.
+#
+#   bash benchwithzmq/smoke_test.sh path/to/bench_zlink [path/to/raw_floor]
+set -u -o pipefail
+BENCH=${1:?usage: smoke_test.sh BENCH_BINARY [RAW_FLOOR_BINARY]}
+RAW=${2:-}
+FAILS=0 COUNT=0
+
+check() { # description, command...
+    local what=$1 out rc
+    shift
+    COUNT=$((COUNT + 1))
+    out=$(timeout 60 "$@" 2>&1)
+    rc=$?
+    if [[ $rc -ne 0 ]] || ! grep -q '^[a-z]*,\(thr\|lat\),' <<<"$out"; then
+        echo "FAIL: $what (rc=$rc)"
+        sed 's/^/    /' <<<"$out"
+        FAILS=$((FAILS + 1))
+    fi
+}
+
+for tr in inproc ipc tcp; do
+    for p in PAIR PUSHPULL PUBSUB DEALER DEALERROUTER ROUTERROUTER ROUTERPOLL; do
+        check "thr $p $tr 64" "$BENCH" --mode thr --pattern "$p" --transport "$tr" \
+            --size 64 --msgs 300 --warmup 50 --timeout-ms 10000
+        check "thr $p $tr 65536" "$BENCH" --mode thr --pattern "$p" --transport "$tr" \
+            --size 65536 --msgs 20 --warmup 5 --timeout-ms 10000
+    done
+    for p in REQREP PAIR DEALER DEALERROUTER ROUTERROUTER ROUTERPOLL; do
+        check "lat $p $tr 64" "$BENCH" --mode lat --pattern "$p" --transport "$tr" \
+            --size 64 --msgs 100 --warmup 20 --timeout-ms 10000
+    done
+    # The receiver must reject a wrong-sized message and fail the run.
+    for mode in thr lat; do
+        COUNT=$((COUNT + 1))
+        p=$([[ $mode == thr ]] && echo PUSHPULL || echo REQREP)
+        if out=$(timeout 60 "$BENCH" --mode $mode --pattern $p --transport "$tr" --size 64 \
+            --msgs 100 --warmup 10 --timeout-ms 10000 --inject-fault 2>&1) ||
+            ! grep -q "BENCH FAILURE" <<<"$out"; then
+            echo "FAIL: $mode $tr --inject-fault was not detected"
+            FAILS=$((FAILS + 1))
+        fi
+    done
+done
+
+if [[ -n $RAW ]]; then
+    for tr in ipc tcp; do
+        for mode in thr lat; do
+            check "raw $mode $tr" "$RAW" --mode $mode --transport $tr --size 64 --msgs 200 --warmup 20
+        done
+    done
+fi
+
+echo "bench smoke: $((COUNT - FAILS))/$COUNT passed"
+[[ $FAILS -eq 0 ]]

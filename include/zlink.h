@@ -1,0 +1,78 @@
+/*
+ * zlink - extensions beyond the libzmq 4.3 API.
+ *
+ * <zmq.h> stays exactly libzmq-compatible; anything zlink-specific is
+ * declared here so programs that only want libzmq never see it.
+ */
+#ifndef ZLINK_H_INCLUDED
+#define ZLINK_H_INCLUDED
+
+#include "zmq.h"
+
+/* zlink's own version (independent of the libzmq API level it reports). */
+#define ZLINK_VERSION_MAJOR 0
+#define ZLINK_VERSION_MINOR 1
+#define ZLINK_VERSION_PATCH 0
+
+#define ZLINK_VERSION                                                          \
+    ZMQ_MAKE_VERSION (ZLINK_VERSION_MAJOR, ZLINK_VERSION_MINOR,                \
+                      ZLINK_VERSION_PATCH)
+
+/* Same export rule as zmq.h; a separate name so zlink.h does not depend on
+   whether zmq.h keeps ZMQ_EXPORT defined. */
+#if defined _WIN32
+#if defined ZMQ_STATIC
+#define ZLINK_EXPORT
+#elif defined ZLINK_EXPORTS
+#define ZLINK_EXPORT __declspec(dllexport)
+#else
+#define ZLINK_EXPORT __declspec(dllimport)
+#endif
+#elif defined __GNUC__ || defined __clang__
+#define ZLINK_EXPORT __attribute__ ((visibility ("default")))
+#else
+#define ZLINK_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Fills any non-null argument with zlink's version; returns ZLINK_VERSION.
+   Also lets a program check (e.g. via dlsym) that it runs on zlink rather
+   than on libzmq. */
+ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
+
+/* ---- zlink feature-flag socket options -------------------------------------
+ * Used with zmq_setsockopt/zmq_getsockopt.  Numbers from 1000 upwards are
+ * reserved for zlink so they can never collide with libzmq's options
+ * (which stay well below 1000).
+ */
+#define ZLINK_SOCKOPT_BASE 1000
+/* int, 0/1: try to write to the socket directly from the sending thread
+   before handing the message to the I/O thread. */
+#define ZLINK_SPECULATIVE_WRITE 1000
+/* int, bytes: how much the engine gathers into one write system call. */
+#define ZLINK_WRITE_BATCH_BYTES 1001
+
+/* ---- Debug counters ----------------------------------------------------------
+ * Internal event counters (only populated when the library is built with
+ * ZLINK_DEBUG_COUNTERS; otherwise zmq_debug_counters returns 0).
+ */
+typedef struct
+{
+    const char *name; /* static string, owned by the library */
+    unsigned long long value;
+} zlink_debug_counter_t;
+
+/* Copies up to max counters into out; returns how many were written, or the
+   total number available if out is NULL. */
+ZLINK_EXPORT int zmq_debug_counters (zlink_debug_counter_t *out, int max);
+/* Sets every counter back to zero. */
+ZLINK_EXPORT void zmq_debug_counters_reset (void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* ZLINK_H_INCLUDED */

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: installs dependencies, then builds and
+# runs three lanes: plain Release, ASAN+UBSAN, and TSAN (lock-free pipe and
+# mailbox tests plus the threaded socket tests).
+#   ZLINK_SKIP_DEPS=1   do not apt-get (already installed)
+#   ZLINK_LANES="release asan tsan"   choose lanes
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ "${ZLINK_SKIP_DEPS:-0}" = 1 ] || bash scripts/install-deps.sh
+JOBS=$(nproc)
+LANES=${ZLINK_LANES:-"release asan tsan"}
+status=0
+
+run_lane() {
+  local name=$1; shift
+  local dir=build-ci/$name
+  echo "=== lane $name: configure"
+  cmake -S . -B "$dir" "$@" >"$dir.configure.log" 2>&1 || { cat "$dir.configure.log"; return 1; }
+  echo "=== lane $name: build"
+  cmake --build "$dir" -j"$JOBS" >"$dir.build.log" 2>&1 || { tail -50 "$dir.build.log"; return 1; }
+}
+
+mkdir -p build-ci
+for lane in $LANES; do
+  case $lane in
+    release)
+      run_lane release -DCMAKE_BUILD_TYPE=Release || { status=1; continue; }
+      echo "=== lane release: test"
+      (cd build-ci/release && ctest -j"$JOBS" --output-on-failure --timeout 180) || status=1
+      ;;
+    asan)
+      run_lane asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLINK_SANITIZE=address,undefined \
+        -DZLINK_BUILD_BENCH=OFF || { status=1; continue; }
+      echo "=== lane asan: test"
+      (cd build-ci/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+        ctest -j"$JOBS" --output-on-failure --timeout 300 -E 'compat\.system_binary|bench\.') || status=1
+      ;;
+    tsan)
+      run_lane tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLINK_SANITIZE=thread \
+        -DZLINK_BUILD_BENCH=OFF || { status=1; continue; }
+      echo "=== lane tsan: test"
+      (cd build-ci/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+        ctest -j"$JOBS" --output-on-failure --timeout 300 -R '^(unit\.(spsc_queue|pipe|msg)|sockets\.)') || status=1
+      ;;
+    *) echo "unknown lane $lane"; status=1 ;;
+  esac
+done
+if [ $status = 0 ]; then echo "=== all lanes passed"; else echo "=== some lane FAILED"; fi
+exit $status

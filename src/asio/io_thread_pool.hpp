@@ -1,0 +1,31 @@
+// The context's I/O threads: one asio::io_context per thread (ZMQ_IO_THREADS).
+// A connection's engine is bound to one of them for its whole life.
+#pragma once
+
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace zlink {
+
+class io_thread_pool_t {
+  public:
+    explicit io_thread_pool_t(int threads);
+    ~io_thread_pool_t(); // stops and joins
+
+    // Least-loaded choice is not needed yet: round-robin over the threads.
+    boost::asio::io_context &next();
+    int size() const { return static_cast<int>(_contexts.size()); }
+
+  private:
+    using guard_t = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
+    std::vector<std::unique_ptr<boost::asio::io_context>> _contexts;
+    std::vector<guard_t> _guards;
+    std::vector<std::thread> _threads;
+    unsigned _next = 0;
+};
+
+} // namespace zlink

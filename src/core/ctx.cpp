@@ -1,0 +1,281 @@
+#include "core/ctx.hpp"
+
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "asio/io_thread_pool.hpp"
+#include "core/mailbox.hpp"
+#include "core/pipe.hpp"
+#include "core/socket_base.hpp"
+
+namespace zlink {
+
+ctx_t::ctx_t() = default;
+
+ctx_t::~ctx_t() {
+    // Connections nobody bound: release the ends waiting for a binder.
+    for (auto &p : _pending)
+        release_pending(p.second);
+    _io_pool.reset();
+    _tag = dead_tag;
+}
+
+int ctx_t::set(int option, const void *value, size_t size) {
+    int v = 0;
+    const bool is_int = size == sizeof(int) && value;
+    if (is_int)
+        std::memcpy(&v, value, sizeof v);
+    std::lock_guard<std::mutex> lock(_mutex);
+    switch (option) {
+    case ZMQ_IO_THREADS:
+        if (!is_int || v < 0)
+            break;
+        _io_threads = v;
+        return 0;
+    case ZMQ_MAX_SOCKETS:
+        if (!is_int || v < 1 || v > 65535)
+            break;
+        _max_sockets = v;
+        return 0;
+    case ZMQ_IPV6:
+        if (!is_int || v < 0)
+            break;
+        _ipv6 = v != 0;
+        return 0;
+    case ZMQ_BLOCKY:
+        if (!is_int || v < 0)
+            break;
+        _blocky = v != 0;
+        return 0;
+    case ZMQ_MAX_MSGSZ:
+        if (!is_int || v < 0)
+            break;
+        _max_msgsz = v;
+        return 0;
+    case ZMQ_THREAD_PRIORITY:
+        if (!is_int || v < 0)
+            break;
+        _thread_priority = v;
+        return 0;
+    case ZMQ_THREAD_SCHED_POLICY:
+        if (!is_int || v < 0)
+            break;
+        _thread_sched_policy = v;
+        return 0;
+    case ZMQ_THREAD_AFFINITY_CPU_ADD:
+        if (!is_int || v < 0)
+            break;
+        _thread_affinity.insert(v);
+        return 0;
+    case ZMQ_THREAD_AFFINITY_CPU_REMOVE:
+        if (!is_int || v < 0)
+            break;
+        if (_thread_affinity.erase(v) == 0)
+            break;
+        return 0;
+    case ZMQ_THREAD_NAME_PREFIX:
+        if (!is_int || v < 0)
+            break;
+        _thread_name_prefix = std::to_string(v);
+        return 0;
+    default:
+        break;
+    }
+    errno = EINVAL;
+    return -1;
+}
+
+int ctx_t::get(int option, void *value, size_t *size) {
+    int v;
+    std::lock_guard<std::mutex> lock(_mutex);
+    switch (option) {
+    case ZMQ_IO_THREADS: v = _io_threads; break;
+    case ZMQ_MAX_SOCKETS: v = _max_sockets; break;
+    case ZMQ_SOCKET_LIMIT: v = 65535; break;
+    case ZMQ_IPV6: v = _ipv6; break;
+    case ZMQ_BLOCKY: v = _blocky; break;
+    case ZMQ_MAX_MSGSZ: v = _max_msgsz; break;
+    case ZMQ_MSG_T_SIZE: v = static_cast<int>(sizeof(zmq_msg_t)); break;
+    case ZMQ_THREAD_SCHED_POLICY: v = _thread_sched_policy; break;
+    default:
+        errno = EINVAL;
+        return -1;
+    }
+    if (!value || !size || *size < sizeof(int)) {
+        errno = EINVAL;
+        return -1;
+    }
+    std::memcpy(value, &v, sizeof v);
+    *size = sizeof v;
+    return 0;
+}
+
+socket_base_t *ctx_t::create_socket(int type) {
+    int sid;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_terminating) {
+            errno = ETERM;
+            return nullptr;
+        }
+        if (static_cast<int>(_sockets.size()) >= _max_sockets) {
+            errno = EMFILE;
+            return nullptr;
+        }
+        sid = _next_sid++;
+    }
+    socket_base_t *s = socket_base_t::create(type, this, sid);
+    if (!s)
+        return nullptr;
+    bool blocky;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_terminating) {
+            // Lost a race with shutdown: the new socket starts terminated,
+            // as libzmq's would.
+            _sockets.insert(s);
+            s->stop();
+        } else {
+            _sockets.insert(s);
+        }
+        blocky = _blocky;
+    }
+    if (!blocky) {
+        int zero = 0;
+        s->setsockopt(ZMQ_LINGER, &zero, sizeof zero);
+    }
+    return s;
+}
+
+void ctx_t::destroy_socket(socket_base_t *s) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    _sockets.erase(s);
+    _cv.notify_all();
+}
+
+int ctx_t::shutdown() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (!_terminating.exchange(true)) {
+        for (socket_base_t *s : _sockets)
+            s->stop();
+    }
+    return 0;
+}
+
+int ctx_t::terminate() {
+    shutdown();
+    {
+        std::unique_lock<std::mutex> lock(_mutex);
+        _cv.wait(lock, [this] { return _sockets.empty() && _lingerers == 0; });
+    }
+    delete this;
+    return 0;
+}
+
+void ctx_t::add_lingerer() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    ++_lingerers;
+}
+
+void ctx_t::remove_lingerer() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    --_lingerers;
+    _cv.notify_all();
+}
+
+io_thread_pool_t *ctx_t::io_threads() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (!_io_pool)
+        _io_pool = std::make_unique<io_thread_pool_t>(_io_threads > 0 ? _io_threads : 1);
+    return _io_pool.get();
+}
+
+int ctx_t::register_endpoint(const std::string &name, socket_base_t *s, const options_t &o) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (_endpoints.count(name)) {
+        errno = EADDRINUSE;
+        return -1;
+    }
+    s->mailbox()->add_ref();
+    _endpoints.emplace(name, endpoint_t{s, s->mailbox(), o});
+    return 0;
+}
+
+int ctx_t::unregister_endpoint(const std::string &name, socket_base_t *s) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto it = _endpoints.find(name);
+    if (it == _endpoints.end() || it->second.socket != s) {
+        errno = ENOENT;
+        return -1;
+    }
+    it->second.mailbox->drop_ref();
+    _endpoints.erase(it);
+    return 0;
+}
+
+void ctx_t::unregister_endpoints(socket_base_t *s) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    for (auto it = _endpoints.begin(); it != _endpoints.end();) {
+        if (it->second.socket == s) {
+            it->second.mailbox->drop_ref();
+            it = _endpoints.erase(it);
+        }
+        else
+            ++it;
+    }
+}
+
+bool ctx_t::find_endpoint_or_pend(const std::string &name, endpoint_t &ep,
+                                  const pending_t *pending) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    auto it = _endpoints.find(name);
+    if (it != _endpoints.end()) {
+        ep = it->second;
+        ep.mailbox->add_ref();
+        return true;
+    }
+    if (pending) {
+        pending->connecter_mailbox->add_ref();
+        _pending.emplace(name, *pending);
+    }
+    return false;
+}
+
+std::vector<ctx_t::pending_t> ctx_t::take_pending(const std::string &name) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    std::vector<pending_t> out;
+    auto range = _pending.equal_range(name);
+    for (auto it = range.first; it != range.second; ++it)
+        out.push_back(it->second);
+    _pending.erase(range.first, range.second);
+    return out;
+}
+
+void ctx_t::drop_pending_of(socket_base_t *s) {
+    std::vector<pending_t> dropped;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        for (auto it = _pending.begin(); it != _pending.end();) {
+            if (it->second.connecter == s) {
+                dropped.push_back(it->second);
+                it = _pending.erase(it);
+            } else {
+                ++it;
+            }
+        }
+    }
+    for (auto &p : dropped)
+        release_pending(p);
+}
+
+void ctx_t::release_pending(pending_t &p) {
+    // Without ZMQ_IMMEDIATE the connecter owns its end and terminates it
+    // itself; the binder's end was never handed out.
+    p.bind_end->terminate();
+    if (p.connect_end)
+        p.connect_end->terminate();
+    p.connecter_mailbox->drop_ref();
+}
+
+} // namespace zlink

@@ -1,0 +1,103 @@
+// ctx_t — the context: its sockets, inproc endpoints, io threads, options
+// and the shutdown/termination protocol of zmq_ctx_shutdown / zmq_ctx_term.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/options.hpp"
+
+namespace zlink {
+
+class socket_base_t;
+class pipe_t;
+class io_thread_pool_t;
+class mailbox_t;
+
+class ctx_t {
+  public:
+    ctx_t();
+    ~ctx_t();
+
+    bool check_tag() const { return _tag == live_tag; }
+
+    int set(int option, const void *value, size_t size);
+    int get(int option, void *value, size_t *size);
+
+    socket_base_t *create_socket(int type);
+    void destroy_socket(socket_base_t *s); // called by socket close
+
+    int shutdown();  // zmq_ctx_shutdown: wake everything with ETERM
+    int terminate(); // zmq_ctx_term: shutdown + wait for sockets; deletes this
+
+    // Inproc endpoints. The binder's options are snapshotted at bind time so
+    // connecters read them without touching the binder's live options.
+    struct endpoint_t {
+        socket_base_t *socket;
+        mailbox_t *mailbox; // find_endpoint_or_pend hands out a reference
+        options_t options;
+    };
+    int register_endpoint(const std::string &name, socket_base_t *s, const options_t &o);
+    int unregister_endpoint(const std::string &name, socket_base_t *s);
+    void unregister_endpoints(socket_base_t *s);
+    // Connect side. If the endpoint is bound, returns true and fills `ep`.
+    // Otherwise records the pending connection (connect-before-bind).
+    struct pending_t {
+        socket_base_t *connecter;
+        mailbox_t *connecter_mailbox; // referenced while pending
+        options_t connecter_options;
+        pipe_t *bind_end;    // the end the binder will own
+        pipe_t *connect_end; // set when the connecter waits for bind (ZMQ_IMMEDIATE)
+    };
+    bool find_endpoint_or_pend(const std::string &name, endpoint_t &ep,
+                               const pending_t *pending);
+    void drop_pending_of(socket_base_t *s);
+    // Binder side: take the pending connections for `name` (under the lock
+    // together with registration so none is lost).
+    std::vector<pending_t> take_pending(const std::string &name);
+
+    bool ipv6() const { return _ipv6; }
+    int max_msgsz() const { return _max_msgsz; }
+    int io_thread_count() const { return _io_threads; }
+    io_thread_pool_t *io_threads(); // started on first use (network transports)
+    bool terminating() const { return _terminating.load(std::memory_order_acquire); }
+    // Objects that outlive their socket (lingering sessions) hold the ctx open.
+    void add_lingerer();
+    void remove_lingerer();
+
+  private:
+    static constexpr uint32_t live_tag = 0xabadcafe;
+    static constexpr uint32_t dead_tag = 0xdeadbeef;
+    uint32_t _tag = live_tag;
+
+    void release_pending(pending_t &p);
+
+    std::mutex _mutex;
+    std::condition_variable _cv;
+    std::set<socket_base_t *> _sockets;
+    std::map<std::string, endpoint_t> _endpoints;
+    std::multimap<std::string, pending_t> _pending;
+    std::atomic<bool> _terminating{false};
+    int _next_sid = 1;
+    int _lingerers = 0;
+
+    int _io_threads = 1;
+    int _max_sockets = 1023;
+    int _max_msgsz = 0x7fffffff;
+    bool _ipv6 = false;
+    bool _blocky = true;
+    int _thread_priority = -1;
+    int _thread_sched_policy = -1;
+    std::set<int> _thread_affinity;
+    std::string _thread_name_prefix;
+    std::unique_ptr<io_thread_pool_t> _io_pool;
+};
+
+} // namespace zlink

@@ -1,0 +1,107 @@
+#include "core/mailbox.hpp"
+
+#include <cerrno>
+#include <cstdint>
+#include <poll.h>
+#include <stdexcept>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core/pipe.hpp"
+
+namespace zlink {
+
+mailbox_t::mailbox_t() {
+    _fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (_fd < 0)
+        throw std::runtime_error("eventfd");
+    _queue.reserve(16);
+}
+
+mailbox_t::~mailbox_t() {
+    for (const auto &c : _queue)
+        release(c);
+    ::close(_fd);
+}
+
+void mailbox_t::release(const command_t &cmd) {
+    if (!cmd.pipe)
+        return;
+    // attach_pipe carries the ownership of a pipe end: with no one to
+    // adopt it, end it so its peer learns the connection is gone.
+    if (cmd.type == command_t::attach_pipe)
+        cmd.pipe->terminate();
+    else
+        cmd.pipe->drop_ref();
+}
+
+void mailbox_t::send(const command_t &cmd) {
+    bool signal = false;
+    bool dropped = false;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (_closed) {
+            dropped = true; // owner is gone: no one to act on the command
+        } else {
+            _queue.push_back(cmd);
+            _pending.store(true, std::memory_order_release);
+            if (!_signaled) {
+                _signaled = true;
+                signal = true;
+            }
+        }
+    }
+    if (dropped) {
+        release(cmd);
+        return;
+    }
+    if (signal) {
+        uint64_t one = 1;
+        ssize_t rc;
+        do {
+            rc = ::write(_fd, &one, sizeof one);
+        } while (rc < 0 && errno == EINTR);
+    }
+}
+
+bool mailbox_t::take_all(std::vector<command_t> &out) {
+    if (!_pending.load(std::memory_order_acquire))
+        return false;
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (_queue.empty())
+        return false;
+    out.insert(out.end(), _queue.begin(), _queue.end());
+    _queue.clear();
+    _pending.store(false, std::memory_order_release);
+    if (_signaled) {
+        // Drain the eventfd while holding the lock so a concurrent send
+        // cannot have its wake-up swallowed.
+        uint64_t v;
+        ssize_t rc = ::read(_fd, &v, sizeof v);
+        (void)rc;
+        _signaled = false;
+    }
+    return true;
+}
+
+bool mailbox_t::wait(int timeout_ms) {
+    if (has_pending())
+        return true;
+    pollfd p{_fd, POLLIN, 0};
+    int rc = ::poll(&p, 1, timeout_ms);
+    return rc > 0 || has_pending();
+}
+
+void mailbox_t::close() {
+    std::vector<command_t> dropped;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _closed = true;
+        dropped.swap(_queue);
+        _pending.store(false, std::memory_order_release);
+    }
+    for (const auto &c : dropped)
+        release(c);
+}
+
+} // namespace zlink

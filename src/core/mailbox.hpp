@@ -1,0 +1,72 @@
+// Commands between threads, and the fd that wakes the thread owning them.
+//
+// Every socket (and later every io-thread object) owns one mailbox. Other
+// threads post commands (pipe activation, termination, attach, stop); the
+// owner drains them when it sends, receives, polls or blocks. The eventfd is
+// written only when the queue goes from empty to non-empty, so a busy owner
+// is never woken by a syscall per command, and it is the socket's ZMQ_FD.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <mutex>
+#include <vector>
+
+namespace zlink {
+
+class pipe_t;
+class socket_base_t;
+
+struct command_t {
+    enum type_t : uint8_t {
+        activate_read,  // pipe: the peer wrote while we were asleep
+        activate_write, // pipe: the peer read up to `count`, room again
+        pipe_term,      // pipe: the peer is gone (a delimiter follows its data)
+        pipe_delimiter, // pipe: we read the peer's delimiter (self-posted)
+        attach_pipe,    // socket: adopt `pipe` (inproc connect to our bind)
+        stop,           // socket: the context is terminating
+        wake,           // nothing: just wake the owner
+    };
+    type_t type;
+    pipe_t *pipe;   // holds a reference on the pipe pair while queued
+    uint64_t count; // activate_write: the peer's msgs_read
+};
+
+class mailbox_t {
+  public:
+    mailbox_t();
+    ~mailbox_t();
+    mailbox_t(const mailbox_t &) = delete;
+    mailbox_t &operator=(const mailbox_t &) = delete;
+
+    // Thread-safe. After close() commands are dropped (references released).
+    void send(const command_t &cmd);
+    // Owner only: move every pending command into `out` (appending).
+    // Returns false when there was nothing.
+    bool take_all(std::vector<command_t> &out);
+    // Cheap check without a syscall or lock.
+    bool has_pending() const { return _pending.load(std::memory_order_acquire); }
+    // Block until a command is pending or timeout (ms, -1 forever).
+    // Returns true when something is pending.
+    bool wait(int timeout_ms);
+    int fd() const { return _fd; }
+    void close();
+
+    void add_ref() { _refs.fetch_add(1, std::memory_order_relaxed); }
+    void drop_ref() {
+        if (_refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+            delete this;
+    }
+
+  private:
+    static void release(const command_t &cmd);
+    std::mutex _mutex;
+    std::vector<command_t> _queue;
+    std::atomic<bool> _pending{false};
+    bool _closed = false;
+    bool _signaled = false;
+    int _fd;
+    std::atomic<int> _refs{1};
+};
+
+} // namespace zlink

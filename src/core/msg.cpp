@@ -1,0 +1,216 @@
+#include "core/msg.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+
+#include "core/metadata.hpp"
+
+namespace zlink {
+
+int msg_t::init() {
+    _metadata = nullptr;
+    _routing_id_int = 0;
+    _inline_size = 0;
+    _type = type_inline;
+    _flags = 0;
+    _reserved = 0;
+    return 0;
+}
+
+int msg_t::init_size(size_t size) {
+    init();
+    if (size <= max_inline) {
+        _inline_size = static_cast<uint8_t>(size);
+        return 0;
+    }
+    // One allocation for header and body; the body starts right after.
+    if (size > SIZE_MAX - sizeof(msg_content_t)) {
+        errno = ENOMEM;
+        return -1;
+    }
+    void *block = std::malloc(sizeof(msg_content_t) + size);
+    if (!block) {
+        errno = ENOMEM;
+        return -1;
+    }
+    auto *c = new (block) msg_content_t;
+    c->data = static_cast<unsigned char *>(block) + sizeof(msg_content_t);
+    c->size = size;
+    c->ffn = nullptr;
+    c->hint = nullptr;
+    c->refs.store(1, std::memory_order_relaxed);
+    _u.content = c;
+    _type = type_heap;
+    return 0;
+}
+
+int msg_t::init_buffer(const void *data, size_t size) {
+    if (init_size(size) != 0)
+        return -1;
+    if (size)
+        std::memcpy(this->data(), data, size);
+    return 0;
+}
+
+int msg_t::init_data(void *data, size_t size, zmq_free_fn *ffn, void *hint) {
+    // libzmq: a NULL buffer is only valid for an empty message.
+    if (!data && size != 0) {
+        errno = EFAULT;
+        return -1;
+    }
+    init();
+    if (!ffn) {
+        // Nothing to free: behave like a constant message.
+        _type = type_const;
+        _u.constant.data = data;
+        _u.constant.size = size;
+        return 0;
+    }
+    auto *c = static_cast<msg_content_t *>(std::malloc(sizeof(msg_content_t)));
+    if (!c) {
+        errno = ENOMEM;
+        return -1;
+    }
+    new (c) msg_content_t;
+    c->data = data;
+    c->size = size;
+    c->ffn = ffn;
+    c->hint = hint;
+    c->refs.store(1, std::memory_order_relaxed);
+    _u.content = c;
+    _type = type_user;
+    return 0;
+}
+
+int msg_t::init_const(const void *data, size_t size) {
+    init();
+    _type = type_const;
+    _u.constant.data = data;
+    _u.constant.size = size;
+    return 0;
+}
+
+int msg_t::init_delimiter() {
+    init();
+    _type = type_delimiter;
+    return 0;
+}
+
+int msg_t::close() {
+    if (!check()) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (_type == type_heap || _type == type_user) {
+        msg_content_t *c = _u.content;
+        if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+            if (_type == type_user) {
+                c->ffn(c->data, c->hint);
+            }
+            c->~msg_content_t();
+            std::free(c);
+        }
+    }
+    reset_metadata();
+    _type = 0; // a closed message is invalid until re-initialised
+    return 0;
+}
+
+int msg_t::move(msg_t &src) {
+    if (!src.check()) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (&src == this)
+        return 0;
+    if (check() && close() != 0)
+        return -1;
+    std::memcpy(static_cast<void *>(this), &src, sizeof(msg_t));
+    src.init();
+    return 0;
+}
+
+int msg_t::copy(msg_t &src) {
+    if (!src.check()) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (&src == this)
+        return 0;
+    if (check() && close() != 0)
+        return -1;
+    if (src._type == type_heap || src._type == type_user) {
+        src._u.content->refs.fetch_add(1, std::memory_order_relaxed);
+        src._flags |= shared;
+    }
+    if (src._metadata)
+        src._metadata->add_ref();
+    std::memcpy(static_cast<void *>(this), &src, sizeof(msg_t));
+    return 0;
+}
+
+void *msg_t::data() {
+    switch (_type) {
+    case type_inline:
+        return _u.inline_data;
+    case type_heap:
+    case type_user:
+        return _u.content->data;
+    case type_const:
+        return const_cast<void *>(_u.constant.data);
+    default:
+        return nullptr;
+    }
+}
+
+size_t msg_t::size() const {
+    switch (_type) {
+    case type_inline:
+        return _inline_size;
+    case type_heap:
+    case type_user:
+        return _u.content->size;
+    case type_const:
+        return _u.constant.size;
+    default:
+        return 0;
+    }
+}
+
+bool msg_t::is_shared() const {
+    if (_type == type_const)
+        return true;
+    if (_type == type_heap || _type == type_user)
+        return (_flags & shared) != 0 ||
+               _u.content->refs.load(std::memory_order_relaxed) > 1;
+    return false;
+}
+
+int msg_t::set_routing_id(uint32_t id) {
+    if (id == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    _routing_id_int = id;
+    return 0;
+}
+
+void msg_t::set_metadata(metadata_t *m) {
+    reset_metadata();
+    if (m) {
+        m->add_ref();
+        _metadata = m;
+    }
+}
+
+void msg_t::reset_metadata() {
+    if (_metadata) {
+        if (_metadata->drop_ref())
+            delete _metadata;
+        _metadata = nullptr;
+    }
+}
+
+} // namespace zlink

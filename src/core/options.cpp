@@ -1,0 +1,310 @@
+#include "core/options.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+#include <zmq.h>
+
+namespace zlink {
+
+bool option_int(const void *value, size_t size, int *out) {
+    if (!value || size != sizeof(int))
+        return false;
+    std::memcpy(out, value, sizeof(int));
+    return true;
+}
+
+int option_put_int(void *value, size_t *size, int v) {
+    if (!value || !size || *size < sizeof(int)) {
+        errno = EINVAL;
+        return -1;
+    }
+    std::memcpy(value, &v, sizeof v);
+    *size = sizeof v;
+    return 0;
+}
+
+namespace {
+
+int put_bytes(void *value, size_t *size, const std::string &s, bool with_nul) {
+    const size_t need = s.size() + (with_nul ? 1 : 0);
+    if (!value || !size || *size < need) {
+        errno = EINVAL;
+        return -1;
+    }
+    std::memcpy(value, s.data(), s.size());
+    if (with_nul)
+        static_cast<char *>(value)[s.size()] = '\0';
+    *size = need;
+    return 0;
+}
+
+template <typename T> int put_scalar(void *value, size_t *size, T v) {
+    if (!value || !size || *size < sizeof(T)) {
+        errno = EINVAL;
+        return -1;
+    }
+    std::memcpy(value, &v, sizeof v);
+    *size = sizeof v;
+    return 0;
+}
+
+// String options may be set with or without a terminating NUL.
+std::string as_string(const void *value, size_t size) {
+    if (!value || size == 0)
+        return std::string();
+    const char *p = static_cast<const char *>(value);
+    if (p[size - 1] == '\0')
+        --size;
+    return std::string(p, size);
+}
+
+int einval() {
+    errno = EINVAL;
+    return -1;
+}
+
+} // namespace
+
+int options_t::setsockopt(int option, const void *value, size_t size) {
+    int v = 0;
+    const bool is_int = option_int(value, size, &v);
+
+    // Integer options with a lower bound.
+    struct int_opt {
+        int id;
+        int *field;
+        int min;
+    };
+    const int_opt ints[] = {
+        {ZMQ_SNDHWM, &sndhwm, 0},
+        {ZMQ_RCVHWM, &rcvhwm, 0},
+        {ZMQ_RATE, &rate, 1},
+        {ZMQ_RECOVERY_IVL, &recovery_ivl, 0},
+        {ZMQ_MULTICAST_HOPS, &multicast_hops, 1},
+        {ZMQ_MULTICAST_MAXTPDU, &multicast_maxtpdu, 1},
+        {ZMQ_SNDBUF, &sndbuf, -1},
+        {ZMQ_RCVBUF, &rcvbuf, -1},
+        {ZMQ_TOS, &tos, 0},
+        {ZMQ_LINGER, &linger, -1},
+        {ZMQ_CONNECT_TIMEOUT, &connect_timeout, 0},
+        {ZMQ_TCP_MAXRT, &tcp_maxrt, 0},
+        {ZMQ_RECONNECT_IVL, &reconnect_ivl, -1},
+        {ZMQ_RECONNECT_IVL_MAX, &reconnect_ivl_max, 0},
+        {ZMQ_BACKLOG, &backlog, 0},
+        {ZMQ_RCVTIMEO, &rcvtimeo, -1},
+        {ZMQ_SNDTIMEO, &sndtimeo, -1},
+        {ZMQ_HANDSHAKE_IVL, &handshake_ivl, 0},
+        {ZMQ_HEARTBEAT_IVL, &heartbeat_ivl, 0},
+        {ZMQ_HEARTBEAT_TIMEOUT, &heartbeat_timeout, 0},
+        {ZMQ_USE_FD, &use_fd, -1},
+    };
+    for (const auto &o : ints) {
+        if (o.id != option)
+            continue;
+        if (!is_int || v < o.min)
+            return einval();
+        *o.field = v;
+        return 0;
+    }
+
+    switch (option) {
+    case ZMQ_AFFINITY:
+        if (!value || size != sizeof(uint64_t))
+            return einval();
+        std::memcpy(&affinity, value, sizeof affinity);
+        return 0;
+    case ZMQ_MAXMSGSIZE:
+        if (!value || size != sizeof(int64_t))
+            return einval();
+        std::memcpy(&maxmsgsize, value, sizeof maxmsgsize);
+        return 0;
+    case ZMQ_ROUTING_ID:
+        if (!value || size < 1 || size > 255)
+            return einval();
+        routing_id.assign(static_cast<const char *>(value), size);
+        return 0;
+    case ZMQ_CONNECT_ROUTING_ID:
+        // libzmq accepts it only where a connect can name its peer.
+        if (type != ZMQ_ROUTER && type != ZMQ_REP && type != ZMQ_STREAM)
+            return einval();
+        if (!value || size < 1 || size > 255)
+            return einval();
+        connect_routing_id.assign(static_cast<const char *>(value), size);
+        return 0;
+    case ZMQ_IPV6:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        ipv6 = v != 0;
+        return 0;
+    case ZMQ_IPV4ONLY:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        ipv6 = v == 0;
+        return 0;
+    case ZMQ_IMMEDIATE:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        immediate = v != 0;
+        return 0;
+    case ZMQ_CONFLATE:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        conflate = v != 0;
+        return 0;
+    case ZMQ_INVERT_MATCHING:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        invert_matching = v != 0;
+        return 0;
+    case ZMQ_TCP_KEEPALIVE:
+        if (!is_int || v < -1 || v > 1)
+            return einval();
+        tcp_keepalive = v;
+        return 0;
+    case ZMQ_TCP_KEEPALIVE_CNT:
+    case ZMQ_TCP_KEEPALIVE_IDLE:
+    case ZMQ_TCP_KEEPALIVE_INTVL:
+        if (!is_int || (v != -1 && v < 1))
+            return einval();
+        (option == ZMQ_TCP_KEEPALIVE_CNT    ? tcp_keepalive_cnt
+         : option == ZMQ_TCP_KEEPALIVE_IDLE ? tcp_keepalive_idle
+                                            : tcp_keepalive_intvl) = v;
+        return 0;
+    case ZMQ_HEARTBEAT_TTL:
+        // Carried on the wire in deciseconds (16 bits).
+        if (!is_int || v < 0 || v > 6553599)
+            return einval();
+        heartbeat_ttl = v;
+        return 0;
+    case ZMQ_PLAIN_SERVER:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        as_server = v != 0;
+        mechanism = ZMQ_PLAIN;
+        return 0;
+    case ZMQ_PLAIN_USERNAME:
+    case ZMQ_PLAIN_PASSWORD: {
+        if (size > 255)
+            return einval();
+        if (!value || size == 0) {
+            // libzmq: an empty value switches back to NULL.
+            mechanism = ZMQ_NULL;
+            as_server = false;
+            return 0;
+        }
+        std::string s(static_cast<const char *>(value), size);
+        (option == ZMQ_PLAIN_USERNAME ? plain_username : plain_password) = s;
+        mechanism = ZMQ_PLAIN;
+        as_server = false;
+        return 0;
+    }
+    case ZMQ_ZAP_DOMAIN:
+        if (size > 255)
+            return einval();
+        zap_domain = as_string(value, size);
+        return 0;
+    case ZMQ_BINDTODEVICE:
+        if (size > 15)
+            return einval();
+        bindtodevice = as_string(value, size);
+        return 0;
+    case ZMQ_SOCKS_PROXY:
+        socks_proxy = as_string(value, size);
+        return 0;
+#ifdef ZMQ_ZAP_ENFORCE_DOMAIN
+    case ZMQ_ZAP_ENFORCE_DOMAIN:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        zap_enforce_domain = v != 0;
+        return 0;
+#endif
+#ifdef ZMQ_METADATA
+    case ZMQ_METADATA: {
+        // "X-Name:value": user properties sent in the READY command.
+        std::string s = as_string(value, size);
+        const size_t colon = s.find(':');
+        if (s.size() < 3 || s.compare(0, 2, "X-") != 0 || colon == std::string::npos ||
+            colon == 2 || colon == s.size() - 1)
+            return einval();
+        app_metadata[s.substr(0, colon)] = s.substr(colon + 1);
+        return 0;
+    }
+#endif
+    default:
+        return einval();
+    }
+}
+
+int options_t::getsockopt(int option, void *value, size_t *size) const {
+    struct int_opt {
+        int id;
+        int v;
+    };
+    const int_opt ints[] = {
+        {ZMQ_TYPE, type},
+        {ZMQ_SNDHWM, sndhwm},
+        {ZMQ_RCVHWM, rcvhwm},
+        {ZMQ_RATE, rate},
+        {ZMQ_RECOVERY_IVL, recovery_ivl},
+        {ZMQ_MULTICAST_HOPS, multicast_hops},
+        {ZMQ_MULTICAST_MAXTPDU, multicast_maxtpdu},
+        {ZMQ_SNDBUF, sndbuf},
+        {ZMQ_RCVBUF, rcvbuf},
+        {ZMQ_TOS, tos},
+        {ZMQ_LINGER, linger},
+        {ZMQ_CONNECT_TIMEOUT, connect_timeout},
+        {ZMQ_TCP_MAXRT, tcp_maxrt},
+        {ZMQ_RECONNECT_IVL, reconnect_ivl},
+        {ZMQ_RECONNECT_IVL_MAX, reconnect_ivl_max},
+        {ZMQ_BACKLOG, backlog},
+        {ZMQ_RCVTIMEO, rcvtimeo},
+        {ZMQ_SNDTIMEO, sndtimeo},
+        {ZMQ_IPV6, ipv6 ? 1 : 0},
+        {ZMQ_IPV4ONLY, ipv6 ? 0 : 1},
+        {ZMQ_IMMEDIATE, immediate ? 1 : 0},
+        {ZMQ_CONFLATE, conflate ? 1 : 0},
+        {ZMQ_INVERT_MATCHING, invert_matching ? 1 : 0},
+        {ZMQ_TCP_KEEPALIVE, tcp_keepalive},
+        {ZMQ_TCP_KEEPALIVE_CNT, tcp_keepalive_cnt},
+        {ZMQ_TCP_KEEPALIVE_IDLE, tcp_keepalive_idle},
+        {ZMQ_TCP_KEEPALIVE_INTVL, tcp_keepalive_intvl},
+        {ZMQ_HANDSHAKE_IVL, handshake_ivl},
+        {ZMQ_HEARTBEAT_IVL, heartbeat_ivl},
+        {ZMQ_HEARTBEAT_TTL, heartbeat_ttl},
+        {ZMQ_HEARTBEAT_TIMEOUT, heartbeat_timeout},
+        {ZMQ_USE_FD, use_fd},
+        {ZMQ_MECHANISM, mechanism},
+        {ZMQ_PLAIN_SERVER, (mechanism == ZMQ_PLAIN && as_server) ? 1 : 0},
+        {ZMQ_THREAD_SAFE, 0},
+#ifdef ZMQ_ZAP_ENFORCE_DOMAIN
+        {ZMQ_ZAP_ENFORCE_DOMAIN, zap_enforce_domain ? 1 : 0},
+#endif
+    };
+    for (const auto &o : ints) {
+        if (o.id == option)
+            return option_put_int(value, size, o.v);
+    }
+    switch (option) {
+    case ZMQ_AFFINITY:
+        return put_scalar<uint64_t>(value, size, affinity);
+    case ZMQ_MAXMSGSIZE:
+        return put_scalar<int64_t>(value, size, maxmsgsize);
+    case ZMQ_ROUTING_ID:
+        return put_bytes(value, size, routing_id, false);
+    case ZMQ_PLAIN_USERNAME:
+        return put_bytes(value, size, plain_username, true);
+    case ZMQ_PLAIN_PASSWORD:
+        return put_bytes(value, size, plain_password, true);
+    case ZMQ_ZAP_DOMAIN:
+        return put_bytes(value, size, zap_domain, true);
+    case ZMQ_BINDTODEVICE:
+        return put_bytes(value, size, bindtodevice, true);
+    case ZMQ_SOCKS_PROXY:
+        return put_bytes(value, size, socks_proxy, true);
+    default:
+        return einval();
+    }
+}
+
+} // namespace zlink

@@ -1,0 +1,78 @@
+// Socket options shared by every socket type (libzmq names, types, defaults).
+// Options specific to one socket type live in that type (xsetsockopt).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace zlink {
+
+struct options_t {
+    int type = -1;
+    int sndhwm = 1000;
+    int rcvhwm = 1000;
+    uint64_t affinity = 0;
+    std::string routing_id; // ZMQ_ROUTING_ID (1..255 bytes)
+    int rate = 100;
+    int recovery_ivl = 10000;
+    int multicast_hops = 1;
+    int multicast_maxtpdu = 1500;
+    int sndbuf = -1;
+    int rcvbuf = -1;
+    int tos = 0;
+    int priority = 0;
+    int linger = -1; // ms, -1 forever (ctx term waits)
+    int connect_timeout = 0;
+    int tcp_maxrt = 0;
+    int reconnect_stop = 0;
+    int reconnect_ivl = 100;
+    int reconnect_ivl_max = 0;
+    int backlog = 100;
+    int64_t maxmsgsize = -1;
+    int rcvtimeo = -1;
+    int sndtimeo = -1;
+    bool ipv6 = false;
+    bool immediate = false;
+    bool conflate = false;
+    bool invert_matching = false;
+    int tcp_keepalive = -1;
+    int tcp_keepalive_cnt = -1;
+    int tcp_keepalive_idle = -1;
+    int tcp_keepalive_intvl = -1;
+    int handshake_ivl = 30000;
+    int heartbeat_ivl = 0;
+    int heartbeat_ttl = 0;
+    int heartbeat_timeout = -1;
+    int use_fd = -1;
+    std::string bindtodevice;
+    std::string socks_proxy;
+    std::string socks_username;
+    std::string socks_password;
+    std::string connect_routing_id; // consumed by the next connect
+    // Security.
+    int mechanism = 0; // ZMQ_NULL
+    bool as_server = false;
+    std::string plain_username;
+    std::string plain_password;
+    std::string zap_domain;
+    bool zap_enforce_domain = false;
+    std::map<std::string, std::string> app_metadata; // ZMQ_METADATA "X-name:value"
+    // Behaviour flags set by the socket type.
+    bool recv_routing_id = false;  // the first message of a pipe is the peer's id
+    bool raw_socket = false;       // STREAM
+    bool raw_notify = true;        // ZMQ_STREAM_NOTIFY
+    bool filter = false;           // SUB/XSUB filtering done by the publisher side
+    int zlink_speculative_write = -1; // -1: default (see zlink.h)
+
+    // Generic option handling. Returns 0, or -1 with errno EINVAL.
+    int setsockopt(int option, const void *value, size_t size);
+    int getsockopt(int option, void *value, size_t *size) const;
+};
+
+// Helpers shared by socket types for option parsing.
+bool option_int(const void *value, size_t size, int *out);
+int option_put_int(void *value, size_t *size, int v);
+
+} // namespace zlink

@@ -1,0 +1,283 @@
+#include "core/pipe.hpp"
+
+#include <atomic>
+
+#include "core/mailbox.hpp"
+#include "core/metadata.hpp"
+#include "core/msg_queue.hpp"
+
+namespace zlink {
+
+// Both ends and both queues in one block; freed when the last reference
+// (owners and queued commands) is dropped.
+struct pipe_pair_t {
+    pipe_t ends[2];
+    msg_queue_t *queues[2] = {nullptr, nullptr}; // queues[i]: written by end i
+    std::atomic<bool> gone[2] = {{false}, {false}}; // end i terminated
+    std::atomic<int> refs{2};
+
+    ~pipe_pair_t() {
+        for (auto *q : queues)
+            delete q;
+        for (auto &e : ends) {
+            if (mailbox_t *mb = e._mailbox.load())
+                mb->drop_ref();
+            e.set_peer_metadata(nullptr);
+        }
+    }
+};
+
+namespace {
+// libzmq's rule: tell the writer there is room again every `lwm` messages,
+// leaving at most 1024 messages of slack for big HWMs.
+int compute_lwm(int hwm) {
+    const int max_wm_delta = 1024;
+    return hwm > max_wm_delta * 2 ? hwm - max_wm_delta : (hwm + 1) / 2;
+}
+int end_index(const pipe_t *p, const pipe_pair_t *pair) { return p == &pair->ends[0] ? 0 : 1; }
+} // namespace
+
+void pipe_t::create_pair(pipe_t *ends[2], const config_t &cfg) {
+    auto *pair = new pipe_pair_t;
+    for (int i = 0; i < 2; ++i) {
+        // The queue written by end i is read by end 1-i; conflate[j] refers to
+        // the queue towards end j.
+        const bool conflate = cfg.conflate[1 - i];
+        pair->queues[i] = conflate ? static_cast<msg_queue_t *>(new conflate_msg_queue_t)
+                                   : static_cast<msg_queue_t *>(new spsc_msg_queue_t);
+    }
+    for (int i = 0; i < 2; ++i) {
+        pipe_t &e = pair->ends[i];
+        e._pair = pair;
+        e._peer = &pair->ends[1 - i];
+        e._out = pair->queues[i];
+        e._in = pair->queues[1 - i];
+        const int out_hwm = cfg.conflate[1 - i] ? 0 : cfg.hwm[i];
+        const int in_hwm = cfg.conflate[i] ? 0 : cfg.hwm[1 - i];
+        e.set_hwms(in_hwm, out_hwm);
+        ends[i] = &e;
+    }
+}
+
+void pipe_t::set_hwms(int in_hwm, int out_hwm) {
+    _hwm = out_hwm;
+    _in_lwm = in_hwm > 0 ? compute_lwm(in_hwm) : 0;
+}
+
+void pipe_t::set_owner(i_pipe_events *sink, mailbox_t *mailbox) {
+    _sink = sink;
+    mailbox->add_ref();
+    mailbox_t *old = _mailbox.exchange(mailbox, std::memory_order_seq_cst);
+    if (old)
+        old->drop_ref();
+    // The peer may have terminated while this end had no owner, and its
+    // pipe_term went nowhere: deliver it now.
+    if (_pair->gone[1 - end_index(this, _pair)].load(std::memory_order_seq_cst))
+        send_to_self(command_t::pipe_term);
+}
+
+void pipe_t::set_peer_metadata(metadata_t *m) {
+    if (m)
+        m->add_ref();
+    if (_peer_metadata && _peer_metadata->drop_ref())
+        delete _peer_metadata;
+    _peer_metadata = m;
+}
+
+void pipe_t::add_ref() { _pair->refs.fetch_add(1, std::memory_order_relaxed); }
+
+void pipe_t::drop_ref() {
+    pipe_pair_t *pair = _pair;
+    if (pair->refs.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        delete pair;
+}
+
+void pipe_t::send_to_peer(uint8_t type, uint64_t count) {
+    mailbox_t *mb = _peer->_mailbox.load(std::memory_order_acquire);
+    if (!mb)
+        return; // unowned end: its future owner treats the pipe as active
+    add_ref();
+    mb->send(command_t{static_cast<command_t::type_t>(type), _peer, count});
+}
+
+void pipe_t::send_to_self(uint8_t type) {
+    mailbox_t *mb = _mailbox.load(std::memory_order_acquire);
+    if (!mb)
+        return;
+    add_ref();
+    mb->send(command_t{static_cast<command_t::type_t>(type), this, 0});
+}
+
+bool pipe_t::check_read() {
+    if (!_in_active)
+        return false;
+    if (_state != state_active && _state != state_waiting_for_delimiter)
+        return false;
+    if (!_in->check_read()) {
+        _in_active = false;
+        return false;
+    }
+    if (_in->front().is_delimiter()) {
+        msg_t d;
+        _in->read(d);
+        on_delimiter();
+        return false;
+    }
+    return true;
+}
+
+void pipe_t::drop_leading_routing_id() {
+    if (_in->check_read() && _in->front().is_routing_id()) {
+        msg_t m;
+        _in->read(m);
+        m.close();
+    }
+}
+
+bool pipe_t::read(msg_t *msg) {
+    if (!_in_active)
+        return false;
+    if (_state != state_active && _state != state_waiting_for_delimiter)
+        return false;
+    msg_t tmp;
+    if (!_in->read(tmp)) {
+        _in_active = false;
+        return false;
+    }
+    if (tmp.is_delimiter()) {
+        on_delimiter();
+        return false;
+    }
+    // Count whole messages only: HWM is in messages, not parts.
+    if (!tmp.has_more() && !tmp.is_routing_id()) {
+        ++_msgs_read;
+        if (_in_lwm > 0 && _msgs_read % static_cast<uint64_t>(_in_lwm) == 0)
+            send_to_peer(command_t::activate_write, _msgs_read);
+    }
+    std::memcpy(static_cast<void *>(msg), &tmp, sizeof(msg_t));
+    return true;
+}
+
+bool pipe_t::check_hwm() const {
+    return !(_hwm > 0 && _msgs_written - _peers_msgs_read >= static_cast<uint64_t>(_hwm));
+}
+
+bool pipe_t::check_write() {
+    if (!_out_active || _state != state_active)
+        return false;
+    if (!check_hwm()) {
+        _out_active = false;
+        return false;
+    }
+    return true;
+}
+
+bool pipe_t::write(msg_t *msg) {
+    if (!check_write())
+        return false;
+    const bool more = msg->has_more();
+    const bool is_id = msg->is_routing_id();
+    _out->write(*msg, more);
+    if (!more && !is_id)
+        ++_msgs_written;
+    msg->init();
+    return true;
+}
+
+void pipe_t::rollback() {
+    msg_t m;
+    while (_out->unwrite(m))
+        m.close();
+}
+
+void pipe_t::flush() {
+    if (_state == state_terminated)
+        return;
+    if (!_out->flush())
+        send_to_peer(command_t::activate_read, 0);
+}
+
+void pipe_t::terminate() {
+    if (_state == state_terminated)
+        return;
+    const bool peer_may_read = _state == state_active;
+    _state = state_terminated;
+    _sink = nullptr;
+    if (peer_may_read) {
+        // Everything complete we wrote stays readable; the delimiter marks
+        // its end, and pipe_term wakes a peer that is not reading.
+        rollback();
+        msg_t d;
+        d.init_delimiter();
+        _out->write(d, false);
+        _out->flush();
+    }
+    _pair->gone[end_index(this, _pair)].store(true, std::memory_order_seq_cst);
+    if (peer_may_read)
+        send_to_peer(command_t::pipe_term, 0);
+    drop_ref(); // the owner's reference
+}
+
+void pipe_t::on_delimiter() {
+    // Terminating here would re-enter the socket type while it iterates
+    // its pipes; finish on the next command pass instead.
+    _in_active = false;
+    if (_state == state_active || _state == state_waiting_for_delimiter) {
+        _state = state_delimiter_seen;
+        send_to_self(command_t::pipe_delimiter);
+    }
+}
+
+void pipe_t::terminate_locally() {
+    if (_state == state_terminated)
+        return;
+    _state = state_terminated;
+    i_pipe_events *sink = _sink;
+    _sink = nullptr;
+    _pair->gone[end_index(this, _pair)].store(true, std::memory_order_seq_cst);
+    if (sink)
+        sink->pipe_terminated(this);
+    drop_ref(); // the owner's reference
+}
+
+void pipe_t::process_command(const command_t &cmd) {
+    switch (cmd.type) {
+    case command_t::activate_read:
+        if ((_state == state_active || _state == state_waiting_for_delimiter) && !_in_active) {
+            _in_active = true;
+            if (_sink)
+                _sink->read_activated(this);
+        }
+        break;
+    case command_t::activate_write:
+        _peers_msgs_read = cmd.count;
+        if (_state == state_active && !_out_active) {
+            _out_active = true;
+            if (_sink)
+                _sink->write_activated(this);
+        }
+        break;
+    case command_t::pipe_term:
+        if (_state == state_active) {
+            if (_delay && _sink) {
+                // Let the owner drain what the peer sent; the delimiter ends it.
+                _state = state_waiting_for_delimiter;
+                _in_active = true;
+                _sink->read_activated(this);
+            } else {
+                terminate_locally();
+            }
+        } else if (_state == state_delimiter_seen) {
+            terminate_locally();
+        }
+        break;
+    case command_t::pipe_delimiter:
+        if (_state == state_delimiter_seen)
+            terminate_locally();
+        break;
+    default:
+        break;
+    }
+}
+
+} // namespace zlink

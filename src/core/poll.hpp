@@ -1,0 +1,82 @@
+// zmq_poll: level-triggered multiplexing over zlink sockets and raw fds.
+//
+// Built only on the public API (ZMQ_FD, ZMQ_EVENTS), so it works against any
+// core that honours libzmq's edge-triggered ZMQ_FD contract.
+#pragma once
+
+// The poller half of this module needs the draft declarations; whichever
+// header comes first must ask for them, zmq.h has an include guard.
+#ifndef ZMQ_BUILD_DRAFT_API
+#define ZMQ_BUILD_DRAFT_API
+#endif
+#include <zmq.h>
+
+#include <chrono>
+#include <cstddef>
+
+struct pollfd;
+
+namespace zlink {
+
+// libzmq semantics: returns the number of items with revents set, 0 on
+// timeout, -1 with errno (EFAULT, EINVAL, EINTR, ETERM, ENOTSOCK).
+// timeout_ms < 0 waits forever, 0 returns at once.
+int poll(zmq_pollitem_t *items, int nitems, long timeout_ms);
+
+namespace poll_detail {
+
+// Sockets whose ZMQ_FD is unavailable (libzmq refuses it for thread-safe
+// types) are re-checked at this interval instead of through poll().
+constexpr int no_fd_recheck_ms = 1;
+
+// ZMQ_POLL* bits do not match the POLL* bits, so raw fds need translation.
+short to_poll_events(short zmq_events);
+short from_poll_revents(short poll_revents);
+
+// Reads ZMQ_EVENTS; returns -1 with errno from the socket on failure.
+int socket_events(void *socket, short *events);
+
+// Reads ZMQ_FD. Returns 0 with *fd set, 1 when the socket has no fd
+// (EINVAL, e.g. thread-safe types), -1 on any other error.
+int socket_fd(void *socket, int *fd);
+
+// Sleep for timeout_ms (negative: forever). Returns 0, or -1/EINTR.
+int sleep_ms(long timeout_ms);
+
+// ms until a deadline, for poll(); -1 means "no deadline".
+class deadline
+{
+  public:
+    explicit deadline(long timeout_ms);
+    bool infinite() const { return infinite_; }
+    // Remaining time clamped to int; 0 once expired. -1 if infinite.
+    int remaining_ms() const;
+    bool expired() const { return !infinite_ && remaining_ms() == 0; }
+
+  private:
+    bool infinite_;
+    std::chrono::steady_clock::time_point end_;
+};
+
+// A buffer that lives on the stack for small counts and on the heap above.
+template <typename T, std::size_t N> class small_array
+{
+  public:
+    explicit small_array(std::size_t n) : data_(n <= N ? inline_ : new T[n]) {}
+    ~small_array()
+    {
+        if (data_ != inline_)
+            delete[] data_;
+    }
+    small_array(const small_array &) = delete;
+    small_array &operator=(const small_array &) = delete;
+    T &operator[](std::size_t i) { return data_[i]; }
+    T *data() { return data_; }
+
+  private:
+    T inline_[N];
+    T *data_;
+};
+
+} // namespace poll_detail
+} // namespace zlink

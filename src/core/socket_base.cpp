@@ -1,0 +1,596 @@
+#include "core/socket_base.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "core/ctx.hpp"
+#include "core/mailbox.hpp"
+
+namespace zlink {
+
+namespace {
+int64_t now_ms() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
+}
+template <typename M> void erase_pipe(M &map, pipe_t *pipe) {
+    for (auto it = map.begin(); it != map.end();) {
+        if (it->second == pipe)
+            it = map.erase(it);
+        else
+            ++it;
+    }
+}
+void erase_endpoint(std::multimap<std::string, pipe_t *> &map, const std::string &endpoint) {
+    map.erase(endpoint);
+}
+} // namespace
+
+socket_base_t::socket_base_t(ctx_t *ctx, int sid, int type)
+    : _ctx(ctx), _sid(sid), _mailbox(new mailbox_t) {
+    options.type = type;
+}
+
+socket_base_t::~socket_base_t() {
+    _mailbox->close();
+    _mailbox->drop_ref();
+    _tag = dead_tag;
+}
+
+// ---------------------------------------------------------------------------
+// Commands
+
+int socket_base_t::process_commands(int timeout_ms) {
+    if (timeout_ms != 0)
+        _mailbox->wait(timeout_ms);
+    if (_mailbox->has_pending()) {
+        // Swap into a local buffer: handlers may re-enter (e.g. a send from
+        // a callback) without invalidating what we iterate.
+        std::vector<command_t> cmds;
+        cmds.swap(_commands);
+        if (_mailbox->take_all(cmds)) {
+            for (const command_t &c : cmds)
+                dispatch(c);
+        }
+        cmds.clear();
+        if (_commands.empty())
+            _commands.swap(cmds);
+    }
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    return 0;
+}
+
+void socket_base_t::dispatch(const command_t &cmd) {
+    switch (cmd.type) {
+    case command_t::stop:
+        _ctx_terminated.store(true, std::memory_order_release);
+        break;
+    case command_t::wake:
+        break;
+    case command_t::attach_pipe:
+        // The command carried the ownership reference of this end.
+        attach_pipe(cmd.pipe, false, cmd.count != 0);
+        if (!cmd.pipe->endpoint().empty())
+            _connected_pipes.emplace(cmd.pipe->endpoint(), cmd.pipe);
+        cmd.pipe->flush();
+        break;
+    default:
+        cmd.pipe->process_command(cmd);
+        cmd.pipe->drop_ref();
+        break;
+    }
+}
+
+void socket_base_t::stop() {
+    _ctx_terminated.store(true, std::memory_order_release);
+    _mailbox->send(command_t{command_t::stop, nullptr, 0});
+}
+
+// ---------------------------------------------------------------------------
+// Pipes
+
+void socket_base_t::attach_pipe(pipe_t *pipe, bool subscribe_to_all, bool locally_initiated) {
+    pipe->set_owner(this, _mailbox);
+    if (!options.recv_routing_id)
+        pipe->drop_leading_routing_id();
+    _pipes.push_back(pipe);
+    xattach_pipe(pipe, subscribe_to_all, locally_initiated);
+}
+
+void socket_base_t::read_activated(pipe_t *pipe) { xread_activated(pipe); }
+void socket_base_t::write_activated(pipe_t *pipe) { xwrite_activated(pipe); }
+
+void socket_base_t::pipe_terminated(pipe_t *pipe) {
+    xpipe_terminated(pipe);
+    forget_pipe(pipe);
+}
+
+void socket_base_t::forget_pipe(pipe_t *pipe) {
+    _pipes.erase(std::remove(_pipes.begin(), _pipes.end(), pipe), _pipes.end());
+    erase_pipe(_bound_pipes, pipe);
+    erase_pipe(_connected_pipes, pipe);
+}
+
+void socket_base_t::terminate_pipe(pipe_t *pipe) {
+    forget_pipe(pipe);
+    pipe->terminate();
+}
+
+void socket_base_t::send_routing_id(pipe_t *pipe, const std::string &id) {
+    msg_t m;
+    m.init_buffer(id.data(), id.size());
+    m.set_flags(msg_t::routing_id);
+    if (!pipe->write(&m))
+        m.close();
+}
+
+// ---------------------------------------------------------------------------
+// Default hooks
+
+int socket_base_t::xsend(msg_t *) {
+    errno = ENOTSUP;
+    return -1;
+}
+int socket_base_t::xrecv(msg_t *) {
+    errno = ENOTSUP;
+    return -1;
+}
+bool socket_base_t::xhas_in() { return false; }
+bool socket_base_t::xhas_out() { return false; }
+void socket_base_t::xread_activated(pipe_t *) {}
+void socket_base_t::xwrite_activated(pipe_t *) {}
+int socket_base_t::xsetsockopt(int, const void *, size_t) {
+    errno = EINVAL;
+    return -1;
+}
+int socket_base_t::xgetsockopt(int, void *, size_t *) {
+    errno = EINVAL;
+    return -1;
+}
+
+// ---------------------------------------------------------------------------
+// Options
+
+int socket_base_t::setsockopt(int option, const void *value, size_t size) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (xsetsockopt(option, value, size) == 0)
+        return 0;
+    if (errno != EINVAL)
+        return -1;
+    return options.setsockopt(option, value, size);
+}
+
+int socket_base_t::getsockopt(int option, void *value, size_t *size) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    switch (option) {
+    case ZMQ_RCVMORE:
+        return option_put_int(value, size, _rcvmore ? 1 : 0);
+    case ZMQ_FD:
+        return option_put_int(value, size, _mailbox->fd());
+    case ZMQ_EVENTS: {
+        if (process_commands(0) != 0)
+            return -1;
+        int events = 0;
+        if (xhas_out())
+            events |= ZMQ_POLLOUT;
+        if (xhas_in())
+            events |= ZMQ_POLLIN;
+        return option_put_int(value, size, events);
+    }
+    case ZMQ_LAST_ENDPOINT: {
+        if (!value || !size || *size < _last_endpoint.size() + 1) {
+            errno = EINVAL;
+            return -1;
+        }
+        std::memcpy(value, _last_endpoint.c_str(), _last_endpoint.size() + 1);
+        *size = _last_endpoint.size() + 1;
+        return 0;
+    }
+    default:
+        break;
+    }
+    if (xgetsockopt(option, value, size) == 0)
+        return 0;
+    if (errno != EINVAL)
+        return -1;
+    return options.getsockopt(option, value, size);
+}
+
+// ---------------------------------------------------------------------------
+// Endpoints
+
+int socket_base_t::parse_endpoint(const std::string &uri, std::string &protocol,
+                                  std::string &address) {
+    const size_t pos = uri.find("://");
+    if (pos == std::string::npos || pos == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    protocol = uri.substr(0, pos);
+    address = uri.substr(pos + 3);
+    if (address.empty()) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (protocol != "inproc" && protocol != "tcp" && protocol != "ipc") {
+        // pgm/epgm/norm/tipc/vmci/udp are known to libzmq but not built here.
+        errno = EPROTONOSUPPORT;
+        return -1;
+    }
+    return 0;
+}
+
+int socket_base_t::bind(const char *endpoint) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (!endpoint) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (process_commands(0) != 0)
+        return -1;
+    std::string protocol, address;
+    if (parse_endpoint(endpoint, protocol, address) != 0)
+        return -1;
+    if (protocol == "inproc")
+        return bind_inproc(endpoint);
+    // Network transports arrive with the wire engine.
+    errno = EPROTONOSUPPORT;
+    return -1;
+}
+
+int socket_base_t::connect(const char *endpoint) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (!endpoint) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (process_commands(0) != 0)
+        return -1;
+    std::string protocol, address;
+    if (parse_endpoint(endpoint, protocol, address) != 0)
+        return -1;
+    if (protocol == "inproc")
+        return connect_inproc(endpoint);
+    errno = EPROTONOSUPPORT;
+    return -1;
+}
+
+int socket_base_t::bind_inproc(const std::string &endpoint) {
+    if (_ctx->register_endpoint(endpoint, this, options) != 0)
+        return -1;
+    _inproc_binds.push_back(endpoint);
+    _last_endpoint = endpoint;
+    // Adopt the connections that were made before this bind.
+    for (ctx_t::pending_t &p : _ctx->take_pending(endpoint)) {
+        pipe_t *pipe = p.bind_end;
+        if (p.connecter_options.recv_routing_id)
+            send_routing_id(pipe, options.routing_id);
+        attach_pipe(pipe, false, false);
+        _bound_pipes.emplace(endpoint, pipe);
+        pipe->flush();
+        if (p.connect_end) {
+            // ZMQ_IMMEDIATE: the connecter attaches only now.
+            p.connecter_mailbox->send(command_t{command_t::attach_pipe, p.connect_end, 1});
+        }
+        p.connecter_mailbox->drop_ref();
+    }
+    return 0;
+}
+
+int socket_base_t::connect_inproc(const std::string &endpoint) {
+    // DEALER/PULL/PUSH/PUB/SUB may conflate; the others ignore ZMQ_CONFLATE.
+    const int t = options.type;
+    const bool conflate = options.conflate && (t == ZMQ_DEALER || t == ZMQ_PULL ||
+                                               t == ZMQ_PUSH || t == ZMQ_PUB || t == ZMQ_SUB);
+    pipe_t::config_t cfg;
+    cfg.conflate[0] = cfg.conflate[1] = conflate;
+
+    ctx_t::endpoint_t peer{};
+    // Look up first with no pending record, to size the pipe from both ends.
+    const bool bound = _ctx->find_endpoint_or_pend(endpoint, peer, nullptr);
+    if (bound) {
+        // libzmq: the queue holds the sender's SNDHWM plus the receiver's
+        // RCVHWM; 0 on either side means unlimited.
+        cfg.hwm[0] = (options.sndhwm && peer.options.rcvhwm) ? options.sndhwm + peer.options.rcvhwm : 0;
+        cfg.hwm[1] = (options.rcvhwm && peer.options.sndhwm) ? options.rcvhwm + peer.options.sndhwm : 0;
+    } else {
+        cfg.hwm[0] = options.sndhwm;
+        cfg.hwm[1] = options.rcvhwm;
+    }
+    pipe_t *ends[2];
+    pipe_t::create_pair(ends, cfg);
+    ends[0]->set_endpoint(endpoint);
+    ends[1]->set_endpoint(endpoint);
+    if (!options.connect_routing_id.empty()) {
+        ends[0]->set_routing_id(options.connect_routing_id);
+        options.connect_routing_id.clear();
+    }
+    // Our routing id always goes first; a binder that does not want it
+    // drops it on attach (it may not be bound yet to tell us).
+    send_routing_id(ends[0], options.routing_id);
+
+    if (bound) {
+        if (options.recv_routing_id)
+            send_routing_id(ends[1], peer.options.routing_id);
+        ends[1]->flush();
+        attach_pipe(ends[0], false, true);
+        _connected_pipes.emplace(endpoint, ends[0]);
+        ends[0]->flush();
+        peer.mailbox->send(command_t{command_t::attach_pipe, ends[1], 0});
+        peer.mailbox->drop_ref();
+    } else {
+        ctx_t::pending_t p{this, _mailbox, options, ends[1], nullptr};
+        if (options.immediate)
+            p.connect_end = ends[0];
+        if (_ctx->find_endpoint_or_pend(endpoint, peer, &p)) {
+            // Bound in between: start over with a fresh pipe sized for it.
+            peer.mailbox->drop_ref();
+            ends[0]->terminate();
+            ends[1]->terminate();
+            return connect_inproc(endpoint);
+        }
+        if (!options.immediate) {
+            attach_pipe(ends[0], false, true);
+            _connected_pipes.emplace(endpoint, ends[0]);
+            ends[0]->flush();
+        }
+    }
+    _last_endpoint = endpoint;
+    return 0;
+}
+
+int socket_base_t::unbind(const char *endpoint) { return term_endpoint(endpoint); }
+int socket_base_t::disconnect(const char *endpoint) { return term_endpoint(endpoint); }
+
+// libzmq 4.3 treats unbind and disconnect alike for inproc: a name this socket
+// bound is released (connections already made keep working), and the
+// connections this socket made to that name are closed.
+int socket_base_t::term_endpoint(const char *endpoint) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (!endpoint) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (process_commands(0) != 0)
+        return -1;
+    std::string protocol, address;
+    if (parse_endpoint(endpoint, protocol, address) != 0)
+        return -1;
+    bool found = false;
+    if (protocol == "inproc" && _ctx->unregister_endpoint(endpoint, this) == 0) {
+        _inproc_binds.erase(std::remove(_inproc_binds.begin(), _inproc_binds.end(), endpoint),
+                            _inproc_binds.end());
+        erase_endpoint(_bound_pipes, endpoint);
+        found = true;
+    }
+    std::vector<pipe_t *> victims;
+    auto range = _connected_pipes.equal_range(endpoint);
+    for (auto it = range.first; it != range.second; ++it)
+        victims.push_back(it->second);
+    for (pipe_t *p : victims) {
+        xpipe_terminated(p);
+        terminate_pipe(p);
+        found = true;
+    }
+    if (!found) {
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Sending and receiving
+
+int socket_base_t::wait_until(int timeout_ms, int64_t deadline_ms, bool *expired) {
+    int wait_ms = -1;
+    if (timeout_ms > 0) {
+        const int64_t left = deadline_ms - now_ms();
+        if (left <= 0) {
+            *expired = true;
+            return 0;
+        }
+        wait_ms = static_cast<int>(left);
+    }
+    return process_commands(wait_ms);
+}
+
+int socket_base_t::send(msg_t *msg, int flags) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (!msg || !msg->check()) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (_mailbox->has_pending() && process_commands(0) != 0)
+        return -1;
+    msg->reset_flags(msg_t::more | msg_t::routing_id | msg_t::command);
+    if (flags & ZMQ_SNDMORE)
+        msg->set_flags(msg_t::more);
+
+    if (xsend(msg) == 0)
+        return 0;
+    if (errno != EAGAIN)
+        return -1;
+    const int timeout = options.sndtimeo;
+    if ((flags & ZMQ_DONTWAIT) || timeout == 0)
+        return -1;
+    const int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
+    for (;;) {
+        bool expired = false;
+        if (wait_until(timeout, deadline, &expired) != 0)
+            return -1;
+        if (xsend(msg) == 0)
+            return 0;
+        if (errno != EAGAIN)
+            return -1;
+        if (expired) {
+            errno = EAGAIN;
+            return -1;
+        }
+    }
+}
+
+int socket_base_t::recv(msg_t *msg, int flags) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (!msg || !msg->check()) {
+        errno = EFAULT;
+        return -1;
+    }
+    if (_mailbox->has_pending() && process_commands(0) != 0)
+        return -1;
+    // xrecv fills an empty message; whatever the caller had is released.
+    if (msg->close() != 0)
+        return -1;
+    msg->init();
+
+    int rc = xrecv(msg);
+    if (rc != 0 && errno == EAGAIN && !(flags & ZMQ_DONTWAIT) && options.rcvtimeo != 0) {
+        const int timeout = options.rcvtimeo;
+        const int64_t deadline = timeout > 0 ? now_ms() + timeout : 0;
+        for (;;) {
+            bool expired = false;
+            if (wait_until(timeout, deadline, &expired) != 0)
+                return -1;
+            rc = xrecv(msg);
+            if (rc == 0 || errno != EAGAIN)
+                break;
+            if (expired) {
+                errno = EAGAIN;
+                break;
+            }
+        }
+    }
+    if (rc != 0)
+        return -1;
+    _rcvmore = msg->has_more();
+    msg->reset_flags(msg_t::routing_id | msg_t::command);
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Close
+
+int socket_base_t::close() {
+    close_monitor();
+    _ctx->unregister_endpoints(this);
+    _ctx->drop_pending_of(this);
+    // Messages already in inproc pipes stay readable by the peers; their
+    // ends see the delimiter after them.
+    std::vector<pipe_t *> pipes;
+    pipes.swap(_pipes);
+    for (pipe_t *p : pipes)
+        p->terminate();
+    _bound_pipes.clear();
+    _connected_pipes.clear();
+    _mailbox->close();
+    ctx_t *ctx = _ctx;
+    ctx->destroy_socket(this);
+    delete this;
+    return 0;
+}
+
+// ---------------------------------------------------------------------------
+// Monitor
+
+int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_version, int type) {
+    if (_ctx_terminated.load(std::memory_order_acquire)) {
+        errno = ETERM;
+        return -1;
+    }
+    if (event_version != 1 || type != ZMQ_PAIR) {
+        errno = EINVAL;
+        return -1;
+    }
+    if (!endpoint) {
+        close_monitor();
+        return 0;
+    }
+    std::string protocol, address;
+    if (parse_endpoint(endpoint, protocol, address) != 0)
+        return -1;
+    if (protocol != "inproc") {
+        errno = EPROTONOSUPPORT;
+        return -1;
+    }
+    close_monitor();
+    socket_base_t *s = _ctx->create_socket(ZMQ_PAIR);
+    if (!s)
+        return -1;
+    int zero = 0;
+    s->setsockopt(ZMQ_LINGER, &zero, sizeof zero);
+    if (s->bind(endpoint) != 0) {
+        const int err = errno;
+        s->close();
+        errno = err;
+        return -1;
+    }
+    std::lock_guard<std::mutex> lock(_monitor_mutex);
+    _monitor_socket = s;
+    _monitor_events = events;
+    return 0;
+}
+
+void socket_base_t::event(uint16_t event, uint64_t value, const std::string &endpoint) {
+    std::lock_guard<std::mutex> lock(_monitor_mutex);
+    if (!_monitor_socket || !(_monitor_events & event))
+        return;
+    // libzmq's v1 layout: frame 1 = uint16 event + uint32 value (host order),
+    // frame 2 = the endpoint.
+    unsigned char head[6];
+    const uint16_t ev = event;
+    const uint32_t v = static_cast<uint32_t>(value);
+    std::memcpy(head, &ev, sizeof ev);
+    std::memcpy(head + 2, &v, sizeof v);
+    msg_t m;
+    m.init_buffer(head, sizeof head);
+    if (_monitor_socket->send(&m, ZMQ_SNDMORE | ZMQ_DONTWAIT) != 0) {
+        m.close();
+        return;
+    }
+    m.init_buffer(endpoint.data(), endpoint.size());
+    if (_monitor_socket->send(&m, ZMQ_DONTWAIT) != 0)
+        m.close();
+}
+
+void socket_base_t::close_monitor() {
+    socket_base_t *s;
+    {
+        std::lock_guard<std::mutex> lock(_monitor_mutex);
+        s = _monitor_socket;
+    }
+    if (!s)
+        return;
+    event(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
+    std::lock_guard<std::mutex> lock(_monitor_mutex);
+    _monitor_socket = nullptr;
+    _monitor_events = 0;
+    s->close();
+}
+
+} // namespace zlink

@@ -1,0 +1,130 @@
+// socket_base_t — what every socket type shares: options, blocking and
+// timeouts, command processing, endpoints, pipes, monitor. A socket type
+// (src/sockets/) only implements the x* hooks that decide which pipe a
+// message goes to or comes from.
+//
+// Hook contracts (all on the application thread that uses the socket):
+//   xattach_pipe  a new peer pipe; the type adds it to its lb/fq/dist.
+//   xsend         0 = taken (msg left empty, initialised); -1 + errno
+//                 (EAGAIN to block/retry, msg untouched).
+//   xrecv         msg is an initialised empty message; 0 = filled; -1 + errno.
+//   xhas_in/out   for ZMQ_EVENTS and blocking decisions.
+//   xread_activated / xwrite_activated   a pipe has data / room again.
+//   xpipe_terminated   forget the pipe (it is dead; do not touch it after).
+//   xsetsockopt / xgetsockopt   type-specific options; -1/EINVAL if unknown.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/options.hpp"
+#include "core/pipe.hpp"
+
+namespace zlink {
+
+class ctx_t;
+class mailbox_t;
+struct command_t;
+
+class socket_base_t : public i_pipe_events {
+  public:
+    // Creates the socket type's object; nullptr + EINVAL for unknown types.
+    static socket_base_t *create(int type, ctx_t *ctx, int sid);
+    virtual ~socket_base_t();
+
+    bool check_tag() const { return _tag == live_tag; }
+    ctx_t *ctx() const { return _ctx; }
+
+    // Public API behind zmq_*.
+    int setsockopt(int option, const void *value, size_t size);
+    int getsockopt(int option, void *value, size_t *size);
+    int bind(const char *endpoint);
+    int connect(const char *endpoint);
+    int unbind(const char *endpoint);
+    int disconnect(const char *endpoint);
+    int send(msg_t *msg, int flags);
+    int recv(msg_t *msg, int flags);
+    int close(); // the object is gone after this
+    int monitor(const char *endpoint, uint64_t events, int event_version, int type);
+
+    // Context termination: blocked and future calls fail with ETERM.
+    void stop();
+    mailbox_t *mailbox() const { return _mailbox; }
+
+    // Attach a pipe (inproc connect, session). Runs the type's xattach_pipe.
+    void attach_pipe(pipe_t *pipe, bool subscribe_to_all = false, bool locally_initiated = false);
+
+    // Monitor events (callable from io threads too).
+    void event(uint16_t event, uint64_t value, const std::string &endpoint);
+
+    // i_pipe_events
+    void read_activated(pipe_t *pipe) override;
+    void write_activated(pipe_t *pipe) override;
+    void pipe_terminated(pipe_t *pipe) override;
+
+  protected:
+    socket_base_t(ctx_t *ctx, int sid, int type);
+
+    // Socket type hooks.
+    virtual void xattach_pipe(pipe_t *pipe, bool subscribe_to_all, bool locally_initiated) = 0;
+    virtual int xsend(msg_t *msg);
+    virtual int xrecv(msg_t *msg);
+    virtual bool xhas_in();
+    virtual bool xhas_out();
+    virtual void xread_activated(pipe_t *pipe);
+    virtual void xwrite_activated(pipe_t *pipe);
+    virtual void xpipe_terminated(pipe_t *pipe) = 0;
+    virtual int xsetsockopt(int option, const void *value, size_t size);
+    virtual int xgetsockopt(int option, void *value, size_t *size);
+
+    // A socket type ending a pipe itself (PAIR refusing a second peer,
+    // ROUTER refusing a duplicate id): forgets it everywhere and terminates
+    // it. xpipe_terminated is NOT called for it; the caller knows.
+    void terminate_pipe(pipe_t *pipe);
+
+    options_t options;
+
+  private:
+    static constexpr uint32_t live_tag = 0xbadcafe0;
+    static constexpr uint32_t dead_tag = 0xdeadbeef;
+
+    // Drain the mailbox; timeout_ms > 0 or -1 blocks until something comes.
+    // Returns -1/ETERM when the context stopped, -1/EAGAIN... on timeout.
+    int process_commands(int timeout_ms);
+    void dispatch(const command_t &cmd);
+    void forget_pipe(pipe_t *pipe);
+    void send_routing_id(pipe_t *pipe, const std::string &id);
+    int wait_until(int timeout_ms, int64_t deadline_ms, bool *expired);
+    int parse_endpoint(const std::string &uri, std::string &protocol, std::string &address);
+    int bind_inproc(const std::string &endpoint);
+    int term_endpoint(const char *endpoint);
+    int connect_inproc(const std::string &endpoint);
+    void close_monitor();
+
+    uint32_t _tag = live_tag;
+    ctx_t *_ctx;
+    int _sid;
+    mailbox_t *_mailbox;
+    std::atomic<bool> _ctx_terminated{false};
+    std::vector<pipe_t *> _pipes;
+    std::vector<command_t> _commands; // reused buffer for draining
+    bool _rcvmore = false;
+    bool _in_event = false; // guards re-entrant command processing
+    std::string _last_endpoint;
+    // Endpoints this socket bound (inproc names registered in ctx) and the
+    // pipes created by each connect/bind, for unbind/disconnect.
+    std::multimap<std::string, pipe_t *> _bound_pipes;     // by bind endpoint
+    std::multimap<std::string, pipe_t *> _connected_pipes; // by connect endpoint
+    std::vector<std::string> _inproc_binds;
+
+    // Monitor.
+    std::mutex _monitor_mutex;
+    socket_base_t *_monitor_socket = nullptr;
+    uint64_t _monitor_events = 0;
+};
+
+} // namespace zlink

@@ -1,0 +1,159 @@
+// zmq_socket_monitor over inproc: endpoint rules, start/stop and the event
+// frame layout. TCP connection events are in test_monitor_tcp.cpp.
+#include "api_testutil.hpp"
+
+using namespace apitest;
+
+namespace {
+
+struct event {
+    int id = -1;
+    uint32_t value = 0;
+    std::string endpoint;
+    bool ok = false;
+};
+
+// Reads one two-frame event: [uint16 id | uint32 value] (native byte order),
+// then the endpoint.
+event read_event(void *mon, int timeout = wait_ms) {
+    event ev;
+    if (!wait_readable(mon, timeout))
+        return ev;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, mon, 0) == -1)
+        return ev;
+    EXPECT_EQ(6u, zmq_msg_size(&m)) << "first event frame is 6 bytes";
+    EXPECT_TRUE(zmq_msg_more(&m)) << "endpoint frame follows";
+    if (zmq_msg_size(&m) == 6) {
+        const uint8_t *d = static_cast<uint8_t *>(zmq_msg_data(&m));
+        uint16_t id;
+        memcpy(&id, d, 2);
+        memcpy(&ev.value, d + 2, 4);
+        ev.id = id;
+    }
+    zmq_msg_recv(&m, mon, 0);
+    ev.endpoint.assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
+    EXPECT_FALSE(zmq_msg_more(&m)) << "exactly two frames";
+    zmq_msg_close(&m);
+    ev.ok = true;
+    return ev;
+}
+
+class Monitor : public ctx_test {
+  protected:
+    void *monitor(void *s, int events) {
+        const std::string ep = inproc_ep("mon");
+        EXPECT_EQ(0, zmq_socket_monitor(s, ep.c_str(), events));
+        void *m = make(ZMQ_PAIR);
+        EXPECT_EQ(0, zmq_connect(m, ep.c_str()));
+        return m;
+    }
+};
+
+} // namespace
+
+TEST_F(Monitor, NonInprocEndpointIsEprotonosupport) {
+    void *s = make(ZMQ_DEALER);
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "tcp://127.0.0.1:5555", ZMQ_EVENT_ALL),
+                   EPROTONOSUPPORT);
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "ipc:///tmp/zlink-monitor", ZMQ_EVENT_ALL),
+                   EPROTONOSUPPORT);
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "bogus://x", ZMQ_EVENT_ALL), EPROTONOSUPPORT);
+}
+
+TEST_F(Monitor, MalformedEndpointIsEinval) {
+    void *s = make(ZMQ_DEALER);
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "no-scheme", ZMQ_EVENT_ALL), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "", ZMQ_EVENT_ALL), EINVAL);
+}
+
+TEST_F(Monitor, NullSocketIsEnotsock) {
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(nullptr, "inproc://x", ZMQ_EVENT_ALL), ENOTSOCK);
+}
+
+TEST_F(Monitor, StopWithoutMonitorIsHarmless) {
+    void *s = make(ZMQ_DEALER);
+    EXPECT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
+    EXPECT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
+}
+
+TEST_F(Monitor, StoppedEventLayout) {
+    void *s = make(ZMQ_DEALER);
+    void *m = monitor(s, ZMQ_EVENT_ALL);
+    ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
+    const event ev = read_event(m);
+    ASSERT_TRUE(ev.ok);
+    EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev.id);
+    EXPECT_EQ(0u, ev.value);
+    EXPECT_EQ("", ev.endpoint);
+    // Nothing after the stop event.
+    EXPECT_FALSE(wait_readable(m, 50));
+}
+
+TEST_F(Monitor, StoppedEventRespectsMask) {
+    void *s = make(ZMQ_DEALER);
+    void *m = monitor(s, ZMQ_EVENT_CONNECTED);
+    ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
+    EXPECT_FALSE(wait_readable(m, 100)) << "MONITOR_STOPPED was not requested";
+}
+
+TEST_F(Monitor, RestartOnAnotherEndpoint) {
+    void *s = make(ZMQ_DEALER);
+    void *m1 = monitor(s, ZMQ_EVENT_ALL);
+    ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
+    const event ev1 = read_event(m1);
+    ASSERT_TRUE(ev1.ok);
+    EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev1.id);
+
+    void *m2 = monitor(s, ZMQ_EVENT_ALL);
+    ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
+    const event ev2 = read_event(m2);
+    ASSERT_TRUE(ev2.ok);
+    EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev2.id);
+    EXPECT_FALSE(wait_readable(m1, 50));
+}
+
+TEST_F(Monitor, EventConstants) {
+    // Values are part of the ABI.
+    EXPECT_EQ(0x0001, ZMQ_EVENT_CONNECTED);
+    EXPECT_EQ(0x0002, ZMQ_EVENT_CONNECT_DELAYED);
+    EXPECT_EQ(0x0004, ZMQ_EVENT_CONNECT_RETRIED);
+    EXPECT_EQ(0x0008, ZMQ_EVENT_LISTENING);
+    EXPECT_EQ(0x0010, ZMQ_EVENT_BIND_FAILED);
+    EXPECT_EQ(0x0020, ZMQ_EVENT_ACCEPTED);
+    EXPECT_EQ(0x0040, ZMQ_EVENT_ACCEPT_FAILED);
+    EXPECT_EQ(0x0080, ZMQ_EVENT_CLOSED);
+    EXPECT_EQ(0x0100, ZMQ_EVENT_CLOSE_FAILED);
+    EXPECT_EQ(0x0200, ZMQ_EVENT_DISCONNECTED);
+    EXPECT_EQ(0x0400, ZMQ_EVENT_MONITOR_STOPPED);
+    EXPECT_EQ(0xFFFF, ZMQ_EVENT_ALL);
+    EXPECT_EQ(0x0800, ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL);
+    EXPECT_EQ(0x1000, ZMQ_EVENT_HANDSHAKE_SUCCEEDED);
+    EXPECT_EQ(0x2000, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
+    EXPECT_EQ(0x4000, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH);
+}
+
+TEST_F(Monitor, InprocTrafficStillFlowsWhileMonitored) {
+    void *a, *b;
+    pair(ZMQ_PAIR, ZMQ_PAIR, &a, &b);
+    void *m = monitor(a, ZMQ_EVENT_ALL);
+    ASSERT_EQ(2, zmq_send(a, "hi", 2, 0));
+    EXPECT_EQ("hi", recv_str(b));
+    ASSERT_EQ(0, zmq_socket_monitor(a, nullptr, 0));
+    // Whatever came before, the last event is MONITOR_STOPPED.
+    event ev;
+    for (int i = 0; i < 10; ++i) {
+        ev = read_event(m);
+        if (!ev.ok || ev.id == ZMQ_EVENT_MONITOR_STOPPED)
+            break;
+    }
+    EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev.id);
+}
+
+TEST_F(Monitor, MonitoredSocketClosesCleanly) {
+    void *s = make(ZMQ_DEALER);
+    void *m = monitor(s, ZMQ_EVENT_ALL);
+    (void)m;
+    close(s); // the monitor socket must not keep the context alive
+}
