@@ -25,6 +25,7 @@
 #   --build-dir DIR      [<repo>/build-benchwithzmq]
 #   --out DIR            where CSVs go [quick: <build-dir>/bench-results/quick,
 #                        full: benchwithzmq/results]
+#   --report-dir DIR     where the .md and charts/ go [quick: --out, full: benchwithzmq]
 #   --syscalls|--no-syscalls  strace -c -f syscalls per message [full: on]
 #   --no-floor           skip the raw-socket floor
 #   --no-build           use binaries already in --build-dir
@@ -35,7 +36,7 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(dirname "$HERE")
 RUNS=3 WITH_LIBZMQ=0 LIBZMQ_ONLY=0 QUICK=0 PIN=auto SYSCALLS=auto FLOOR=1
 BUILD=1 INSTALL=1 PATTERNS="" TRANSPORTS="" SIZES="" MSGS="" LAT_MSGS=""
-WARMUP=1000 BUILD_DIR="$ROOT/build-benchwithzmq" OUT="" ENVS=() ENVS_SET=0
+WARMUP=1000 BUILD_DIR="$ROOT/build-benchwithzmq" OUT="" REPORT_DIR="" ENVS=() ENVS_SET=0
 
 die() { echo "run_benchmarks: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -55,12 +56,13 @@ while [[ $# -gt 0 ]]; do
     --env) ENVS+=("$2"); ENVS_SET=1; shift ;;
     --build-dir) BUILD_DIR=$(realpath -m "$2"); shift ;;
     --out) OUT=$(realpath -m "$2"); shift ;;
+    --report-dir) REPORT_DIR=$(realpath -m "$2"); shift ;;
     --syscalls) SYSCALLS=1 ;;
     --no-syscalls) SYSCALLS=0 ;;
     --no-floor) FLOOR=0 ;;
     --no-build) BUILD=0 ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,36p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,38p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
     shift
@@ -301,8 +303,11 @@ main() {
 
     local py md charts
     py=$(pick_python)
-    if [[ $QUICK == 1 ]]; then md="$OUT/zlink_BENCHMARK_RESULTS.md" charts="$OUT/charts"
-    else md="$HERE/zlink_BENCHMARK_RESULTS.md" charts="$HERE/charts"; fi
+    if [[ -z $REPORT_DIR ]]; then
+        if [[ $QUICK == 1 ]]; then REPORT_DIR=$OUT; else REPORT_DIR=$HERE; fi
+    fi
+    mkdir -p "$REPORT_DIR"
+    md="$REPORT_DIR/zlink_BENCHMARK_RESULTS.md" charts="$REPORT_DIR/charts"
     "$py" "$HERE/report.py" --results "$OUT" --md "$md" --charts "$charts" --print-table ||
         echo "report generation failed" >&2
     echo "" >&2

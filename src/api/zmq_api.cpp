@@ -241,7 +241,7 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags) 
         msg_t m;
         if (m.init_buffer(iov[i].iov_base, iov[i].iov_len) != 0)
             return -1;
-        const int part_flags = i + 1 < count ? flags | ZMQ_SNDMORE : flags;
+        const int part_flags = i + 1 < count ? flags | ZMQ_SNDMORE : flags & ~ZMQ_SNDMORE;
         if (sock->send(&m, part_flags) != 0) {
             const int err = errno;
             m.close();
@@ -370,7 +370,8 @@ ZMQ_EXPORT int zmq_msg_get(const zmq_msg_t *msg, int property) {
     case ZMQ_MORE:
         return m->has_more() ? 1 : 0;
     case ZMQ_SRCFD:
-        // Deprecated in libzmq; there is no source fd for inproc messages.
+        // Deprecated in libzmq; no source fd is recorded.
+        errno = EINVAL;
         return -1;
     case ZMQ_SHARED:
         return m->is_shared() ? 1 : 0;

@@ -77,7 +77,7 @@ int ctx_t::set(int option, const void *value, size_t size) {
     case ZMQ_THREAD_NAME_PREFIX:
         if (!is_int || v < 0)
             break;
-        _thread_name_prefix = std::to_string(v);
+        _thread_name_prefix = v;
         return 0;
     default:
         break;
@@ -98,6 +98,7 @@ int ctx_t::get(int option, void *value, size_t *size) {
     case ZMQ_MAX_MSGSZ: v = _max_msgsz; break;
     case ZMQ_MSG_T_SIZE: v = static_cast<int>(sizeof(zmq_msg_t)); break;
     case ZMQ_THREAD_SCHED_POLICY: v = _thread_sched_policy; break;
+    case ZMQ_THREAD_NAME_PREFIX: v = _thread_name_prefix; break;
     default:
         errno = EINVAL;
         return -1;
@@ -144,6 +145,10 @@ socket_base_t *ctx_t::create_socket(int type) {
     if (!blocky) {
         int zero = 0;
         s->setsockopt(ZMQ_LINGER, &zero, sizeof zero);
+    }
+    if (_ipv6) {
+        int one = 1;
+        s->setsockopt(ZMQ_IPV6, &one, sizeof one);
     }
     return s;
 }

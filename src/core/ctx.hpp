@@ -96,7 +96,7 @@ class ctx_t {
     int _thread_priority = -1;
     int _thread_sched_policy = -1;
     std::set<int> _thread_affinity;
-    std::string _thread_name_prefix;
+    int _thread_name_prefix = 0;
     std::unique_ptr<io_thread_pool_t> _io_pool;
 };
 

@@ -152,8 +152,8 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         conflate = v != 0;
         return 0;
-    case ZMQ_INVERT_MATCHING:
-        if (!is_int || (v != 0 && v != 1))
+    case ZMQ_INVERT_MATCHING: // libzmq: any int, read as a boolean
+        if (!is_int)
             return einval();
         invert_matching = v != 0;
         return 0;
@@ -175,7 +175,7 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         // Carried on the wire in deciseconds (16 bits).
         if (!is_int || v < 0 || v > 6553599)
             return einval();
-        heartbeat_ttl = v;
+        heartbeat_ttl = v / 100 * 100; // kept in whole deciseconds, as sent
         return 0;
     case ZMQ_PLAIN_SERVER:
         if (!is_int || (v != 0 && v != 1))
@@ -185,10 +185,10 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         return 0;
     case ZMQ_PLAIN_USERNAME:
     case ZMQ_PLAIN_PASSWORD: {
-        if (size > 255)
+        if (size > 255 || (value && size == 0))
             return einval();
-        if (!value || size == 0) {
-            // libzmq: an empty value switches back to NULL.
+        if (!value) {
+            // libzmq: a NULL value switches back to the NULL mechanism.
             mechanism = ZMQ_NULL;
             as_server = false;
             return 0;
@@ -200,7 +200,7 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         return 0;
     }
     case ZMQ_ZAP_DOMAIN:
-        if (size > 255)
+        if (size > 255 || size == 0)
             return einval();
         zap_domain = as_string(value, size);
         return 0;
@@ -276,19 +276,26 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
         {ZMQ_USE_FD, use_fd},
         {ZMQ_MECHANISM, mechanism},
         {ZMQ_PLAIN_SERVER, (mechanism == ZMQ_PLAIN && as_server) ? 1 : 0},
-        {ZMQ_THREAD_SAFE, 0},
 #ifdef ZMQ_ZAP_ENFORCE_DOMAIN
         {ZMQ_ZAP_ENFORCE_DOMAIN, zap_enforce_domain ? 1 : 0},
 #endif
     };
     for (const auto &o : ints) {
-        if (o.id == option)
-            return option_put_int(value, size, o.v);
+        if (o.id != option)
+            continue;
+        // libzmq's option table wants exactly sizeof(int) here.
+        if (!size || *size != sizeof(int))
+            return einval();
+        return option_put_int(value, size, o.v);
     }
     switch (option) {
     case ZMQ_AFFINITY:
+        if (!size || *size != sizeof(uint64_t))
+            return einval();
         return put_scalar<uint64_t>(value, size, affinity);
     case ZMQ_MAXMSGSIZE:
+        if (!size || *size != sizeof(int64_t))
+            return einval();
         return put_scalar<int64_t>(value, size, maxmsgsize);
     case ZMQ_ROUTING_ID:
         return put_bytes(value, size, routing_id, false);

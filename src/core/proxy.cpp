@@ -80,14 +80,15 @@ int forward_rest(direction &d, void *capture, zmq_msg_t *msg)
         if (zmq_msg_recv(msg, d.from, 0) < 0)
             return -1;
         const std::size_t size = zmq_msg_size(msg);
-        d.received->count += 1; // libzmq counts every frame as a message
-        d.received->bytes += size;
         const bool more = zmq_msg_more(msg) != 0;
+        // libzmq counts whole messages, and bytes of every frame.
+        d.received->count += more ? 0 : 1;
+        d.received->bytes += size;
         if (capture_frame(capture, msg, more) != 0)
             return -1;
         if (zmq_msg_send(msg, d.to, more ? ZMQ_SNDMORE : 0) < 0)
             return -1;
-        d.sent->count += 1;
+        d.sent->count += more ? 0 : 1;
         d.sent->bytes += size;
         if (!more)
             return 0;
@@ -107,9 +108,9 @@ forward_result forward(direction &d, void *capture, zmq_msg_t *msg)
         } else {
             if (zmq_msg_recv(msg, d.from, ZMQ_DONTWAIT) < 0)
                 return errno == EAGAIN ? forward_result::drained : forward_result::failed;
-            d.received->count += 1;
-            d.received->bytes += zmq_msg_size(msg);
             more = zmq_msg_more(msg) != 0;
+            d.received->count += more ? 0 : 1;
+            d.received->bytes += zmq_msg_size(msg);
             if (capture_frame(capture, msg, more) != 0)
                 return forward_result::failed;
         }
@@ -122,7 +123,7 @@ forward_result forward(direction &d, void *capture, zmq_msg_t *msg)
             d.held_more = more;
             return forward_result::blocked;
         }
-        d.sent->count += 1;
+        d.sent->count += more ? 0 : 1;
         d.sent->bytes += size;
         if (more && forward_rest(d, capture, msg) != 0)
             return forward_result::failed;

@@ -76,7 +76,7 @@ void socket_base_t::dispatch(const command_t &cmd) {
         // The command carried the ownership reference of this end.
         attach_pipe(cmd.pipe, false, cmd.count != 0);
         if (!cmd.pipe->endpoint().empty())
-            _connected_pipes.emplace(cmd.pipe->endpoint(), cmd.pipe);
+            (cmd.count != 0 ? _connected_pipes : _bound_pipes).emplace(cmd.pipe->endpoint(), cmd.pipe);
         cmd.pipe->flush();
         break;
     default:
@@ -178,6 +178,8 @@ int socket_base_t::getsockopt(int option, void *value, size_t *size) {
         return option_put_int(value, size, _rcvmore ? 1 : 0);
     case ZMQ_FD:
         return option_put_int(value, size, _mailbox->fd());
+    case ZMQ_THREAD_SAFE:
+        return option_put_int(value, size, 0);
     case ZMQ_EVENTS: {
         if (process_commands(0) != 0)
             return -1;
@@ -336,9 +338,9 @@ int socket_base_t::connect_inproc(const std::string &endpoint) {
         peer.mailbox->send(command_t{command_t::attach_pipe, ends[1], 0});
         peer.mailbox->drop_ref();
     } else {
+        // libzmq creates inproc pipes at connect even with ZMQ_IMMEDIATE,
+        // so messages queue until the bind.
         ctx_t::pending_t p{this, _mailbox, options, ends[1], nullptr};
-        if (options.immediate)
-            p.connect_end = ends[0];
         if (_ctx->find_endpoint_or_pend(endpoint, peer, &p)) {
             // Bound in between: start over with a fresh pipe sized for it.
             peer.mailbox->drop_ref();
@@ -346,11 +348,9 @@ int socket_base_t::connect_inproc(const std::string &endpoint) {
             ends[1]->terminate();
             return connect_inproc(endpoint);
         }
-        if (!options.immediate) {
-            attach_pipe(ends[0], false, true);
-            _connected_pipes.emplace(endpoint, ends[0]);
-            ends[0]->flush();
-        }
+        attach_pipe(ends[0], false, true);
+        _connected_pipes.emplace(endpoint, ends[0]);
+        ends[0]->flush();
     }
     _last_endpoint = endpoint;
     return 0;
@@ -497,7 +497,7 @@ int socket_base_t::recv(msg_t *msg, int flags) {
 // Close
 
 int socket_base_t::close() {
-    close_monitor();
+    close_monitor(false); // libzmq sends no MONITOR_STOPPED on close
     _ctx->unregister_endpoints(this);
     _ctx->drop_pending_of(this);
     // Messages already in inproc pipes stay readable by the peers; their
@@ -528,7 +528,7 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
         return -1;
     }
     if (!endpoint) {
-        close_monitor();
+        close_monitor(true);
         return 0;
     }
     std::string protocol, address;
@@ -538,7 +538,7 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
         errno = EPROTONOSUPPORT;
         return -1;
     }
-    close_monitor();
+    close_monitor(true);
     socket_base_t *s = _ctx->create_socket(ZMQ_PAIR);
     if (!s)
         return -1;
@@ -578,7 +578,7 @@ void socket_base_t::event(uint16_t event, uint64_t value, const std::string &end
         m.close();
 }
 
-void socket_base_t::close_monitor() {
+void socket_base_t::close_monitor(bool announce) {
     socket_base_t *s;
     {
         std::lock_guard<std::mutex> lock(_monitor_mutex);
@@ -586,7 +586,8 @@ void socket_base_t::close_monitor() {
     }
     if (!s)
         return;
-    event(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
+    if (announce)
+        event(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
     std::lock_guard<std::mutex> lock(_monitor_mutex);
     _monitor_socket = nullptr;
     _monitor_events = 0;

@@ -103,7 +103,7 @@ class socket_base_t : public i_pipe_events {
     int bind_inproc(const std::string &endpoint);
     int term_endpoint(const char *endpoint);
     int connect_inproc(const std::string &endpoint);
-    void close_monitor();
+    void close_monitor(bool announce);
 
     uint32_t _tag = live_tag;
     ctx_t *_ctx;

@@ -19,10 +19,8 @@ void distributor_t::attach(pipe_t *pipe) {
 }
 
 void distributor_t::match(pipe_t *pipe) {
-    if (!_pipes.contains(pipe))
-        return;
-    const size_t i = _pipes.index(pipe);
-    if (i < _matching || i >= _eligible)
+    const size_t i = _pipes.find(pipe);
+    if (i == pipe_array_t::npos || i < _matching || i >= _eligible)
         return; // already chosen, or full
     _pipes.swap(i, _matching);
     _matching++;
@@ -56,11 +54,10 @@ void distributor_t::pipe_terminated(pipe_t *pipe) {
 }
 
 void distributor_t::activated(pipe_t *pipe) {
-    if (!_pipes.contains(pipe))
-        return;
-    if (_pipes.index(pipe) < _eligible)
-        return; // not parked as full
-    _pipes.swap(_pipes.index(pipe), _eligible);
+    const size_t i = _pipes.find(pipe);
+    if (i == pipe_array_t::npos || i < _eligible)
+        return; // unknown, or not parked as full
+    _pipes.swap(i, _eligible);
     _eligible++;
     // Between messages it can take part at once; mid-message it waits.
     if (!_more) {

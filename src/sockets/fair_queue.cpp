@@ -15,9 +15,9 @@ void fair_queue_t::attach(pipe_t *pipe) {
 }
 
 void fair_queue_t::activated(pipe_t *pipe) {
-    if (!_pipes.contains(pipe))
+    const size_t i = _pipes.find(pipe);
+    if (i == pipe_array_t::npos)
         return;
-    const size_t i = _pipes.index(pipe);
     if (i < _active)
         return; // already active (a late wake-up)
     _pipes.swap(i, _active);
@@ -25,9 +25,9 @@ void fair_queue_t::activated(pipe_t *pipe) {
 }
 
 void fair_queue_t::pipe_terminated(pipe_t *pipe) {
-    if (!_pipes.contains(pipe))
+    const size_t i = _pipes.find(pipe);
+    if (i == pipe_array_t::npos)
         return;
-    const size_t i = _pipes.index(pipe);
     if (i < _active) {
         // The pipe we were reading a message from is gone: whatever it
         // still owed us will never come, so the next read starts afresh.

@@ -13,9 +13,9 @@ void load_balancer_t::attach(pipe_t *pipe) {
 }
 
 void load_balancer_t::activated(pipe_t *pipe) {
-    if (!_pipes.contains(pipe))
+    const size_t i = _pipes.find(pipe);
+    if (i == pipe_array_t::npos)
         return;
-    const size_t i = _pipes.index(pipe);
     if (i < _active)
         return;
     _pipes.swap(i, _active);
@@ -23,9 +23,9 @@ void load_balancer_t::activated(pipe_t *pipe) {
 }
 
 void load_balancer_t::pipe_terminated(pipe_t *pipe) {
-    if (!_pipes.contains(pipe))
+    const size_t i = _pipes.find(pipe);
+    if (i == pipe_array_t::npos)
         return;
-    const size_t i = _pipes.index(pipe);
     // The peer will never see the end of the message being sent to it; the
     // remaining parts must not leak into another pipe.
     if (i == _current && _more)

@@ -26,7 +26,15 @@ class pipe_array_t {
         _items.push_back(p);
     }
 
+    static constexpr size_t npos = static_cast<size_t>(-1);
+
     bool contains(pipe_t *p) const { return _index.count(p) != 0; }
+
+    // The pipe's slot, or npos if it is not in the array.
+    size_t find(pipe_t *p) const {
+        auto it = _index.find(p);
+        return it == _index.end() ? npos : it->second;
+    }
 
     // Caller guarantees the pipe is present.
     size_t index(pipe_t *p) const { return _index.find(p)->second; }

@@ -21,11 +21,11 @@ xpub_t::~xpub_t() {
 }
 
 void xpub_t::queue_pending(const void *data, size_t size, metadata_t *meta, uint8_t flags,
-                           pipe_t *pipe) {
+                           bool subscription, pipe_t *pipe) {
     if (meta)
         meta->add_ref();
-    _pending.push_back(
-        pending_t{std::string(static_cast<const char *>(data), size), meta, flags, pipe});
+    _pending.push_back(pending_t{std::string(static_cast<const char *>(data), size), meta,
+                                 flags, subscription, pipe});
 }
 
 void xpub_t::xattach_pipe(pipe_t *pipe, bool subscribe_to_all, bool) {
@@ -81,10 +81,10 @@ void xpub_t::xread_activated(pipe_t *pipe) {
                 notify = r != subscription_table_t::values_remain || _verbose_unsubs;
             }
             if (_manual || (options.type == ZMQ_XPUB && notify))
-                queue_pending(data, size, msg.metadata(), 0, _manual ? pipe : nullptr);
+                queue_pending(data, size, msg.metadata(), 0, true, pipe);
         } else if (options.type != ZMQ_PUB) {
             // A user message sent upstream by an XSUB peer.
-            queue_pending(data, size, msg.metadata(), msg.flags() & msg_t::more, nullptr);
+            queue_pending(data, size, msg.metadata(), msg.flags() & msg_t::more, false, pipe);
         }
         msg.close();
         msg.init();
@@ -99,7 +99,7 @@ void xpub_t::queue_unsubscription(const unsigned char *topic, size_t size) {
         return;
     std::string unsub(1, '\0');
     unsub.append(reinterpret_cast<const char *>(topic), size);
-    _pending.push_back(pending_t{std::move(unsub), nullptr, 0, nullptr});
+    _pending.push_back(pending_t{std::move(unsub), nullptr, 0, true, nullptr});
     if (_manual)
         _last_pipe = nullptr;
 }
@@ -164,8 +164,9 @@ int xpub_t::xrecv(msg_t *msg) {
     }
     pending_t p = std::move(_pending.front());
     _pending.pop_front();
-    if (_manual && p.pipe)
-        _last_pipe = _dist.has_pipe(p.pipe) ? p.pipe : nullptr;
+    // Manual mode: ZMQ_SUBSCRIBE now applies to the sender of this one.
+    if (_manual && p.subscription)
+        _last_pipe = (p.pipe && _dist.has_pipe(p.pipe)) ? p.pipe : nullptr;
     msg->close();
     msg->init_buffer(p.data.data(), p.data.size());
     if (p.flags)

@@ -41,10 +41,11 @@ class xpub_t : public socket_base_t {
         std::string data;
         metadata_t *metadata; // one reference held, or nullptr
         uint8_t flags;
-        pipe_t *pipe; // ZMQ_XPUB_MANUAL: the pipe it came from
+        bool subscription; // (un)subscription, as opposed to a user message
+        pipe_t *pipe;      // where it came from (nullptr: that pipe is gone)
     };
     void queue_pending(const void *data, size_t size, metadata_t *meta, uint8_t flags,
-                       pipe_t *pipe);
+                       bool subscription, pipe_t *pipe);
     void queue_unsubscription(const unsigned char *topic, size_t size);
 
     subscription_table_t _subscriptions;

@@ -63,6 +63,7 @@ class MonitorTcp : public ctx_test {
 } // namespace
 
 TEST_F(MonitorTcp, ListeningOnBind) {
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *mon = monitor(server);
     ASSERT_EQ(0, zmq_bind(server, "tcp://127.0.0.1:*"));
@@ -72,6 +73,7 @@ TEST_F(MonitorTcp, ListeningOnBind) {
 }
 
 TEST_F(MonitorTcp, AcceptedConnectedAndHandshake) {
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     void *smon = monitor(server);
@@ -97,6 +99,7 @@ TEST_F(MonitorTcp, AcceptedConnectedAndHandshake) {
 }
 
 TEST_F(MonitorTcp, DisconnectedWhenPeerCloses) {
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     void *smon = monitor(server);
@@ -112,6 +115,7 @@ TEST_F(MonitorTcp, DisconnectedWhenPeerCloses) {
 }
 
 TEST_F(MonitorTcp, ClientSeesDisconnectAndRetry) {
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     void *cmon = monitor(client);
@@ -129,6 +133,7 @@ TEST_F(MonitorTcp, ClientSeesDisconnectAndRetry) {
 }
 
 TEST_F(MonitorTcp, ClosedOnUnbind) {
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *mon = monitor(server);
     ASSERT_EQ(0, zmq_bind(server, "tcp://127.0.0.1:*"));
@@ -140,6 +145,7 @@ TEST_F(MonitorTcp, ClosedOnUnbind) {
 }
 
 TEST_F(MonitorTcp, BindFailedCarriesErrno) {
+    SKIP_WITHOUT_TCP();
     void *first = make(ZMQ_DEALER);
     ASSERT_EQ(0, zmq_bind(first, "tcp://127.0.0.1:*"));
     const std::string ep = last_endpoint(first);
@@ -154,6 +160,7 @@ TEST_F(MonitorTcp, BindFailedCarriesErrno) {
 }
 
 TEST_F(MonitorTcp, MaskFiltersEvents) {
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     void *smon = monitor(server, ZMQ_EVENT_ACCEPTED);

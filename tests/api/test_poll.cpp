@@ -111,7 +111,7 @@ TEST_F(Poll, RawFdWritable) {
     EXPECT_EQ(ZMQ_POLLOUT, item.revents);
 }
 
-TEST_F(Poll, RawFdHangupReportsPollerr) {
+TEST_F(Poll, RawFdEofIsReadable) {
     // The read end of a pipe whose writer is gone reports readable (EOF).
     ::close(fds[1]);
     fds[1] = ::open("/dev/null", O_WRONLY); // keep TearDown's close valid
