@@ -374,6 +374,8 @@ std::string bind_endpoint(void *s, const config &c)
              std::to_string(now_ns() % 1000000007ull) + ".sock";
     else
         ep = "inproc://bench-" + std::to_string(getpid());
+    if (c.transport == "ipc")
+        g_cleanup_path = ep.substr(6);
     check_rc(zmq_bind(s, ep.c_str()), ("zmq_bind " + ep).c_str());
     if (c.transport != "tcp")
         return ep;

@@ -236,6 +236,7 @@ struct child_proc {
 };
 
 inline child_proc *g_child = nullptr;
+inline std::string g_cleanup_path; // ipc socket file to remove on failure
 
 inline std::string self_exe()
 {
@@ -294,6 +295,8 @@ inline void fail(const char *fmt, ...)
     va_end(ap);
     if (g_child && g_child->pid > 0)
         kill(g_child->pid, SIGKILL);
+    if (!g_cleanup_path.empty())
+        unlink(g_cleanup_path.c_str());
     _exit(3);
 }
 

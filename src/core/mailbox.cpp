@@ -55,7 +55,9 @@ void mailbox_t::send(const command_t &cmd) {
         release(cmd);
         return;
     }
-    if (signal) {
+    if (signal && _waker) {
+        _waker();
+    } else if (signal) {
         uint64_t one = 1;
         ssize_t rc;
         do {
@@ -73,14 +75,14 @@ bool mailbox_t::take_all(std::vector<command_t> &out) {
     out.insert(out.end(), _queue.begin(), _queue.end());
     _queue.clear();
     _pending.store(false, std::memory_order_release);
-    if (_signaled) {
+    if (_signaled && !_waker) {
         // Drain the eventfd while holding the lock so a concurrent send
         // cannot have its wake-up swallowed.
         uint64_t v;
         ssize_t rc = ::read(_fd, &v, sizeof v);
         (void)rc;
-        _signaled = false;
     }
+    _signaled = false;
     return true;
 }
 

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <vector>
 
@@ -51,6 +52,9 @@ class mailbox_t {
     bool wait(int timeout_ms);
     int fd() const { return _fd; }
     void close();
+    // io-thread owners are woken by `waker` (e.g. a post onto their
+    // io_context) instead of the eventfd. Set before the first send.
+    void set_waker(std::function<void()> waker) { _waker = std::move(waker); }
 
     void add_ref() { _refs.fetch_add(1, std::memory_order_relaxed); }
     void drop_ref() {
@@ -66,6 +70,7 @@ class mailbox_t {
     bool _closed = false;
     bool _signaled = false;
     int _fd;
+    std::function<void()> _waker;
     std::atomic<int> _refs{1};
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
+#include "core/monitor_channel.hpp"
 
 namespace zlink {
 
@@ -29,7 +30,8 @@ void erase_endpoint(std::multimap<std::string, pipe_t *> &map, const std::string
 } // namespace
 
 socket_base_t::socket_base_t(ctx_t *ctx, int sid, int type)
-    : _ctx(ctx), _sid(sid), _mailbox(new mailbox_t) {
+    : _ctx(ctx), _sid(sid), _mailbox(new mailbox_t),
+      _monitor(std::make_shared<monitor_channel_t>()) {
     options.type = type;
 }
 
@@ -550,48 +552,14 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
         errno = err;
         return -1;
     }
-    std::lock_guard<std::mutex> lock(_monitor_mutex);
-    _monitor_socket = s;
-    _monitor_events = events;
+    _monitor->set(s, events);
     return 0;
 }
 
 void socket_base_t::event(uint16_t event, uint64_t value, const std::string &endpoint) {
-    std::lock_guard<std::mutex> lock(_monitor_mutex);
-    if (!_monitor_socket || !(_monitor_events & event))
-        return;
-    // libzmq's v1 layout: frame 1 = uint16 event + uint32 value (host order),
-    // frame 2 = the endpoint.
-    unsigned char head[6];
-    const uint16_t ev = event;
-    const uint32_t v = static_cast<uint32_t>(value);
-    std::memcpy(head, &ev, sizeof ev);
-    std::memcpy(head + 2, &v, sizeof v);
-    msg_t m;
-    m.init_buffer(head, sizeof head);
-    if (_monitor_socket->send(&m, ZMQ_SNDMORE | ZMQ_DONTWAIT) != 0) {
-        m.close();
-        return;
-    }
-    m.init_buffer(endpoint.data(), endpoint.size());
-    if (_monitor_socket->send(&m, ZMQ_DONTWAIT) != 0)
-        m.close();
+    _monitor->emit(event, value, endpoint);
 }
 
-void socket_base_t::close_monitor(bool announce) {
-    socket_base_t *s;
-    {
-        std::lock_guard<std::mutex> lock(_monitor_mutex);
-        s = _monitor_socket;
-    }
-    if (!s)
-        return;
-    if (announce)
-        event(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
-    std::lock_guard<std::mutex> lock(_monitor_mutex);
-    _monitor_socket = nullptr;
-    _monitor_events = 0;
-    s->close();
-}
+void socket_base_t::close_monitor(bool announce) { _monitor->close(announce); }
 
 } // namespace zlink

@@ -28,6 +28,7 @@ namespace zlink {
 
 class ctx_t;
 class mailbox_t;
+class monitor_channel_t;
 struct command_t;
 
 class socket_base_t : public i_pipe_events {
@@ -60,6 +61,7 @@ class socket_base_t : public i_pipe_events {
 
     // Monitor events (callable from io threads too).
     void event(uint16_t event, uint64_t value, const std::string &endpoint);
+    const std::shared_ptr<monitor_channel_t> &monitor_channel() const { return _monitor; }
 
     // i_pipe_events
     void read_activated(pipe_t *pipe) override;
@@ -121,10 +123,8 @@ class socket_base_t : public i_pipe_events {
     std::multimap<std::string, pipe_t *> _connected_pipes; // by connect endpoint
     std::vector<std::string> _inproc_binds;
 
-    // Monitor.
-    std::mutex _monitor_mutex;
-    socket_base_t *_monitor_socket = nullptr;
-    uint64_t _monitor_events = 0;
+    // Monitor events, shared with the io-thread objects working for us.
+    std::shared_ptr<monitor_channel_t> _monitor;
 };
 
 } // namespace zlink

@@ -1,0 +1,53 @@
+// One byte-stream connection, whatever carries it (tcp, ipc; tls/ws later).
+// The engine never knows which: it reads and writes through this interface.
+//
+// Fast path: try_write()/try_read() are non-blocking syscalls done on the
+// spot (speculative I/O); the async_* calls are the fallback when the
+// kernel says would_block. Handlers run on the transport's io_context thread.
+// Buffers passed to async_* must stay valid until the handler runs.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <string>
+
+#include <boost/asio/buffer.hpp>
+#include <boost/system/error_code.hpp>
+
+namespace zlink {
+
+class i_asio_transport {
+  public:
+    using handler_t = std::function<void(const boost::system::error_code &, std::size_t)>;
+    using wait_handler_t = std::function<void(const boost::system::error_code &)>;
+
+    virtual ~i_asio_transport() = default;
+
+    // Non-blocking gather write of up to `count` buffers (writev/sendmsg).
+    // Returns the bytes written; ec = would_block when the kernel buffer is
+    // full (0 bytes), another error when the connection is broken.
+    virtual std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
+                                  boost::system::error_code &ec) = 0;
+    // Non-blocking read; ec = would_block when nothing is there, eof at end.
+    virtual std::size_t try_read(boost::asio::mutable_buffer buf,
+                                 boost::system::error_code &ec) = 0;
+
+    // Completion when the socket becomes writable / readable again.
+    virtual void async_wait_writable(wait_handler_t handler) = 0;
+    virtual void async_wait_readable(wait_handler_t handler) = 0;
+
+    // Plain async forms (used where speculation does not pay, e.g. handshake).
+    virtual void async_read_some(boost::asio::mutable_buffer buf, handler_t handler) = 0;
+    virtual void async_write_some(boost::asio::const_buffer buf, handler_t handler) = 0;
+
+    // Cancel pending operations (handlers get operation_aborted) and close.
+    virtual void close() = 0;
+    virtual bool is_open() const = 0;
+
+    // "tcp://1.2.3.4:5555"-style addresses for metadata, ZAP and monitor.
+    virtual std::string peer_address() const = 0;   // bare address, as libzmq's Peer-Address
+    virtual std::string local_endpoint() const = 0; // full URI
+    virtual int native_handle() = 0;                // monitor events carry the fd
+};
+
+} // namespace zlink

@@ -1,0 +1,48 @@
+// A socket's tcp:// and ipc:// endpoints: listeners with the sessions they
+// accepted, and connecting sessions. Lives with the socket (application
+// thread); the objects it starts run on io threads.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/options.hpp"
+
+namespace zlink {
+
+class ctx_t;
+class mailbox_t;
+class monitor_channel_t;
+class pipe_t;
+class session_t;
+struct listen_point_t;
+
+class network_endpoints_t {
+  public:
+    network_endpoints_t(ctx_t *ctx, mailbox_t *socket_mailbox,
+                        std::shared_ptr<monitor_channel_t> monitor);
+    ~network_endpoints_t();
+
+    // Binds synchronously (errno on failure) and reports the resolved URI.
+    int bind(const std::string &uri, const std::string &protocol, const std::string &address,
+             const options_t &options, std::string *resolved);
+    // Validates the address and starts a session; unless ZMQ_IMMEDIATE, the
+    // pipe end for the socket comes back in *socket_end (attach it).
+    int connect(const std::string &uri, const std::string &protocol, const std::string &address,
+                const options_t &options, pipe_t **socket_end);
+    // Unbind or disconnect; -1/ENOENT when the endpoint is not ours.
+    int term_endpoint(const std::string &uri);
+    // Socket close: every listener and session ends (sessions linger).
+    void close_all();
+
+  private:
+    ctx_t *_ctx;
+    mailbox_t *_socket_mailbox;
+    std::shared_ptr<monitor_channel_t> _monitor;
+    std::multimap<std::string, std::shared_ptr<listen_point_t>> _listeners;
+    std::multimap<std::string, std::shared_ptr<session_t>> _sessions;
+};
+
+} // namespace zlink

@@ -1,0 +1,24 @@
+// The engine of ZMQ_STREAM sockets: raw bytes, no greeting, no framing.
+// Each chunk read is pushed as one data message; each message pulled is
+// written as its bytes. engine_ready() comes at start() with an empty routing
+// id and Peer-Address metadata. Same threading and speculative-write rules
+// as the ZMTP engine (see zmtp_engine.hpp).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+
+#include "asio/i_asio_transport.hpp"
+#include "asio/i_engine.hpp"
+
+namespace zlink {
+
+std::shared_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
+                                          std::unique_ptr<i_asio_transport> transport,
+                                          i_engine_session *session,
+                                          const options_t &options, bool as_client,
+                                          const std::string &endpoint);
+
+} // namespace zlink

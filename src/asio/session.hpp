@@ -1,0 +1,102 @@
+// session_t — one network connection's life on an io thread: owns the
+// pipe end that faces the socket, the engine speaking ZMTP, and for
+// connecting sockets the reconnect loop with backoff. The socket only knows
+// the pipe; the engine only knows this session.
+//
+// Threading: everything runs on the session's io_context thread. Other
+// threads reach it through its mailbox (pipe commands), whose waker posts
+// one drain onto the io_context, and through terminate(), which posts.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "asio/i_asio_transport.hpp"
+#include "asio/i_engine.hpp"
+#include "core/options.hpp"
+#include "core/pipe.hpp"
+
+namespace zlink {
+
+class ctx_t;
+class mailbox_t;
+class monitor_channel_t;
+class connecter_t;
+class zap_pipe_client_t;
+
+class session_t final : public i_pipe_events,
+                        public i_engine_session,
+                        public std::enable_shared_from_this<session_t> {
+  public:
+    struct config_t {
+        ctx_t *ctx = nullptr;
+        mailbox_t *socket_mailbox = nullptr; // referenced by the session
+        std::shared_ptr<monitor_channel_t> monitor;
+        options_t options;
+        std::string endpoint; // full URI, for monitor events
+        std::string protocol; // "tcp" / "ipc"
+        std::string address;  // after "://"
+        bool connecter = false;
+    };
+    static std::shared_ptr<session_t> create(boost::asio::io_context &io, config_t cfg);
+    ~session_t() override;
+
+    // Application thread, before start: the pipe end created at connect.
+    void set_pipe(pipe_t *end);
+    // Connecting side: begin (posts onto the io thread).
+    void start_connecting();
+    // Accepting side (io thread): run an accepted connection.
+    void start_accepted(std::unique_ptr<i_asio_transport> transport);
+    // Any thread: end the session, flushing for up to ZMQ_LINGER.
+    void terminate();
+    const std::string &endpoint() const { return _cfg.endpoint; }
+
+    // i_pipe_events
+    void read_activated(pipe_t *pipe) override;
+    void write_activated(pipe_t *pipe) override;
+    void pipe_terminated(pipe_t *pipe) override;
+
+    // i_engine_session
+    int push_msg(msg_t *msg) override;
+    void flush_pushed() override;
+    int pull_msg(msg_t *msg) override;
+    void engine_ready(const engine_peer_info &peer) override;
+    void engine_closed(engine_close_reason reason, int value) override;
+    void monitor_event(uint16_t event, uint64_t value) override;
+    zap_client *zap() override;
+
+    // The ZAP bridge reports its pipe's events through us.
+    mailbox_t *mailbox() const { return _mailbox; }
+
+  private:
+    session_t(boost::asio::io_context &io, config_t cfg);
+    void process_commands();
+    void connect_now();
+    void schedule_reconnect();
+    void start_engine(std::unique_ptr<i_asio_transport> transport);
+    void create_pipe_to_socket();
+    void do_terminate();
+    void maybe_finish_linger();
+    void finish();
+
+    boost::asio::io_context &_io;
+    config_t _cfg;
+    mailbox_t *_mailbox;
+    pipe_t *_pipe = nullptr;
+    std::shared_ptr<i_engine> _engine;
+    std::shared_ptr<connecter_t> _connecter;
+    std::unique_ptr<zap_pipe_client_t> _zap;
+    boost::asio::steady_timer _timer; // reconnect backoff, then linger
+    int _current_ivl = 0;
+    int _engine_fd = -1;
+    bool _routing_id_delivered = false;
+    bool _incomplete_in = false;
+    bool _terminating = false;
+    bool _finished = false;
+    bool _linger_expired = false;
+};
+
+} // namespace zlink

@@ -1,0 +1,150 @@
+// i_asio_transport over a connected stream socket: tcp (ip::tcp::socket)
+// and ipc (local::stream_protocol::socket). One template, two instances;
+// the only protocol-specific parts are the address strings.
+//
+// try_write/try_read are direct sendmsg/recv calls on the non-blocking fd:
+// no Asio bookkeeping on the speculative fast path. MSG_NOSIGNAL keeps a
+// closed peer from raising SIGPIPE.
+#pragma once
+
+#include <cerrno>
+#include <string>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <utility>
+
+#include <boost/asio/error.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/local/stream_protocol.hpp>
+
+#include "asio/i_asio_transport.hpp"
+
+namespace zlink {
+
+// Address strings, by protocol (defined in stream_transport.cpp).
+std::string transport_peer_address(boost::asio::ip::tcp::socket &s);
+std::string transport_local_uri(boost::asio::ip::tcp::socket &s);
+std::string transport_peer_address(boost::asio::local::stream_protocol::socket &s);
+std::string transport_local_uri(boost::asio::local::stream_protocol::socket &s);
+
+template <typename Protocol> class stream_transport_t final : public i_asio_transport {
+  public:
+    using socket_t = typename Protocol::socket;
+
+    // Takes a connected socket; makes it non-blocking and records the
+    // addresses now, while the peer is surely still there.
+    explicit stream_transport_t(socket_t &&socket) : _socket(std::move(socket)) {
+        boost::system::error_code ec;
+        _socket.non_blocking(true, ec);
+        _peer_address = transport_peer_address(_socket);
+        _local_endpoint = transport_local_uri(_socket);
+    }
+    ~stream_transport_t() override { close(); }
+
+    stream_transport_t(const stream_transport_t &) = delete;
+    stream_transport_t &operator=(const stream_transport_t &) = delete;
+
+    std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
+                          boost::system::error_code &ec) override {
+        ec.clear();
+        if (!_socket.is_open()) {
+            ec = boost::asio::error::bad_descriptor;
+            return 0;
+        }
+        iovec iov[max_iov];
+        std::size_t n = 0;
+        for (std::size_t i = 0; i < count && n < max_iov; ++i) {
+            if (bufs[i].size() == 0)
+                continue;
+            iov[n].iov_base = const_cast<void *>(bufs[i].data());
+            iov[n].iov_len = bufs[i].size();
+            ++n;
+        }
+        if (n == 0)
+            return 0;
+        msghdr msg{};
+        msg.msg_iov = iov;
+        msg.msg_iovlen = n;
+        for (;;) {
+            const ssize_t rc = ::sendmsg(_socket.native_handle(), &msg, MSG_NOSIGNAL);
+            if (rc >= 0)
+                return static_cast<std::size_t>(rc);
+            if (errno == EINTR)
+                continue;
+            set_error(ec, errno);
+            return 0;
+        }
+    }
+
+    std::size_t try_read(boost::asio::mutable_buffer buf, boost::system::error_code &ec) override {
+        ec.clear();
+        if (!_socket.is_open()) {
+            ec = boost::asio::error::bad_descriptor;
+            return 0;
+        }
+        if (buf.size() == 0)
+            return 0;
+        for (;;) {
+            const ssize_t rc = ::recv(_socket.native_handle(), buf.data(), buf.size(), 0);
+            if (rc > 0)
+                return static_cast<std::size_t>(rc);
+            if (rc == 0) {
+                ec = boost::asio::error::eof;
+                return 0;
+            }
+            if (errno == EINTR)
+                continue;
+            set_error(ec, errno);
+            return 0;
+        }
+    }
+
+    void async_wait_writable(wait_handler_t handler) override {
+        _socket.async_wait(socket_t::wait_write, std::move(handler));
+    }
+    void async_wait_readable(wait_handler_t handler) override {
+        _socket.async_wait(socket_t::wait_read, std::move(handler));
+    }
+    void async_read_some(boost::asio::mutable_buffer buf, handler_t handler) override {
+        _socket.async_read_some(buf, std::move(handler));
+    }
+    void async_write_some(boost::asio::const_buffer buf, handler_t handler) override {
+        _socket.async_write_some(buf, std::move(handler));
+    }
+
+    void close() override {
+        if (!_socket.is_open())
+            return;
+        boost::system::error_code ec;
+        _socket.cancel(ec);
+        _socket.close(ec);
+    }
+    bool is_open() const override { return _socket.is_open(); }
+
+    std::string peer_address() const override { return _peer_address; }
+    std::string local_endpoint() const override { return _local_endpoint; }
+    int native_handle() override { return _socket.is_open() ? _socket.native_handle() : -1; }
+
+    socket_t &socket() { return _socket; }
+    // A connected ipc client socket has no name of its own; the connecter
+    // records the address it connected to instead.
+    void set_local_endpoint(std::string uri) { _local_endpoint = std::move(uri); }
+
+  private:
+    // Enough for a batch of frames; a partial write is normal anyway.
+    static constexpr std::size_t max_iov = 64;
+
+    static void set_error(boost::system::error_code &ec, int err) {
+        // EAGAIN == EWOULDBLOCK on Linux; compares equal to error::would_block.
+        ec = boost::system::error_code(err, boost::asio::error::get_system_category());
+    }
+
+    socket_t _socket;
+    std::string _peer_address;
+    std::string _local_endpoint;
+};
+
+using tcp_transport_t = stream_transport_t<boost::asio::ip::tcp>;
+using ipc_transport_t = stream_transport_t<boost::asio::local::stream_protocol>;
+
+} // namespace zlink

@@ -1,0 +1,45 @@
+// The session's way to a ZAP handler (RFC 27): a pipe to whatever socket is
+// bound at inproc://zeromq.zap.01, used like a DEALER (empty delimiter, then
+// the request frames). Replies come back through the session's mailbox and
+// are handed to the engine's mechanism.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "protocol/zap_client.hpp"
+
+namespace zlink {
+
+class ctx_t;
+class i_engine;
+class i_pipe_events;
+class mailbox_t;
+class pipe_t;
+
+class zap_pipe_client_t final : public zap_client {
+  public:
+    zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox);
+    ~zap_pipe_client_t() override;
+
+    bool request(const std::string &domain, const std::string &address,
+                 const std::string &routing_id, const std::string &mechanism,
+                 const std::vector<std::string> &credentials) override;
+
+    bool owns(const pipe_t *pipe) const { return pipe && pipe == _pipe; }
+    // The pipe has data: read whole replies and give them to `engine`.
+    void deliver_replies(i_engine *engine);
+    void pipe_gone() { _pipe = nullptr; }
+
+  private:
+    bool connect();
+    ctx_t *_ctx;
+    i_pipe_events *_owner;
+    mailbox_t *_owner_mailbox;
+    pipe_t *_pipe = nullptr;
+    unsigned _next_request_id = 1;
+    std::string _pending_id;
+    std::vector<std::string> _partial; // frames of a reply being read
+};
+
+} // namespace zlink

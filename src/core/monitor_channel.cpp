@@ -1,0 +1,62 @@
+#include "core/monitor_channel.hpp"
+
+#include <cstring>
+
+#include <zmq.h>
+
+#include "core/msg.hpp"
+#include "core/socket_base.hpp"
+
+namespace zlink {
+
+void monitor_channel_t::set(socket_base_t *monitor, uint64_t events) {
+    socket_base_t *old;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        old = _socket;
+        _socket = monitor;
+        _events = events;
+    }
+    if (old)
+        old->close();
+}
+
+void monitor_channel_t::emit(uint16_t event, uint64_t value, const std::string &endpoint) {
+    std::lock_guard<std::mutex> lock(_mutex);
+    emit_locked(event, value, endpoint);
+}
+
+void monitor_channel_t::emit_locked(uint16_t event, uint64_t value, const std::string &endpoint) {
+    if (!_socket || !(_events & event))
+        return;
+    unsigned char head[6];
+    const uint16_t ev = event;
+    const uint32_t v = static_cast<uint32_t>(value);
+    std::memcpy(head, &ev, sizeof ev);
+    std::memcpy(head + 2, &v, sizeof v);
+    msg_t m;
+    m.init_buffer(head, sizeof head);
+    if (_socket->send(&m, ZMQ_SNDMORE | ZMQ_DONTWAIT) != 0) {
+        m.close();
+        return;
+    }
+    m.init_buffer(endpoint.data(), endpoint.size());
+    if (_socket->send(&m, ZMQ_DONTWAIT) != 0)
+        m.close();
+}
+
+void monitor_channel_t::close(bool announce) {
+    socket_base_t *s;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (announce)
+            emit_locked(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
+        s = _socket;
+        _socket = nullptr;
+        _events = 0;
+    }
+    if (s)
+        s->close();
+}
+
+} // namespace zlink

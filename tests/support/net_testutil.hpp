@@ -1,0 +1,526 @@
+// Helpers for the network tests (tests/network, tests/interop): transports,
+// monitor events, a ZAP handler thread, and a raw POSIX socket peer that
+// speaks hand-built ZMTP bytes. Public API only (<zmq.h>) so the same tests
+// run against zlink and against the system libzmq.
+#pragma once
+
+#include "api_testutil.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <map>
+#include <mutex>
+
+namespace nettest {
+
+using namespace apitest;
+
+// ---------------------------------------------------------------- transports
+
+enum class transport { tcp4, tcp6, ipc_path, ipc_abstract, ipc_wild };
+
+inline const char *transport_name(transport t) {
+    switch (t) {
+    case transport::tcp4: return "tcp4";
+    case transport::tcp6: return "tcp6";
+    case transport::ipc_path: return "ipc_path";
+    case transport::ipc_abstract: return "ipc_abstract";
+    case transport::ipc_wild: return "ipc_wild";
+    }
+    return "?";
+}
+
+inline bool is_tcp(transport t) { return t == transport::tcp4 || t == transport::tcp6; }
+
+// Whether the loopback interface has a usable ::1 (containers often lack it).
+inline bool ipv6_works() {
+    const int fd = ::socket(AF_INET6, SOCK_STREAM, 0);
+    if (fd < 0)
+        return false;
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_addr = in6addr_loopback;
+    const bool ok = ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
+    ::close(fd);
+    return ok;
+}
+
+// Short names: a sockaddr_un path holds at most 107 characters.
+inline std::string short_unique() {
+    static std::atomic<int> counter{0};
+    return "zl-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
+
+// The endpoint to bind for a transport (wildcards where the transport has one).
+inline std::string bind_spec(transport t) {
+    switch (t) {
+    case transport::tcp4: return "tcp://127.0.0.1:*";
+    case transport::tcp6: return "tcp://[::1]:*";
+    case transport::ipc_path: return "ipc:///tmp/" + short_unique() + ".ipc";
+    case transport::ipc_abstract: return "ipc://@" + short_unique();
+    case transport::ipc_wild: return "ipc://*";
+    }
+    return "";
+}
+
+// Options a socket needs before bind/connect on this transport.
+inline void prepare(void *s, transport t) {
+    if (t == transport::tcp6)
+        set_int(s, ZMQ_IPV6, 1);
+}
+
+// Bind on a fresh endpoint of the transport; returns ZMQ_LAST_ENDPOINT
+// (the address to connect to) or "" on failure.
+inline std::string bind_any(void *s, transport t) {
+    prepare(s, t);
+    const std::string spec = bind_spec(t);
+    if (zmq_bind(s, spec.c_str()) != 0) {
+        ADD_FAILURE() << "bind " << spec << ": " << zmq_strerror(zmq_errno());
+        return "";
+    }
+    return last_endpoint(s);
+}
+
+// Whether the library under test implements the transport at all (zlink
+// returns EPROTONOSUPPORT until its wire engine lands).
+inline bool transport_supported(const char *spec) {
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_PAIR);
+    const int rc = zmq_bind(s, spec);
+    const int err = zmq_errno();
+    int zero = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_close(s);
+    zmq_ctx_term(ctx);
+    return rc == 0 || err != EPROTONOSUPPORT;
+}
+
+#define SKIP_WITHOUT_NET(t)                                                    \
+    do {                                                                       \
+        if (!nettest::transport_supported(nettest::is_tcp(t) ? "tcp://127.0.0.1:*" \
+                                                             : "ipc://*"))     \
+            GTEST_SKIP() << "transport not implemented yet";                  \
+        if ((t) == nettest::transport::tcp6 && !nettest::ipv6_works())         \
+            GTEST_SKIP() << "no IPv6 loopback";                                \
+    } while (0)
+
+#define SKIP_WITHOUT_TCP_NET()                                                 \
+    do {                                                                       \
+        if (!nettest::transport_supported("tcp://127.0.0.1:*"))                \
+            GTEST_SKIP() << "tcp:// not implemented yet";                      \
+    } while (0)
+
+// tcp://127.0.0.1:5555 -> 5555 (0 if not a tcp endpoint).
+inline int tcp_port(const std::string &ep) {
+    const auto colon = ep.rfind(':');
+    if (ep.compare(0, 6, "tcp://") != 0 || colon == std::string::npos)
+        return 0;
+    return std::atoi(ep.c_str() + colon + 1);
+}
+
+// ---------------------------------------------------------------- messages
+
+inline int send_parts(void *s, const std::vector<std::string> &parts) {
+    for (size_t i = 0; i < parts.size(); ++i) {
+        const int flags = i + 1 < parts.size() ? ZMQ_SNDMORE : 0;
+        if (zmq_send(s, parts[i].data(), parts[i].size(), flags) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+// Send with DONTWAIT, retrying while EAGAIN until the deadline; the network
+// path fills up under HWM and the receiver drains it concurrently.
+inline bool send_retry(void *s, const std::string &data, int flags = 0, int timeout = wait_ms) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+    for (;;) {
+        if (zmq_send(s, data.data(), data.size(), flags | ZMQ_DONTWAIT) >= 0)
+            return true;
+        if (zmq_errno() != EAGAIN || std::chrono::steady_clock::now() > deadline)
+            return false;
+        zmq_pollitem_t it = {s, 0, ZMQ_POLLOUT, 0};
+        zmq_poll(&it, 1, 10);
+    }
+}
+
+// Subscribed-but-unconnected PUB drops: retry "send, poll for arrival" until
+// the subscription has travelled to the publisher.
+inline bool pub_until_received(void *pub, void *sub, const std::string &msg,
+                               std::string *got = nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    while (std::chrono::steady_clock::now() < deadline) {
+        send_str(pub, msg);
+        if (wait_readable(sub, 20)) {
+            const std::string r = recv_str(sub);
+            if (got)
+                *got = r;
+            return true;
+        }
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------- monitor
+
+struct event {
+    int id = -1;
+    uint32_t value = 0;
+    std::string endpoint;
+};
+
+inline bool read_event(void *mon, event &ev, int timeout) {
+    if (!wait_readable(mon, timeout))
+        return false;
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, mon, 0) == -1 || zmq_msg_size(&m) != 6 || !zmq_msg_more(&m)) {
+        ADD_FAILURE() << "malformed first event frame";
+        zmq_msg_close(&m);
+        return false;
+    }
+    uint16_t id;
+    memcpy(&id, zmq_msg_data(&m), 2);
+    memcpy(&ev.value, static_cast<char *>(zmq_msg_data(&m)) + 2, 4);
+    ev.id = id;
+    zmq_msg_recv(&m, mon, 0);
+    ev.endpoint.assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
+    zmq_msg_close(&m);
+    return true;
+}
+
+// Skip events until `id` shows up; false if it does not within the bound.
+// `trace` collects the skipped events ("0x2000/268435480 ...") for messages.
+inline bool wait_event(void *mon, int id, event *out = nullptr, int timeout = wait_ms,
+                       std::string *trace = nullptr) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+    event ev;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!read_event(mon, ev, 50))
+            continue;
+        if (trace) {
+            char buf[64];
+            snprintf(buf, sizeof buf, "0x%x/%u ", ev.id, ev.value);
+            *trace += buf;
+        }
+        if (ev.id == id) {
+            if (out)
+                *out = ev;
+            return true;
+        }
+    }
+    return false;
+}
+
+// ---------------------------------------------------------------- ZAP handler
+
+// A ZAP (RFC 27) handler on inproc://zeromq.zap.01 in a context. PLAIN
+// credentials in `users` get 200 with user id "<user>-id"; anything else gets
+// `deny_status` (400 by default).
+class zap_handler {
+  public:
+    zap_handler(void *ctx, std::map<std::string, std::string> users)
+        : users_(std::move(users)) {
+        sock_ = zmq_socket(ctx, ZMQ_REP);
+        EXPECT_EQ(0, zmq_bind(sock_, "inproc://zeromq.zap.01"));
+        thread_ = std::thread([this] { run(); });
+    }
+    ~zap_handler() { stop(); }
+    void stop() {
+        if (!thread_.joinable())
+            return;
+        stop_ = true;
+        thread_.join();
+        int zero = 0;
+        zmq_setsockopt(sock_, ZMQ_LINGER, &zero, sizeof zero);
+        zmq_close(sock_);
+    }
+    int requests() const { return requests_; }
+    std::string last_mechanism() {
+        std::lock_guard<std::mutex> lk(mu_);
+        return last_mechanism_;
+    }
+    std::string last_domain() {
+        std::lock_guard<std::mutex> lk(mu_);
+        return last_domain_;
+    }
+
+  private:
+    void run() {
+        while (!stop_) {
+            zmq_pollitem_t it = {sock_, 0, ZMQ_POLLIN, 0};
+            if (zmq_poll(&it, 1, 20) <= 0)
+                continue;
+            std::vector<std::string> req = recv_multipart(sock_, 1000);
+            if (req.size() < 6)
+                return;
+            const std::string &mechanism = req[5];
+            bool ok = false;
+            std::string user;
+            if (mechanism == "PLAIN" && req.size() >= 8) {
+                auto f = users_.find(req[6]);
+                ok = f != users_.end() && f->second == req[7];
+                user = req[6] + "-id";
+            } else if (mechanism == "NULL") {
+                ok = users_.count("") != 0;
+                user = "anonymous";
+            }
+            {
+                std::lock_guard<std::mutex> lk(mu_);
+                last_mechanism_ = mechanism;
+                last_domain_ = req[2];
+            }
+            ++requests_;
+            send_parts(sock_, {"1.0", req[1], ok ? "200" : "400", ok ? "OK" : "denied",
+                               ok ? user : "", ""});
+        }
+    }
+
+    std::map<std::string, std::string> users_;
+    void *sock_ = nullptr;
+    std::thread thread_;
+    std::atomic<bool> stop_{false};
+    std::atomic<int> requests_{0};
+    std::mutex mu_;
+    std::string last_mechanism_, last_domain_;
+};
+
+// ---------------------------------------------------------------- fixture
+
+class net_test : public ctx_test {
+  protected:
+    void TearDown() override {
+        zap_.reset();
+        ctx_test::TearDown();
+    }
+    // A PAIR socket receiving `s`'s monitor events.
+    void *monitor(void *s, int events = ZMQ_EVENT_ALL) {
+        const std::string ep = inproc_ep("mon");
+        EXPECT_EQ(0, zmq_socket_monitor(s, ep.c_str(), events));
+        void *m = make(ZMQ_PAIR);
+        EXPECT_EQ(0, zmq_connect(m, ep.c_str()));
+        return m;
+    }
+    void start_zap(std::map<std::string, std::string> users) {
+        zap_.reset(new zap_handler(ctx, std::move(users)));
+    }
+    std::unique_ptr<zap_handler> zap_;
+};
+
+// ---------------------------------------------------------------- raw peer
+
+// A plain socket used as a hand-driven (possibly misbehaving) ZMTP peer.
+class raw_peer {
+  public:
+    raw_peer() = default;
+    raw_peer(const raw_peer &) = delete;
+    ~raw_peer() { close(); }
+    void close() {
+        if (fd_ >= 0)
+            ::close(fd_);
+        fd_ = -1;
+    }
+    int fd() const { return fd_; }
+
+    // Connect to a tcp://a.b.c.d:port or ipc://path endpoint.
+    bool connect(const std::string &ep) {
+        if (ep.compare(0, 6, "tcp://") == 0) {
+            const auto colon = ep.rfind(':');
+            std::string host = ep.substr(6, colon - 6);
+            sockaddr_storage ss{};
+            socklen_t len;
+            if (!host.empty() && host[0] == '[') {
+                host = host.substr(1, host.size() - 2);
+                auto *a = reinterpret_cast<sockaddr_in6 *>(&ss);
+                a->sin6_family = AF_INET6;
+                a->sin6_port = htons(static_cast<uint16_t>(tcp_port(ep)));
+                if (inet_pton(AF_INET6, host.c_str(), &a->sin6_addr) != 1)
+                    return false;
+                len = sizeof *a;
+            } else {
+                auto *a = reinterpret_cast<sockaddr_in *>(&ss);
+                a->sin_family = AF_INET;
+                a->sin_port = htons(static_cast<uint16_t>(tcp_port(ep)));
+                if (inet_pton(AF_INET, host.c_str(), &a->sin_addr) != 1)
+                    return false;
+                len = sizeof *a;
+            }
+            fd_ = ::socket(ss.ss_family, SOCK_STREAM, 0);
+            return fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr *>(&ss), len) == 0;
+        }
+        if (ep.compare(0, 6, "ipc://") == 0) {
+            sockaddr_un a{};
+            a.sun_family = AF_UNIX;
+            std::string path = ep.substr(6);
+            socklen_t len = sizeof a;
+            if (path[0] == '@') {
+                a.sun_path[0] = '\0';
+                memcpy(a.sun_path + 1, path.data() + 1, path.size() - 1);
+                len = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size());
+            } else {
+                memcpy(a.sun_path, path.data(), path.size());
+            }
+            fd_ = ::socket(AF_UNIX, SOCK_STREAM, 0);
+            return fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr *>(&a), len) == 0;
+        }
+        return false;
+    }
+
+    // Send everything; false if the peer already went away (EPIPE etc.).
+    bool send(const std::string &data) {
+        size_t off = 0;
+        while (off < data.size()) {
+            const ssize_t n = ::send(fd_, data.data() + off, data.size() - off, MSG_NOSIGNAL);
+            if (n <= 0) {
+                if (n < 0 && errno == EINTR)
+                    continue;
+                return false;
+            }
+            off += static_cast<size_t>(n);
+        }
+        return true;
+    }
+
+    // Read exactly n bytes (bounded); shorter result on EOF/timeout.
+    std::string read_n(size_t n, int timeout = wait_ms) {
+        std::string out;
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+        while (out.size() < n) {
+            const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  deadline - std::chrono::steady_clock::now())
+                                                  .count());
+            pollfd p{fd_, POLLIN, 0};
+            if (left <= 0 || ::poll(&p, 1, left) <= 0)
+                break;
+            char buf[4096];
+            const ssize_t r = ::recv(fd_, buf, std::min(sizeof buf, n - out.size()), 0);
+            if (r <= 0)
+                break;
+            out.append(buf, static_cast<size_t>(r));
+        }
+        return out;
+    }
+
+    // Drain until EOF or a reset (the zmq side dropped us); false on timeout.
+    bool wait_closed(int timeout = wait_ms) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
+        for (;;) {
+            const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  deadline - std::chrono::steady_clock::now())
+                                                  .count());
+            pollfd p{fd_, POLLIN, 0};
+            if (left <= 0 || ::poll(&p, 1, left) <= 0)
+                return false;
+            char buf[4096];
+            const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+            if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
+                return true;
+        }
+    }
+
+    // Whether the connection is still open after `ms` of quiet (data is read
+    // and discarded). Used only as "not dropped" evidence, never for timing.
+    bool still_open(int ms) {
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+        for (;;) {
+            const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  deadline - std::chrono::steady_clock::now())
+                                                  .count());
+            if (left <= 0)
+                return true;
+            pollfd p{fd_, POLLIN, 0};
+            if (::poll(&p, 1, left) <= 0)
+                return true;
+            char buf[4096];
+            const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
+            if (r == 0 || (r < 0 && errno != EINTR))
+                return false;
+        }
+    }
+
+  private:
+    int fd_ = -1;
+};
+
+// ---------------------------------------------------------------- ZMTP bytes
+// Built from RFC 37 (ZMTP 3.1): greeting = signature (0xFF, 8 x 0x00, 0x7F),
+// version (major, minor), 20-byte null-padded mechanism, as-server, 31 x 0x00.
+// Frame = flags (bit0 MORE, bit1 LONG, bit2 COMMAND) + 1- or 8-byte size.
+
+inline std::string zmtp_greeting(const std::string &mechanism = "NULL", bool as_server = false,
+                                 uint8_t major = 3, uint8_t minor = 1) {
+    std::string g(64, '\0');
+    g[0] = static_cast<char>(0xFF);
+    g[9] = 0x7F;
+    g[10] = static_cast<char>(major);
+    g[11] = static_cast<char>(minor);
+    memcpy(&g[12], mechanism.data(), std::min<size_t>(20, mechanism.size()));
+    g[32] = as_server ? 1 : 0;
+    return g;
+}
+
+inline std::string zmtp_frame(const std::string &body, bool more = false, bool command = false,
+                              bool force_long = false) {
+    std::string f;
+    uint8_t flags = (more ? 1 : 0) | (command ? 4 : 0);
+    if (body.size() > 255 || force_long) {
+        f.push_back(static_cast<char>(flags | 2));
+        uint64_t n = body.size();
+        for (int i = 7; i >= 0; --i)
+            f.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
+    } else {
+        f.push_back(static_cast<char>(flags));
+        f.push_back(static_cast<char>(body.size()));
+    }
+    return f + body;
+}
+
+// A command frame: name-size, name, then properties (name-size, name,
+// 4-byte big-endian value-size, value).
+inline std::string zmtp_command(const std::string &name,
+                                const std::vector<std::pair<std::string, std::string>> &props = {}) {
+    std::string body;
+    body.push_back(static_cast<char>(name.size()));
+    body += name;
+    for (const auto &p : props) {
+        body.push_back(static_cast<char>(p.first.size()));
+        body += p.first;
+        const uint32_t n = static_cast<uint32_t>(p.second.size());
+        for (int i = 3; i >= 0; --i)
+            body.push_back(static_cast<char>((n >> (8 * i)) & 0xFF));
+        body += p.second;
+    }
+    return zmtp_frame(body, false, true);
+}
+
+inline std::string zmtp_ready(const std::string &socket_type) {
+    return zmtp_command("READY", {{"Socket-Type", socket_type}});
+}
+
+// Drive a raw peer through a NULL handshake: send greeting + READY, read the
+// 64-byte greeting and the server's READY. True if the server's side looked
+// like ZMTP 3.x.
+inline bool raw_null_handshake(raw_peer &p, const std::string &socket_type) {
+    if (!p.send(zmtp_greeting() + zmtp_ready(socket_type)))
+        return false;
+    const std::string g = p.read_n(64);
+    if (g.size() != 64 || static_cast<uint8_t>(g[0]) != 0xFF || g[10] != 3)
+        return false;
+    // READY: flags 0x04 (short) then size; read it fully.
+    const std::string hdr = p.read_n(2);
+    if (hdr.size() != 2 || (hdr[0] & 4) == 0)
+        return false;
+    const std::string body = p.read_n(static_cast<uint8_t>(hdr[1]));
+    return body.size() == static_cast<uint8_t>(hdr[1]) && body.compare(0, 6, "\5READY") == 0;
+}
+
+} // namespace nettest
