@@ -89,6 +89,7 @@ class session_t final : public i_pipe_events,
     std::shared_ptr<i_engine> _engine;
     std::shared_ptr<connecter_t> _connecter;
     std::unique_ptr<zap_pipe_client_t> _zap;
+    std::shared_ptr<session_t> _self; // set while running
     boost::asio::steady_timer _timer; // reconnect backoff, then linger
     int _current_ivl = 0;
     int _engine_fd = -1;

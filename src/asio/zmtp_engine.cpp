@@ -96,6 +96,8 @@ constexpr size_t in_buffer_size = 64 * 1024;
 constexpr size_t direct_read_min = 16 * 1024;
 // Reads per turn before yielding to other connections on the io thread.
 constexpr int read_budget = 64;
+// Subscriptions as ZMTP 3.1 commands to 3.1 peers (see convert_subscription).
+constexpr bool subscribe_commands = true;
 
 bool is_would_block(const boost::system::error_code &ec) {
     return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
@@ -151,7 +153,10 @@ class zmtp_engine_t final : public i_engine,
             return;
         auto self = shared_from_this();
         _input_stalled = false;
-        read_in();
+        if (_reading) // called back from inside read_in: let its loop go on
+            _read_again = true;
+        else
+            read_in();
     }
 
     void restart_output() override {
@@ -208,9 +213,9 @@ class zmtp_engine_t final : public i_engine,
             _pushed = 0;
             _session->flush_pushed();
         }
-        // libzmq reports a handshake cut short for any reason but a protocol
-        // error (already reported) once the mechanism exists.
-        if (_state == state_t::handshake && reason != engine_close_reason::protocol_error &&
+        // libzmq reports a handshake cut short (greeting included) for any
+        // reason but a protocol error or refusal (already reported).
+        if (_state != state_t::active && reason != engine_close_reason::protocol_error &&
             reason != engine_close_reason::handshake_failed)
             _session->monitor_event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, uint64_t(value));
         shutdown();
@@ -229,7 +234,7 @@ class zmtp_engine_t final : public i_engine,
     // Speculative write: pull what is queued, write it now, wait only when
     // the kernel is full.
     void write_out() {
-        if (_closed || _write_waiting)
+        if (_closed || _write_waiting || _write_failed)
             return;
         if (_writing) { // re-entered from a session callback: the loop goes on
             _write_again = true;
@@ -253,6 +258,8 @@ class zmtp_engine_t final : public i_engine,
                 bufs[i] = boost::asio::const_buffer(ob[i].data, ob[i].size);
             boost::system::error_code ec;
             const size_t written = _transport->try_write(bufs, n, ec);
+            if (written == 0 && !ec)
+                ec = boost::asio::error::would_block; // never spin on a no-op write
             if (written > 0) {
                 count_write(written, _batch_msgs);
                 _batch_msgs = 0;
@@ -265,15 +272,27 @@ class zmtp_engine_t final : public i_engine,
                     break;
                 }
                 _writing = false;
-                fail(ec == boost::asio::error::eof || ec == boost::asio::error::broken_pipe ||
-                             ec == boost::asio::error::connection_reset
-                         ? engine_close_reason::peer_closed
-                         : engine_close_reason::io_error,
-                     ec.value());
+                write_failed(ec);
                 return;
             }
         }
         _writing = false;
+    }
+
+    // The peer may have said something before it went away (an ERROR
+    // command, say): read what is there first; reading then meets the end
+    // of the stream and closes. Only a reader that cannot go on closes now.
+    void write_failed(const boost::system::error_code &ec) {
+        _write_failed = true;
+        _write_reason = ec == boost::asio::error::eof || ec == boost::asio::error::broken_pipe ||
+                                ec == boost::asio::error::connection_reset
+                            ? engine_close_reason::peer_closed
+                            : engine_close_reason::io_error;
+        _write_errno = ec.value();
+        if (_input_stalled)
+            fail(_write_reason, _write_errno);
+        else if (!_reading && !_read_waiting)
+            read_in();
     }
 
     void arm_write_wait() {
@@ -316,8 +335,10 @@ class zmtp_engine_t final : public i_engine,
         }
     }
 
-    // SUB/XSUB to a ZMTP 3.1 peer: "\x01topic" / "\x00topic" travel as
-    // SUBSCRIBE / CANCEL commands; 3.0 peers get them as messages.
+    // SUB/XSUB: "\x01topic" / "\x00topic" travel as SUBSCRIBE / CANCEL
+    // commands to ZMTP 3.1 peers (libzmq 4.3.4 takes them: tested), as
+    // messages to 3.0 peers. subscribe_commands = false would send messages
+    // to everyone (what pre-4.3 libzmq peers announcing 3.1 may need).
     void convert_subscription() {
         const bool first = !_out_more;
         _out_more = _out_msg.has_more();
@@ -354,8 +375,12 @@ class zmtp_engine_t final : public i_engine,
         auto self = shared_from_this();
         int budget = read_budget;
         for (;;) {
-            if (!process_input() || _closed)
+            _read_again = false;
+            if (!process_input() || _closed) {
+                if (_read_again && !_closed)
+                    continue;
                 break;
+            }
             if (budget-- == 0) {
                 boost::asio::post(_io, [self] { self->read_in(); });
                 break;
@@ -388,6 +413,11 @@ class zmtp_engine_t final : public i_engine,
                 continue;
             }
             if (is_would_block(ec)) {
+                if (_write_failed) { // nothing more to read from a broken link
+                    _reading = false;
+                    fail(_write_reason, _write_errno);
+                    return;
+                }
                 arm_read_wait();
                 break;
             }
@@ -573,7 +603,7 @@ class zmtp_engine_t final : public i_engine,
 
     void greeting_done() {
         _zmtp_minor = _greeting.revision() == zmtp_revision::v3_0 ? 0 : 1;
-        _sub_commands =
+        _sub_commands = subscribe_commands &&
             (_options.type == ZMQ_SUB || _options.type == ZMQ_XSUB) && _zmtp_minor >= 1;
         mechanism_options mo;
         mo.socket_type = _options.type;
@@ -750,6 +780,9 @@ class zmtp_engine_t final : public i_engine,
     bool _out_more = false; // the last pulled frame had MORE
     bool _sub_commands = false;
     bool _writing = false, _write_again = false, _write_waiting = false;
+    bool _write_failed = false;
+    engine_close_reason _write_reason = engine_close_reason::io_error;
+    int _write_errno = 0;
     uint64_t _batch_msgs = 0;
 
     // Input.
@@ -759,7 +792,7 @@ class zmtp_engine_t final : public i_engine,
     msg_t _in_msg; // decoded, refused by a full pipe
     bool _has_in_msg = false;
     bool _input_stalled = false;
-    bool _reading = false, _read_waiting = false;
+    bool _reading = false, _read_waiting = false, _read_again = false;
     uint64_t _pushed = 0;    // pushed since the last flush_pushed()
     uint64_t _rx_events = 0; // reads that returned bytes (heartbeat liveness)
 

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "asio/network_endpoints.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
@@ -251,9 +252,11 @@ int socket_base_t::bind(const char *endpoint) {
         return -1;
     if (protocol == "inproc")
         return bind_inproc(endpoint);
-    // Network transports arrive with the wire engine.
-    errno = EPROTONOSUPPORT;
-    return -1;
+    std::string resolved;
+    if (net().bind(endpoint, protocol, address, options, &resolved) != 0)
+        return -1;
+    _last_endpoint = resolved;
+    return 0;
 }
 
 int socket_base_t::connect(const char *endpoint) {
@@ -272,8 +275,20 @@ int socket_base_t::connect(const char *endpoint) {
         return -1;
     if (protocol == "inproc")
         return connect_inproc(endpoint);
-    errno = EPROTONOSUPPORT;
-    return -1;
+    pipe_t *end = nullptr;
+    if (net().connect(endpoint, protocol, address, options, &end) != 0)
+        return -1;
+    if (!options.connect_routing_id.empty()) {
+        if (end)
+            end->set_routing_id(options.connect_routing_id);
+        options.connect_routing_id.clear();
+    }
+    if (end) {
+        attach_pipe(end, false, true);
+        _connected_pipes.emplace(endpoint, end);
+    }
+    _last_endpoint = endpoint;
+    return 0;
 }
 
 int socket_base_t::bind_inproc(const std::string &endpoint) {
@@ -379,6 +394,8 @@ int socket_base_t::term_endpoint(const char *endpoint) {
     if (parse_endpoint(endpoint, protocol, address) != 0)
         return -1;
     bool found = false;
+    if (protocol != "inproc" && _net && _net->term_endpoint(endpoint) == 0)
+        found = true;
     if (protocol == "inproc" && _ctx->unregister_endpoint(endpoint, this) == 0) {
         _inproc_binds.erase(std::remove(_inproc_binds.begin(), _inproc_binds.end(), endpoint),
                             _inproc_binds.end());
@@ -502,6 +519,8 @@ int socket_base_t::close() {
     close_monitor(false); // libzmq sends no MONITOR_STOPPED on close
     _ctx->unregister_endpoints(this);
     _ctx->drop_pending_of(this);
+    if (_net)
+        _net->close_all();
     // Messages already in inproc pipes stay readable by the peers; their
     // ends see the delimiter after them.
     std::vector<pipe_t *> pipes;
@@ -554,6 +573,12 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
     }
     _monitor->set(s, events);
     return 0;
+}
+
+network_endpoints_t &socket_base_t::net() {
+    if (!_net)
+        _net = std::make_unique<network_endpoints_t>(_ctx, _mailbox, _monitor);
+    return *_net;
 }
 
 void socket_base_t::event(uint16_t event, uint64_t value, const std::string &endpoint) {

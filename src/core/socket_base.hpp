@@ -29,6 +29,7 @@ namespace zlink {
 class ctx_t;
 class mailbox_t;
 class monitor_channel_t;
+class network_endpoints_t;
 struct command_t;
 
 class socket_base_t : public i_pipe_events {
@@ -123,6 +124,9 @@ class socket_base_t : public i_pipe_events {
     std::multimap<std::string, pipe_t *> _connected_pipes; // by connect endpoint
     std::vector<std::string> _inproc_binds;
 
+    // tcp:// and ipc:// endpoints (created on first use).
+    std::unique_ptr<network_endpoints_t> _net;
+    network_endpoints_t &net();
     // Monitor events, shared with the io-thread objects working for us.
     std::shared_ptr<monitor_channel_t> _monitor;
 };

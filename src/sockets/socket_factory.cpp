@@ -11,6 +11,7 @@
 #include "sockets/rep.hpp"
 #include "sockets/req.hpp"
 #include "sockets/router.hpp"
+#include "sockets/stream.hpp"
 #include "sockets/sub.hpp"
 #include "sockets/xpub.hpp"
 #include "sockets/xsub.hpp"
@@ -53,8 +54,11 @@ socket_base_t *socket_base_t::create(int type, ctx_t *ctx, int sid) {
     case ZMQ_XSUB:
         s = new (std::nothrow) xsub_t(ctx, sid);
         break;
+    case ZMQ_STREAM:
+        s = new (std::nothrow) stream_t(ctx, sid);
+        break;
     default:
-        // ZMQ_STREAM comes with the tcp transport; draft types are not built.
+        // Draft socket types (SERVER, CLIENT, RADIO, ...) are not built.
         errno = EINVAL;
         return nullptr;
     }

@@ -40,7 +40,7 @@ class BadInput : public net_test {
     // Collect the events that follow, until `id` (or the bound).
     bool saw_event(int id, uint32_t *value = nullptr) {
         event ev;
-        std::string trace;
+        trace.clear();
         if (!wait_event(mon, id, &ev, wait_ms, &trace)) {
             ADD_FAILURE() << "event 0x" << std::hex << id << " not seen; saw: " << trace;
             return false;
@@ -57,6 +57,7 @@ class BadInput : public net_test {
         EXPECT_FALSE(wait_readable(server, 50)) << "bad peer's data was delivered";
     }
 
+    std::string trace; // events skipped by the last saw_event()
     void *server = nullptr;
     void *good = nullptr;
     void *mon = nullptr;
@@ -97,6 +98,8 @@ TEST_F(BadInput, TruncatedGreetingThenClose) {
     ASSERT_TRUE(bad.connect(ep));
     ASSERT_TRUE(bad.send(zmtp_greeting().substr(0, 20)));
     bad.close();
+    // libzmq: HANDSHAKE_FAILED_NO_DETAIL (value: the errno) then DISCONNECTED.
+    EXPECT_TRUE(saw_event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL));
     EXPECT_TRUE(saw_event(ZMQ_EVENT_DISCONNECTED));
     expect_nothing_delivered();
     check_good("after");
@@ -118,9 +121,15 @@ TEST_F(BadInput, MismatchedSocketType) {
     // A PUB may not talk to a DEALER.
     ASSERT_TRUE(bad.send(zmtp_greeting() + zmtp_ready("PUB") + zmtp_frame("sneaky")));
     EXPECT_TRUE(bad.wait_closed());
-    uint32_t v = 0;
-    EXPECT_TRUE(saw_event(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, &v));
-    EXPECT_EQ(static_cast<uint32_t>(ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_METADATA), v);
+    EXPECT_TRUE(saw_event(ZMQ_EVENT_DISCONNECTED));
+    EXPECT_EQ(std::string::npos, trace.find("0x1000/")) << trace;
+#ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
+    // libzmq 4.3 drops it with a plain DISCONNECTED: no HANDSHAKE_* event.
+    EXPECT_EQ(std::string::npos, trace.find("0x2000/")) << trace;
+#else
+    // zlink says why (deliberate difference): HANDSHAKE_FAILED_PROTOCOL.
+    EXPECT_NE(std::string::npos, trace.find("0x2000/")) << trace;
+#endif
     expect_nothing_delivered();
     check_good("after");
 }
@@ -156,9 +165,15 @@ TEST_F(BadInput, MalformedReadyCommand) {
                        "DEALER";
     ASSERT_TRUE(bad.send(zmtp_greeting() + zmtp_frame(body, false, true)));
     EXPECT_TRUE(bad.wait_closed());
-    uint32_t v = 0;
-    EXPECT_TRUE(saw_event(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, &v));
-    EXPECT_EQ(static_cast<uint32_t>(ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_READY), v);
+    EXPECT_TRUE(saw_event(ZMQ_EVENT_DISCONNECTED));
+    EXPECT_EQ(std::string::npos, trace.find("0x1000/")) << trace;
+#ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
+    // libzmq 4.3 drops it too with a plain DISCONNECTED: no HANDSHAKE_* event.
+    EXPECT_EQ(std::string::npos, trace.find("0x2000/")) << trace;
+#else
+    // zlink says why (deliberate difference): HANDSHAKE_FAILED_PROTOCOL.
+    EXPECT_NE(std::string::npos, trace.find("0x2000/")) << trace;
+#endif
     expect_nothing_delivered();
     check_good("after");
 }

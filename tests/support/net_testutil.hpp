@@ -61,12 +61,38 @@ inline std::string short_unique() {
     return "zl-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 }
 
+// ipc socket files this process bound (or had a peer bind), removed by
+// cleanup_ipc_files(): libzmq 4.3.4 leaves them behind, and for ipc://* it
+// creates "tmpXXXXXX/socket" relative to the working directory.
+inline std::vector<std::string> &ipc_files() {
+    static std::vector<std::string> files;
+    return files;
+}
+inline void remember_ipc(const std::string &ep) {
+    if (ep.compare(0, 6, "ipc://") == 0 && ep.size() > 6 && ep[6] != '@')
+        ipc_files().push_back(ep.substr(6));
+}
+inline void cleanup_ipc_files() {
+    for (const std::string &path : ipc_files()) {
+        ::unlink(path.c_str());
+        // A wildcard bind's private directory ("tmpXXXXXX/socket").
+        const auto slash = path.rfind('/');
+        if (slash != std::string::npos && path.compare(slash, 7, "/socket") == 0)
+            ::rmdir(path.substr(0, slash).c_str());
+    }
+    ipc_files().clear();
+}
+
 // The endpoint to bind for a transport (wildcards where the transport has one).
 inline std::string bind_spec(transport t) {
     switch (t) {
     case transport::tcp4: return "tcp://127.0.0.1:*";
     case transport::tcp6: return "tcp://[::1]:*";
-    case transport::ipc_path: return "ipc:///tmp/" + short_unique() + ".ipc";
+    case transport::ipc_path: {
+        const std::string ep = "ipc:///tmp/" + short_unique() + ".ipc";
+        remember_ipc(ep);
+        return ep;
+    }
     case transport::ipc_abstract: return "ipc://@" + short_unique();
     case transport::ipc_wild: return "ipc://*";
     }
@@ -88,7 +114,10 @@ inline std::string bind_any(void *s, transport t) {
         ADD_FAILURE() << "bind " << spec << ": " << zmq_strerror(zmq_errno());
         return "";
     }
-    return last_endpoint(s);
+    const std::string ep = last_endpoint(s);
+    if (t == transport::ipc_wild)
+        remember_ipc(ep);
+    return ep;
 }
 
 // Whether the library under test implements the transport at all (zlink
@@ -301,6 +330,7 @@ class net_test : public ctx_test {
     void TearDown() override {
         zap_.reset();
         ctx_test::TearDown();
+        cleanup_ipc_files();
     }
     // A PAIR socket receiving `s`'s monitor events.
     void *monitor(void *s, int events = ZMQ_EVENT_ALL) {
@@ -411,7 +441,8 @@ class raw_peer {
     }
 
     // Drain until EOF or a reset (the zmq side dropped us); false on timeout.
-    bool wait_closed(int timeout = wait_ms) {
+    // The drained bytes are appended to `sink` if given.
+    bool wait_closed(int timeout = wait_ms, std::string *sink = nullptr) {
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
         for (;;) {
             const int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -424,6 +455,8 @@ class raw_peer {
             const ssize_t r = ::recv(fd_, buf, sizeof buf, 0);
             if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN))
                 return true;
+            if (r > 0 && sink)
+                sink->append(buf, static_cast<size_t>(r));
         }
     }
 

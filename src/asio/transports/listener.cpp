@@ -3,6 +3,7 @@
 #include <cerrno>
 #include <chrono>
 #include <mutex>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -157,8 +158,46 @@ class acceptor_impl_t final : public listener_t::impl_t,
     ino_t _ino = 0;
 };
 
+// ZMQ_USE_FD: the application already bound (and listened on) the socket;
+// the address is ignored, as in libzmq, and the endpoint read back from it.
+template <typename Protocol>
+int adopt_fd(asio::io_context &io, const options_t &options,
+             std::shared_ptr<listener_t::impl_t> &impl, std::string &endpoint, int &fd) {
+    sockaddr_storage ss{};
+    socklen_t len = sizeof ss;
+    if (::getsockname(options.use_fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
+        return errno;
+    auto state = std::make_shared<acceptor_impl_t<Protocol>>(io, options);
+    error_code ec;
+    constexpr bool is_tcp = std::is_same<Protocol, asio::ip::tcp>::value;
+    const bool family_ok = is_tcp ? (ss.ss_family == AF_INET || ss.ss_family == AF_INET6)
+                                  : ss.ss_family == AF_UNIX;
+    if (!family_ok)
+        return EINVAL;
+    const Protocol proto = [&] {
+        if constexpr (is_tcp)
+            return ss.ss_family == AF_INET6 ? asio::ip::tcp::v6() : asio::ip::tcp::v4();
+        else
+            return Protocol();
+    }();
+    if (state->acceptor().assign(proto, options.use_fd, ec))
+        return ec.value();
+    const auto bound = state->acceptor().local_endpoint(ec);
+    if (ec)
+        return ec.value();
+    if constexpr (is_tcp)
+        endpoint = tcp_endpoint_uri(bound);
+    else
+        endpoint = "ipc://" + ipc_name_of(bound);
+    fd = options.use_fd;
+    impl = std::move(state);
+    return 0;
+}
+
 int bind_tcp(asio::io_context &io, const std::string &address, const options_t &options,
              std::shared_ptr<listener_t::impl_t> &impl, std::string &endpoint, int &fd) {
+    if (options.use_fd != -1)
+        return adopt_fd<asio::ip::tcp>(io, options, impl, endpoint, fd);
     asio::ip::tcp::endpoint ep;
     if (const int err = resolve_tcp_bind_address(address, options.ipv6, ep))
         return err;
@@ -187,6 +226,8 @@ int bind_tcp(asio::io_context &io, const std::string &address, const options_t &
 
 int bind_ipc(asio::io_context &io, const std::string &address, const options_t &options,
              std::shared_ptr<listener_t::impl_t> &impl, std::string &endpoint, int &fd) {
+    if (options.use_fd != -1)
+        return adopt_fd<asio::local::stream_protocol>(io, options, impl, endpoint, fd);
     ipc_address_t addr;
     std::string dir;
     const int perr = address == "*" ? make_ipc_wildcard(addr, dir) : parse_ipc_address(address, addr);

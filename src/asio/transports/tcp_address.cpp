@@ -140,6 +140,8 @@ int resolve_tcp_bind_address(const std::string &address, bool ipv6, ip::tcp::end
     uint16_t port = 0;
     if (const int err = split_tcp_host_port(address, host, port, true))
         return err;
+    if (host.find(';') != std::string::npos) // a source address means nothing on bind
+        return EINVAL;
     return resolve_tcp_interface(host, port, ipv6, out);
 }
 

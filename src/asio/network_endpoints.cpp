@@ -1,0 +1,195 @@
+#include "asio/network_endpoints.hpp"
+
+#include <cerrno>
+
+#include <boost/asio/post.hpp>
+#include <zmq.h>
+
+#include "asio/io_thread_pool.hpp"
+#include "asio/session.hpp"
+#include "asio/transports/connecter.hpp"
+#include "asio/transports/listener.hpp"
+#include "core/ctx.hpp"
+#include "core/mailbox.hpp"
+#include "core/monitor_channel.hpp"
+#include "core/pipe.hpp"
+
+namespace zlink {
+
+// A bound endpoint: the listener and the sessions it accepted. After
+// creation it is touched only on its io thread.
+struct listen_point_t {
+    boost::asio::io_context *io = nullptr;
+    std::shared_ptr<listener_t> listener;
+    std::vector<std::weak_ptr<session_t>> sessions;
+    std::string endpoint;
+    bool closed = false;
+
+    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor) {
+        if (closed)
+            return;
+        closed = true;
+        const int fd = listener->native_handle();
+        listener->close();
+        if (monitor)
+            monitor->emit(ZMQ_EVENT_CLOSED, static_cast<uint64_t>(fd), endpoint);
+        for (auto &w : sessions) {
+            if (auto s = w.lock())
+                s->terminate();
+        }
+        sessions.clear();
+    }
+};
+
+network_endpoints_t::network_endpoints_t(ctx_t *ctx, mailbox_t *socket_mailbox,
+                                         std::shared_ptr<monitor_channel_t> monitor)
+    : _ctx(ctx), _socket_mailbox(socket_mailbox), _monitor(std::move(monitor)) {}
+
+network_endpoints_t::~network_endpoints_t() { close_all(); }
+
+int network_endpoints_t::bind(const std::string &uri, const std::string &protocol,
+                              const std::string &address, const options_t &options,
+                              std::string *resolved) {
+    boost::asio::io_context &io = _ctx->io_threads()->next();
+    int err = 0;
+    std::shared_ptr<listener_t> listener = listener_t::create(io, protocol, address, options, err);
+    if (!listener) {
+        _monitor->emit(ZMQ_EVENT_BIND_FAILED, static_cast<uint64_t>(err), uri);
+        errno = err;
+        return -1;
+    }
+    const std::string resolved_uri = listener->endpoint();
+    auto point = std::make_shared<listen_point_t>();
+    point->io = &io;
+    point->listener = listener;
+    point->endpoint = resolved_uri;
+    _listeners.emplace(resolved_uri, point);
+    if (resolved_uri != uri)
+        _listeners.emplace(uri, point);
+    *resolved = resolved_uri;
+    _monitor->emit(ZMQ_EVENT_LISTENING, static_cast<uint64_t>(listener->native_handle()),
+                   resolved_uri);
+
+    session_t::config_t base;
+    base.ctx = _ctx;
+    base.socket_mailbox = _socket_mailbox;
+    base.monitor = _monitor;
+    base.options = options;
+    base.endpoint = resolved_uri;
+    base.protocol = protocol;
+    base.address = address;
+    base.connecter = false;
+    std::weak_ptr<listen_point_t> weak = point;
+    std::shared_ptr<monitor_channel_t> monitor = _monitor;
+    boost::asio::post(io, [weak, base, monitor, &io] {
+        auto p = weak.lock();
+        if (!p || p->closed)
+            return;
+        p->listener->start(
+            [weak, base, monitor, &io](std::unique_ptr<i_asio_transport> t) {
+                auto p = weak.lock();
+                if (!p || p->closed)
+                    return;
+                monitor->emit(ZMQ_EVENT_ACCEPTED, static_cast<uint64_t>(t->native_handle()),
+                              p->endpoint);
+                auto s = session_t::create(io, base);
+                // Forget sessions that already ended, so the list stays short.
+                auto &v = p->sessions;
+                v.erase(std::remove_if(v.begin(), v.end(),
+                                       [](const std::weak_ptr<session_t> &w) { return w.expired(); }),
+                        v.end());
+                v.push_back(s);
+                s->start_accepted(std::move(t));
+            },
+            [weak, monitor](int err) {
+                if (auto p = weak.lock())
+                    monitor->emit(ZMQ_EVENT_ACCEPT_FAILED, static_cast<uint64_t>(err), p->endpoint);
+            });
+    });
+    return 0;
+}
+
+int network_endpoints_t::connect(const std::string &uri, const std::string &protocol,
+                                 const std::string &address, const options_t &options,
+                                 pipe_t **socket_end) {
+    int err = 0;
+    if (!is_valid_connect_address(protocol, address, err)) {
+        errno = err;
+        return -1;
+    }
+    boost::asio::io_context &io = _ctx->io_threads()->next();
+    session_t::config_t cfg;
+    cfg.ctx = _ctx;
+    cfg.socket_mailbox = _socket_mailbox;
+    cfg.monitor = _monitor;
+    cfg.options = options;
+    cfg.endpoint = uri;
+    cfg.protocol = protocol;
+    cfg.address = address;
+    cfg.connecter = true;
+    auto session = session_t::create(io, cfg);
+    *socket_end = nullptr;
+    if (!options.immediate) {
+        // Messages queue while the connection is being made.
+        const int t = options.type;
+        const bool conflate = options.conflate && (t == ZMQ_DEALER || t == ZMQ_PULL ||
+                                                   t == ZMQ_PUSH || t == ZMQ_PUB || t == ZMQ_SUB);
+        pipe_t::config_t pc;
+        pc.hwm[0] = options.sndhwm;
+        pc.hwm[1] = options.rcvhwm;
+        pc.conflate[0] = pc.conflate[1] = conflate;
+        pipe_t *ends[2];
+        pipe_t::create_pair(ends, pc);
+        ends[0]->set_endpoint(uri);
+        session->set_pipe(ends[1]);
+        *socket_end = ends[0];
+    }
+    _sessions.emplace(uri, session);
+    session->start_connecting();
+    return 0;
+}
+
+int network_endpoints_t::term_endpoint(const std::string &uri) {
+    bool found = false;
+    auto lr = _listeners.equal_range(uri);
+    std::vector<std::shared_ptr<listen_point_t>> points;
+    for (auto it = lr.first; it != lr.second; ++it)
+        points.push_back(it->second);
+    for (auto &p : points) {
+        // Drop every alias (original and resolved URI) of this listener.
+        for (auto it = _listeners.begin(); it != _listeners.end();) {
+            if (it->second == p)
+                it = _listeners.erase(it);
+            else
+                ++it;
+        }
+        std::shared_ptr<monitor_channel_t> monitor = _monitor;
+        boost::asio::post(*p->io, [p, monitor] { p->close_on_io_thread(monitor); });
+        found = true;
+    }
+    auto sr = _sessions.equal_range(uri);
+    for (auto it = sr.first; it != sr.second; ++it) {
+        it->second->terminate();
+        found = true;
+    }
+    _sessions.erase(uri);
+    if (!found) {
+        errno = ENOENT;
+        return -1;
+    }
+    return 0;
+}
+
+void network_endpoints_t::close_all() {
+    std::vector<std::string> uris;
+    for (auto &l : _listeners)
+        uris.push_back(l.first);
+    for (auto &s : _sessions)
+        uris.push_back(s.first);
+    for (auto &u : uris) {
+        if (_listeners.count(u) || _sessions.count(u))
+            term_endpoint(u);
+    }
+}
+
+} // namespace zlink

@@ -1,0 +1,347 @@
+#include "asio/session.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <boost/asio/post.hpp>
+#include <zmq.h>
+
+#include "asio/transports/connecter.hpp"
+#include "asio/zmtp_engine.hpp"
+#include "asio/raw_engine.hpp"
+#include "asio/zap_pipe_client.hpp"
+#include "core/ctx.hpp"
+#include "core/mailbox.hpp"
+#include "core/monitor_channel.hpp"
+
+namespace zlink {
+
+std::shared_ptr<session_t> session_t::create(boost::asio::io_context &io, config_t cfg) {
+    std::shared_ptr<session_t> s(new session_t(io, std::move(cfg)));
+    std::weak_ptr<session_t> weak = s;
+    boost::asio::io_context *iop = &io;
+    // A command for us wakes the io thread with one posted drain; commands
+    // arriving before it runs ride along.
+    s->_mailbox->set_waker([weak, iop] {
+        boost::asio::post(*iop, [weak] {
+            if (auto self = weak.lock())
+                self->process_commands();
+        });
+    });
+    return s;
+}
+
+session_t::session_t(boost::asio::io_context &io, config_t cfg)
+    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io) {
+    _cfg.socket_mailbox->add_ref();
+    _cfg.ctx->add_lingerer();
+    _current_ivl = _cfg.options.reconnect_ivl;
+}
+
+session_t::~session_t() {
+    _mailbox->close();
+    _mailbox->drop_ref();
+    _cfg.socket_mailbox->drop_ref();
+}
+
+void session_t::set_pipe(pipe_t *end) {
+    _pipe = end;
+    _pipe->set_owner(this, _mailbox);
+}
+
+void session_t::process_commands() {
+    std::vector<command_t> cmds;
+    if (!_mailbox->take_all(cmds))
+        return;
+    for (const command_t &c : cmds) {
+        if (c.pipe) {
+            c.pipe->process_command(c);
+            c.pipe->drop_ref();
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Connecting and reconnecting
+
+void session_t::start_connecting() {
+    auto self = shared_from_this();
+    _self = self; // alive until finish(): the engine holds a plain pointer
+    boost::asio::post(_io, [self] { self->connect_now(); });
+}
+
+void session_t::connect_now() {
+    if (_terminating || _finished)
+        return;
+    _connecter = std::make_shared<connecter_t>(_io, _cfg.protocol, _cfg.address, _cfg.options);
+    std::weak_ptr<session_t> weak = shared_from_this();
+    monitor_event(ZMQ_EVENT_CONNECT_DELAYED, EINPROGRESS);
+    _connecter->start([weak](std::unique_ptr<i_asio_transport> t, int err) {
+        auto self = weak.lock();
+        if (!self || self->_finished)
+            return;
+        self->_connecter.reset();
+        if (!t) {
+            (void)err;
+            if (self->_terminating)
+                self->maybe_finish_linger();
+            else
+                self->schedule_reconnect();
+            return;
+        }
+        self->_engine_fd = t->native_handle();
+        self->monitor_event(ZMQ_EVENT_CONNECTED, static_cast<uint64_t>(self->_engine_fd));
+        self->start_engine(std::move(t));
+    });
+}
+
+void session_t::schedule_reconnect() {
+    if (_cfg.options.reconnect_ivl < 0 || _terminating)
+        return; // ZMQ_RECONNECT_IVL -1: never reconnect
+    const int ivl = _current_ivl;
+    // libzmq's backoff: double up to ZMQ_RECONNECT_IVL_MAX when it is set
+    // above the base interval.
+    const options_t &o = _cfg.options;
+    if (o.reconnect_ivl_max > 0 && o.reconnect_ivl_max > o.reconnect_ivl)
+        _current_ivl = std::min(_current_ivl * 2, o.reconnect_ivl_max);
+    monitor_event(ZMQ_EVENT_CONNECT_RETRIED, static_cast<uint64_t>(ivl));
+    _timer.expires_after(std::chrono::milliseconds(ivl));
+    std::weak_ptr<session_t> weak = shared_from_this();
+    _timer.async_wait([weak](const boost::system::error_code &ec) {
+        if (ec)
+            return;
+        if (auto self = weak.lock())
+            self->connect_now();
+    });
+}
+
+void session_t::start_accepted(std::unique_ptr<i_asio_transport> transport) {
+    _self = shared_from_this();
+    _engine_fd = transport->native_handle();
+    start_engine(std::move(transport));
+}
+
+void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
+    if (_cfg.options.raw_socket)
+        _engine = make_raw_engine(_io, std::move(transport), this, _cfg.options, _cfg.connecter,
+                                  _cfg.endpoint);
+    else
+        _engine = make_zmtp_engine(_io, std::move(transport), this, _cfg.options, _cfg.connecter,
+                                   _cfg.endpoint);
+    auto keep = _engine;
+    keep->start();
+}
+
+// ---------------------------------------------------------------------------
+// Engine callbacks
+
+void session_t::create_pipe_to_socket() {
+    const int t = _cfg.options.type;
+    const bool conflate = _cfg.options.conflate && (t == ZMQ_DEALER || t == ZMQ_PULL ||
+                                                    t == ZMQ_PUSH || t == ZMQ_PUB || t == ZMQ_SUB);
+    pipe_t::config_t cfg;
+    cfg.hwm[0] = _cfg.options.sndhwm; // socket -> session
+    cfg.hwm[1] = _cfg.options.rcvhwm; // session -> socket
+    cfg.conflate[0] = cfg.conflate[1] = conflate;
+    pipe_t *ends[2];
+    pipe_t::create_pair(ends, cfg);
+    ends[0]->set_endpoint(_cfg.endpoint);
+    set_pipe(ends[1]);
+    _routing_id_delivered = false;
+    // The socket adopts its end on its own thread; if it is gone, the
+    // mailbox ends that end and we learn it through pipe_term.
+    _cfg.socket_mailbox->send(command_t{command_t::attach_pipe, ends[0], _cfg.connecter ? 1u : 0u});
+}
+
+void session_t::engine_ready(const engine_peer_info &) {
+    // (the engine itself reports ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
+    _current_ivl = _cfg.options.reconnect_ivl;
+    if (!_pipe && !_terminating)
+        create_pipe_to_socket();
+}
+
+int session_t::push_msg(msg_t *msg) {
+    if (msg->is_routing_id()) {
+        // Only the first connection of a pipe introduces the peer, and only
+        // to sockets that route by id.
+        if (_routing_id_delivered || !_cfg.options.recv_routing_id) {
+            msg->close();
+            msg->init();
+            return 0;
+        }
+        _routing_id_delivered = true;
+    }
+    const bool more = msg->has_more();
+    if (!_pipe || !_pipe->write(msg)) {
+        errno = EAGAIN;
+        return -1;
+    }
+    _incomplete_in = more;
+    return 0;
+}
+
+void session_t::flush_pushed() {
+    if (_pipe)
+        _pipe->flush();
+}
+
+int session_t::pull_msg(msg_t *msg) {
+    if (!_pipe || !_pipe->read(msg)) {
+        errno = EAGAIN;
+        return -1;
+    }
+    return 0;
+}
+
+void session_t::engine_closed(engine_close_reason, int) {
+    auto keep = shared_from_this();
+    _engine.reset();
+    if (_pipe && _incomplete_in) {
+        // A multipart message cut by the disconnect must not reach the socket.
+        _pipe->rollback();
+        _pipe->flush();
+    }
+    _incomplete_in = false;
+    monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
+    _engine_fd = -1;
+    if (_terminating || !_cfg.connecter) {
+        finish();
+        return;
+    }
+    if (_cfg.options.immediate && _pipe) {
+        // ZMQ_IMMEDIATE: no queue while disconnected.
+        _pipe->terminate();
+        _pipe = nullptr;
+    }
+    schedule_reconnect();
+}
+
+void session_t::monitor_event(uint16_t event, uint64_t value) {
+    if (_cfg.monitor)
+        _cfg.monitor->emit(event, value, _cfg.endpoint);
+}
+
+zap_client *session_t::zap() {
+    if (!_zap)
+        _zap = std::make_unique<zap_pipe_client_t>(_cfg.ctx, this, _mailbox);
+    return _zap.get();
+}
+
+// ---------------------------------------------------------------------------
+// Pipe events
+
+void session_t::read_activated(pipe_t *pipe) {
+    if (_zap && _zap->owns(pipe)) {
+        auto keep = _engine;
+        _zap->deliver_replies(keep.get());
+        return;
+    }
+    if (pipe == _pipe && _engine) {
+        auto keep = _engine;
+        keep->restart_output();
+    }
+}
+
+void session_t::write_activated(pipe_t *pipe) {
+    if (pipe == _pipe && _engine) {
+        auto keep = _engine;
+        keep->restart_input();
+    }
+}
+
+void session_t::pipe_terminated(pipe_t *pipe) {
+    if (_zap && _zap->owns(pipe)) {
+        _zap->pipe_gone();
+        return;
+    }
+    if (pipe != _pipe)
+        return;
+    _pipe = nullptr;
+    // The socket let go (close, disconnect): what it queued has been pulled.
+    if (!_terminating)
+        do_terminate();
+    else
+        maybe_finish_linger();
+}
+
+// ---------------------------------------------------------------------------
+// Termination
+
+void session_t::terminate() {
+    auto self = shared_from_this();
+    boost::asio::post(_io, [self] { self->do_terminate(); });
+}
+
+void session_t::do_terminate() {
+    if (_terminating || _finished)
+        return;
+    _terminating = true;
+    _timer.cancel();
+    const int linger = _cfg.options.linger;
+    if (linger == 0 || (!_engine && !_connecter)) {
+        finish();
+        return;
+    }
+    if (linger > 0) {
+        _timer.expires_after(std::chrono::milliseconds(linger));
+        std::weak_ptr<session_t> weak = shared_from_this();
+        _timer.async_wait([weak](const boost::system::error_code &ec) {
+            if (ec)
+                return;
+            if (auto self = weak.lock())
+                self->finish();
+        });
+    }
+    maybe_finish_linger();
+}
+
+void session_t::maybe_finish_linger() {
+    if (!_terminating || _finished)
+        return;
+    const bool queued = _pipe != nullptr;
+    const bool unsent = _engine && _engine->output_pending();
+    if (!queued && !unsent) {
+        finish();
+        return;
+    }
+    if (!_engine && !_connecter) {
+        finish(); // nothing can carry the rest
+        return;
+    }
+    // Re-check shortly: the engine has no "drained" callback.
+    auto poll = std::make_shared<boost::asio::steady_timer>(_io, std::chrono::milliseconds(2));
+    std::weak_ptr<session_t> weak = shared_from_this();
+    poll->async_wait([weak, poll](const boost::system::error_code &ec) {
+        if (ec)
+            return;
+        if (auto self = weak.lock())
+            self->maybe_finish_linger();
+    });
+}
+
+void session_t::finish() {
+    if (_finished)
+        return;
+    _finished = true;
+    _timer.cancel();
+    if (_connecter) {
+        _connecter->cancel();
+        _connecter.reset();
+    }
+    if (_engine) {
+        auto e = std::move(_engine);
+        e->close();
+    }
+    if (_pipe) {
+        pipe_t *p = _pipe;
+        _pipe = nullptr;
+        p->terminate();
+    }
+    _zap.reset();
+    _mailbox->close();
+    _cfg.ctx->remove_lingerer();
+    // Last: may destroy this session once the caller's references are gone.
+    auto self = std::move(_self);
+}
+
+} // namespace zlink
