@@ -158,6 +158,20 @@ void session_t::engine_ready(const engine_peer_info &) {
     _current_ivl = _cfg.options.reconnect_ivl;
     if (!_pipe && !_terminating)
         create_pipe_to_socket();
+    push_raw_notification();
+}
+
+void session_t::push_raw_notification() {
+    // ZMQ_STREAM tells the application about connects and disconnects with
+    // an empty message (ZMQ_STREAM_NOTIFY, on by default).
+    if (!_cfg.options.raw_socket || !_cfg.options.raw_notify || !_pipe)
+        return;
+    msg_t m;
+    m.init();
+    if (_pipe->write(&m))
+        _pipe->flush();
+    else
+        m.close();
 }
 
 int session_t::push_msg(msg_t *msg) {
@@ -202,6 +216,7 @@ void session_t::engine_closed(engine_close_reason, int) {
         _pipe->flush();
     }
     _incomplete_in = false;
+    push_raw_notification();
     monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
     _engine_fd = -1;
     if (_terminating || !_cfg.connecter) {
@@ -222,8 +237,20 @@ void session_t::monitor_event(uint16_t event, uint64_t value) {
 }
 
 zap_client *session_t::zap() {
-    if (!_zap)
-        _zap = std::make_unique<zap_pipe_client_t>(_cfg.ctx, this, _mailbox);
+    if (!_zap) {
+        std::weak_ptr<session_t> weak = shared_from_this();
+        boost::asio::io_context *io = &_io;
+        auto poke = [weak, io] {
+            boost::asio::post(*io, [weak] {
+                auto self = weak.lock();
+                if (self && self->_zap) {
+                    auto engine = self->_engine;
+                    self->_zap->deliver_replies(engine.get());
+                }
+            });
+        };
+        _zap = std::make_unique<zap_pipe_client_t>(_cfg.ctx, this, _mailbox, poke);
+    }
     return _zap.get();
 }
 

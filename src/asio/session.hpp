@@ -78,6 +78,7 @@ class session_t final : public i_pipe_events,
     void schedule_reconnect();
     void start_engine(std::unique_ptr<i_asio_transport> transport);
     void create_pipe_to_socket();
+    void push_raw_notification();
     void do_terminate();
     void maybe_finish_linger();
     void finish();

@@ -27,8 +27,9 @@ bool write_frame(pipe_t *pipe, const std::string &data, bool more, bool is_id = 
 }
 } // namespace
 
-zap_pipe_client_t::zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox)
-    : _ctx(ctx), _owner(owner), _owner_mailbox(owner_mailbox) {}
+zap_pipe_client_t::zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox,
+                                     std::function<void()> poke)
+    : _ctx(ctx), _owner(owner), _owner_mailbox(owner_mailbox), _poke(std::move(poke)) {}
 
 zap_pipe_client_t::~zap_pipe_client_t() {
     if (_pipe)
@@ -73,8 +74,10 @@ bool zap_pipe_client_t::request(const std::string &domain, const std::string &ad
     }
     _pipe->flush();
     // Park our reading side so the handler's reply wakes us (a reader that
-    // never looked is assumed awake and gets no activation).
-    _pipe->check_read();
+    // never looked is assumed awake and gets no activation). If the reply
+    // is already there, nobody will wake us: deliver it on the next turn.
+    if (_pipe->check_read() && _poke)
+        _poke();
     return true;
 }
 

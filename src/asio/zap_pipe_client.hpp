@@ -4,6 +4,7 @@
 // are handed to the engine's mechanism.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,10 @@ class pipe_t;
 
 class zap_pipe_client_t final : public zap_client {
   public:
-    zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox);
+    // `poke` schedules a later deliver_replies() on the owner's thread (for a
+    // reply that is already there when we park the pipe).
+    zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox,
+                      std::function<void()> poke);
     ~zap_pipe_client_t() override;
 
     bool request(const std::string &domain, const std::string &address,
@@ -36,6 +40,7 @@ class zap_pipe_client_t final : public zap_client {
     ctx_t *_ctx;
     i_pipe_events *_owner;
     mailbox_t *_owner_mailbox;
+    std::function<void()> _poke;
     pipe_t *_pipe = nullptr;
     unsigned _next_request_id = 1;
     std::string _pending_id;

@@ -167,6 +167,8 @@ class zmtp_engine_t final : public i_engine,
     }
 
     void close() override { shutdown(); }
+    // Encoded bytes the kernel has not taken yet (ZMQ_LINGER waits for them).
+    bool output_pending() const override { return !_closed && !_enc.empty(); }
 
     void zap_reply_received(const zap_reply_t &reply) override {
         if (_closed || !_mech || !_mech->zap_pending())
