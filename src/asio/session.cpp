@@ -158,6 +158,9 @@ void session_t::engine_ready(const engine_peer_info &) {
     _current_ivl = _cfg.options.reconnect_ivl;
     if (!_pipe && !_terminating)
         create_pipe_to_socket();
+    else if (_pipe && _connected_before)
+        _pipe->send_hiccup(); // e.g. SUB re-sends its subscriptions
+    _connected_before = true;
     push_raw_notification();
 }
 

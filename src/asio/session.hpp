@@ -95,6 +95,7 @@ class session_t final : public i_pipe_events,
     int _current_ivl = 0;
     int _engine_fd = -1;
     bool _routing_id_delivered = false;
+    bool _connected_before = false; // a later engine_ready is a reconnect
     bool _incomplete_in = false;
     bool _terminating = false;
     bool _finished = false;

@@ -27,6 +27,7 @@ struct command_t {
         attach_pipe,    // socket: adopt `pipe` (inproc connect to our bind)
         stop,           // socket: the context is terminating
         wake,           // nothing: just wake the owner
+        hiccup,         // pipe: the peer's connection was re-established
     };
     type_t type;
     pipe_t *pipe;   // holds a reference on the pipe pair while queued

@@ -6,6 +6,8 @@
 #include "core/metadata.hpp"
 #include "core/msg_queue.hpp"
 
+static_assert(zlink::command_t::hiccup == 7, "pipe.hpp mirrors the command number");
+
 namespace zlink {
 
 // Both ends and both queues in one block; freed when the last reference
@@ -270,6 +272,10 @@ void pipe_t::process_command(const command_t &cmd) {
         } else if (_state == state_delimiter_seen) {
             terminate_locally();
         }
+        break;
+    case command_t::hiccup:
+        if (_state == state_active && _sink)
+            _sink->hiccuped(this);
         break;
     case command_t::pipe_delimiter:
         if (_state == state_delimiter_seen)

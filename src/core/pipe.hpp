@@ -35,6 +35,9 @@ class i_pipe_events {
     virtual void write_activated(pipe_t *pipe) = 0;
     // The pipe is dead: forget it. Not called after the owner's own terminate().
     virtual void pipe_terminated(pipe_t *pipe) = 0;
+    // The connection behind the pipe was re-established (state such as
+    // subscriptions must be sent again).
+    virtual void hiccuped(pipe_t *) {}
 };
 
 class pipe_t {
@@ -69,6 +72,8 @@ class pipe_t {
     // The peer will not read its inbound data (e.g. PUSH): on pipe_term it
     // terminates immediately instead of waiting for our delimiter.
     void set_nodelay() { _delay = false; }
+    // Session side: tell the owner of the other end about a reconnect.
+    void send_hiccup() { send_to_peer(command_t_hiccup, 0); }
 
     // Dispatch of a command addressed to this end (owner thread).
     void process_command(const command_t &cmd);
@@ -97,6 +102,7 @@ class pipe_t {
 
   private:
     friend struct pipe_pair_t;
+    static constexpr uint8_t command_t_hiccup = 7; // command_t::hiccup
     enum state_t : uint8_t {
         state_active,
         state_waiting_for_delimiter, // peer terminated; draining its data

@@ -68,6 +68,7 @@ class socket_base_t : public i_pipe_events {
     void read_activated(pipe_t *pipe) override;
     void write_activated(pipe_t *pipe) override;
     void pipe_terminated(pipe_t *pipe) override;
+    void hiccuped(pipe_t *pipe) override { xhiccuped(pipe); }
 
   protected:
     socket_base_t(ctx_t *ctx, int sid, int type);
@@ -81,6 +82,7 @@ class socket_base_t : public i_pipe_events {
     virtual void xread_activated(pipe_t *pipe);
     virtual void xwrite_activated(pipe_t *pipe);
     virtual void xpipe_terminated(pipe_t *pipe) = 0;
+    virtual void xhiccuped(pipe_t *) {}
     virtual int xsetsockopt(int option, const void *value, size_t size);
     virtual int xgetsockopt(int option, void *value, size_t *size);
 

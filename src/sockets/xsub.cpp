@@ -20,7 +20,11 @@ xsub_t::~xsub_t() { _message.close(); }
 void xsub_t::xattach_pipe(pipe_t *pipe, bool, bool) {
     _fq.attach(pipe);
     _dist.attach(pipe);
-    // Tell the new publisher everything we are subscribed to.
+    send_subscriptions(pipe);
+}
+
+void xsub_t::send_subscriptions(pipe_t *pipe) {
+    // Tell the publisher everything we are subscribed to.
     _subscriptions.apply([pipe](const unsigned char *topic, size_t size) {
         msg_t sub;
         if (sub.init_size(size + 1) != 0)
@@ -35,6 +39,9 @@ void xsub_t::xattach_pipe(pipe_t *pipe, bool, bool) {
     });
     pipe->flush();
 }
+
+// A reconnect behind an existing pipe: the new publisher knows nothing.
+void xsub_t::xhiccuped(pipe_t *pipe) { send_subscriptions(pipe); }
 
 void xsub_t::xread_activated(pipe_t *pipe) { _fq.activated(pipe); }
 

@@ -26,6 +26,8 @@ class xsub_t : public socket_base_t {
     bool xhas_in() override;
     bool xhas_out() override;
     void xread_activated(pipe_t *pipe) override;
+    void xhiccuped(pipe_t *pipe) override;
+    void send_subscriptions(pipe_t *pipe);
     void xwrite_activated(pipe_t *pipe) override;
     void xpipe_terminated(pipe_t *pipe) override;
     int xsetsockopt(int option, const void *value, size_t size) override;
