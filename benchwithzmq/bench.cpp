@@ -177,22 +177,19 @@ bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags,
 
 void print_debug_counters(const char *who)
 {
-    // zlink's optional counters (Debug builds); absent in libzmq.
-    static const char *const getters[] = {
-        "zmq_debug_get_zerocopy_count", "zmq_debug_get_fallback_count",
-        "zmq_debug_get_bytes_copied", "zmq_debug_get_compaction_count",
-        "zmq_debug_get_compaction_skipped_count"};
-    for (const char *name : getters) {
-        void *sym = dlsym(RTLD_DEFAULT, name);
-        if (sym)
-            fprintf(stderr, "#debug %s %s=%zu\n", who, name + 14,
-                    reinterpret_cast<size_t (*)()>(sym)());
-    }
-    if (void *sym = dlsym(RTLD_DEFAULT, "zmq_debug_counters")) {
-        const char *text = reinterpret_cast<const char *(*)()>(sym)();
-        if (text)
-            fprintf(stderr, "#debug %s %s\n", who, text);
-    }
+    // zlink's data-path counters (see zlink.h); absent in libzmq.
+    struct counter {
+        const char *name;
+        unsigned long long value;
+    };
+    using fn_t = int (*)(counter *, int);
+    void *sym = dlsym(RTLD_DEFAULT, "zmq_debug_counters");
+    if (!sym)
+        return;
+    counter cs[32];
+    const int n = reinterpret_cast<fn_t>(sym)(cs, 32);
+    for (int i = 0; i < n; ++i)
+        fprintf(stderr, "#debug %s %s=%llu\n", who, cs[i].name, cs[i].value);
 }
 
 // ---- side B of thr (sender) and side A of lat (echo server) --------------

@@ -1,0 +1,34 @@
+// zmq_debug_counters: what the wire engine's data path did (writes, bytes,
+// would-block, batching), so every performance claim can be checked by a
+// counter. The engine updates them once per system call with relaxed
+// atomics, cheap enough to keep in every build.
+#include <zlink.h>
+
+#include "asio/zmtp_engine.hpp"
+
+extern "C" {
+
+ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
+    const zlink::zmtp_engine_counters_t c = zlink::zmtp_engine_counters();
+    const zlink_debug_counter_t all[] = {
+        {"engine_writes", c.writes},
+        {"engine_write_bytes", c.write_bytes},
+        {"engine_would_block_writes", c.would_block_writes},
+        {"engine_reads", c.reads},
+        {"engine_read_bytes", c.read_bytes},
+        {"engine_messages_out", c.messages_out},
+        {"engine_messages_in", c.messages_in},
+        {"engine_batched_messages", c.batched_messages},
+    };
+    const int total = static_cast<int>(sizeof all / sizeof all[0]);
+    if (!out)
+        return total;
+    int n = 0;
+    for (; n < total && n < max; ++n)
+        out[n] = all[n];
+    return n;
+}
+
+ZLINK_EXPORT void zmq_debug_counters_reset(void) { zlink::zmtp_engine_counters_reset(); }
+
+} // extern "C"
