@@ -131,9 +131,7 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
     *socket_end = nullptr;
     if (!options.immediate) {
         // Messages queue while the connection is being made.
-        const int t = options.type;
-        const bool conflate = options.conflate && (t == ZMQ_DEALER || t == ZMQ_PULL ||
-                                                   t == ZMQ_PUSH || t == ZMQ_PUB || t == ZMQ_SUB);
+        const bool conflate = options.effective_conflate();
         pipe_t::config_t pc;
         pc.hwm[0] = options.sndhwm;
         pc.hwm[1] = options.rcvhwm;

@@ -136,9 +136,7 @@ void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
 // Engine callbacks
 
 void session_t::create_pipe_to_socket() {
-    const int t = _cfg.options.type;
-    const bool conflate = _cfg.options.conflate && (t == ZMQ_DEALER || t == ZMQ_PULL ||
-                                                    t == ZMQ_PUSH || t == ZMQ_PUB || t == ZMQ_SUB);
+    const bool conflate = _cfg.options.effective_conflate();
     pipe_t::config_t cfg;
     cfg.hwm[0] = _cfg.options.sndhwm; // socket -> session
     cfg.hwm[1] = _cfg.options.rcvhwm; // session -> socket

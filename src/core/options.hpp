@@ -7,6 +7,8 @@
 #include <map>
 #include <string>
 
+#include <zmq.h>
+
 namespace zlink {
 
 struct options_t {
@@ -65,6 +67,12 @@ struct options_t {
     bool raw_notify = true;        // ZMQ_STREAM_NOTIFY
     bool filter = false;           // SUB/XSUB filtering done by the publisher side
     int zlink_speculative_write = -1; // -1: default (see zlink.h)
+
+    // ZMQ_CONFLATE applies to DEALER/PULL/PUSH/PUB/SUB only (libzmq's rule).
+    bool effective_conflate() const {
+        return conflate && (type == ZMQ_DEALER || type == ZMQ_PULL || type == ZMQ_PUSH ||
+                            type == ZMQ_PUB || type == ZMQ_SUB);
+    }
 
     // Generic option handling. Returns 0, or -1 with errno EINVAL.
     int setsockopt(int option, const void *value, size_t size);

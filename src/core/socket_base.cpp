@@ -236,7 +236,9 @@ int socket_base_t::parse_endpoint(const std::string &uri, std::string &protocol,
     return 0;
 }
 
-int socket_base_t::bind(const char *endpoint) {
+// What bind, connect, unbind and disconnect check first, as libzmq does.
+int socket_base_t::begin_endpoint_call(const char *endpoint, std::string &protocol,
+                                       std::string &address) {
     if (_ctx_terminated.load(std::memory_order_acquire)) {
         errno = ETERM;
         return -1;
@@ -247,8 +249,12 @@ int socket_base_t::bind(const char *endpoint) {
     }
     if (process_commands(0) != 0)
         return -1;
+    return parse_endpoint(endpoint, protocol, address);
+}
+
+int socket_base_t::bind(const char *endpoint) {
     std::string protocol, address;
-    if (parse_endpoint(endpoint, protocol, address) != 0)
+    if (begin_endpoint_call(endpoint, protocol, address) != 0)
         return -1;
     if (protocol == "inproc")
         return bind_inproc(endpoint);
@@ -260,18 +266,8 @@ int socket_base_t::bind(const char *endpoint) {
 }
 
 int socket_base_t::connect(const char *endpoint) {
-    if (_ctx_terminated.load(std::memory_order_acquire)) {
-        errno = ETERM;
-        return -1;
-    }
-    if (!endpoint) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (process_commands(0) != 0)
-        return -1;
     std::string protocol, address;
-    if (parse_endpoint(endpoint, protocol, address) != 0)
+    if (begin_endpoint_call(endpoint, protocol, address) != 0)
         return -1;
     if (protocol == "inproc")
         return connect_inproc(endpoint);
@@ -314,10 +310,7 @@ int socket_base_t::bind_inproc(const std::string &endpoint) {
 }
 
 int socket_base_t::connect_inproc(const std::string &endpoint) {
-    // DEALER/PULL/PUSH/PUB/SUB may conflate; the others ignore ZMQ_CONFLATE.
-    const int t = options.type;
-    const bool conflate = options.conflate && (t == ZMQ_DEALER || t == ZMQ_PULL ||
-                                               t == ZMQ_PUSH || t == ZMQ_PUB || t == ZMQ_SUB);
+    const bool conflate = options.effective_conflate();
     pipe_t::config_t cfg;
     cfg.conflate[0] = cfg.conflate[1] = conflate;
 
@@ -380,18 +373,8 @@ int socket_base_t::disconnect(const char *endpoint) { return term_endpoint(endpo
 // bound is released (connections already made keep working), and the
 // connections this socket made to that name are closed.
 int socket_base_t::term_endpoint(const char *endpoint) {
-    if (_ctx_terminated.load(std::memory_order_acquire)) {
-        errno = ETERM;
-        return -1;
-    }
-    if (!endpoint) {
-        errno = EINVAL;
-        return -1;
-    }
-    if (process_commands(0) != 0)
-        return -1;
     std::string protocol, address;
-    if (parse_endpoint(endpoint, protocol, address) != 0)
+    if (begin_endpoint_call(endpoint, protocol, address) != 0)
         return -1;
     bool found = false;
     if (protocol != "inproc" && _net && _net->term_endpoint(endpoint) == 0)

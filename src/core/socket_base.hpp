@@ -107,6 +107,7 @@ class socket_base_t : public i_pipe_events {
     int parse_endpoint(const std::string &uri, std::string &protocol, std::string &address);
     int bind_inproc(const std::string &endpoint);
     int term_endpoint(const char *endpoint);
+    int begin_endpoint_call(const char *endpoint, std::string &protocol, std::string &address);
     int connect_inproc(const std::string &endpoint);
     void close_monitor(bool announce);
 
