@@ -31,12 +31,11 @@ ctx_t *as_ctx(void *c) {
 }
 
 socket_base_t *as_socket(void *s) {
-    auto *sock = static_cast<socket_base_t *>(s);
-    if (!sock || !sock->check_tag()) {
+    if (!socket_base_t::is_socket(s)) {
         errno = ENOTSOCK;
         return nullptr;
     }
-    return sock;
+    return static_cast<socket_base_t *>(s);
 }
 
 int send_msg(socket_base_t *s, msg_t *m, int flags) {

@@ -30,10 +30,23 @@ void erase_endpoint(std::multimap<std::string, pipe_t *> &map, const std::string
 }
 } // namespace
 
+std::atomic<std::ptrdiff_t> socket_base_t::_tag_offset{-1};
+
+bool socket_base_t::is_socket(const void *p) {
+    const std::ptrdiff_t off = _tag_offset.load(std::memory_order_relaxed);
+    if (!p || off < 0)
+        return false; // no socket was ever made, so this is none
+    uint32_t tag;
+    std::memcpy(&tag, static_cast<const char *>(p) + off, sizeof tag);
+    return tag == live_tag;
+}
+
 socket_base_t::socket_base_t(ctx_t *ctx, int sid, int type)
     : _ctx(ctx), _sid(sid), _mailbox(new mailbox_t),
       _monitor(std::make_shared<monitor_channel_t>()) {
     options.type = type;
+    _tag_offset.store(reinterpret_cast<const char *>(&_tag) - reinterpret_cast<const char *>(this),
+                      std::memory_order_relaxed);
 }
 
 socket_base_t::~socket_base_t() {

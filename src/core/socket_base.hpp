@@ -33,12 +33,19 @@ class network_endpoints_t;
 struct command_t;
 
 class socket_base_t : public i_pipe_events {
+    // First member, right after the vtable pointer, so is_socket() reads
+    // within the first bytes of whatever the caller passed.
+    uint32_t _tag = live_tag;
+
   public:
     // Creates the socket type's object; nullptr + EINVAL for unknown types.
     static socket_base_t *create(int type, ctx_t *ctx, int sid);
     virtual ~socket_base_t();
 
     bool check_tag() const { return _tag == live_tag; }
+    // For pointers from the C API that may not be sockets at all: reads the
+    // tag as raw bytes, so no member function runs on a non-object.
+    static bool is_socket(const void *p);
     ctx_t *ctx() const { return _ctx; }
 
     // Public API behind zmq_*.
@@ -111,7 +118,7 @@ class socket_base_t : public i_pipe_events {
     int connect_inproc(const std::string &endpoint);
     void close_monitor(bool announce);
 
-    uint32_t _tag = live_tag;
+    static std::atomic<std::ptrdiff_t> _tag_offset; // learned from the first socket
     ctx_t *_ctx;
     int _sid;
     mailbox_t *_mailbox;
