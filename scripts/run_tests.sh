@@ -32,12 +32,14 @@ for lane in $LANES; do
       (cd build-ci/release && ctest -j"$JOBS" --output-on-failure --timeout 180) || status=1
       ;;
     asan)
+      # Programs not built with the sanitizer cannot load an instrumented
+      # libzmq.so.5 (the system-binary compat run and pyzmq on zlink).
       run_lane asan "" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLINK_SANITIZE=address,undefined \
         -DZLINK_BUILD_BENCH=OFF || { status=1; continue; }
       echo "=== lane asan: test"
       (cd build-ci/asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        ctest -j"$JOBS" --output-on-failure --timeout 300 -E 'compat\.system_binary|bench\.') || status=1
+        ctest -j"$JOBS" --output-on-failure --timeout 300 -E 'compat\.system_binary|bench\.|interop\.PyzmqDropin') || status=1
       ;;
     tsan)
       # Only the lock-free pipe/queue tests and the threaded socket tests.
