@@ -102,12 +102,14 @@ void zap_pipe_client_t::deliver_replies(i_engine *engine) {
             continue; // the connection went away meanwhile
         zap_reply_t reply;
         const int rc = zap_parse_reply(body, _pending_id, &reply);
+        // Last thing we do: the engine may fail the handshake and the
+        // session may destroy this client from inside the call.
         if (rc == 0)
             target->zap_reply_received(reply);
         else
             target->zap_reply_failed(rc);
+        return;
     }
-    m.close();
 }
 
 } // namespace zlink
