@@ -19,6 +19,14 @@ namespace zlink {
 // A bound endpoint: the listener and the sessions it accepted. After
 // creation it is touched only on its io thread.
 struct listen_point_t {
+    // Keeps the socket's mailbox alive for connections accepted after the
+    // socket closed (their pipe then ends at once).
+    explicit listen_point_t(mailbox_t *mb) : socket_mailbox(mb) { socket_mailbox->add_ref(); }
+    ~listen_point_t() { socket_mailbox->drop_ref(); }
+    listen_point_t(const listen_point_t &) = delete;
+    listen_point_t &operator=(const listen_point_t &) = delete;
+
+    mailbox_t *socket_mailbox;
     boost::asio::io_context *io = nullptr;
     std::shared_ptr<listener_t> listener;
     std::vector<std::weak_ptr<session_t>> sessions;
@@ -59,7 +67,7 @@ int network_endpoints_t::bind(const std::string &uri, const std::string &protoco
         return -1;
     }
     const std::string resolved_uri = listener->endpoint();
-    auto point = std::make_shared<listen_point_t>();
+    auto point = std::make_shared<listen_point_t>(_socket_mailbox);
     point->io = &io;
     point->listener = listener;
     point->endpoint = resolved_uri;
