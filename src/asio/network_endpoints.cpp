@@ -55,6 +55,23 @@ network_endpoints_t::network_endpoints_t(ctx_t *ctx, mailbox_t *socket_mailbox,
 
 network_endpoints_t::~network_endpoints_t() { close_all(); }
 
+session_t::config_t network_endpoints_t::session_config(const options_t &options,
+                                                        const std::string &endpoint,
+                                                        const std::string &protocol,
+                                                        const std::string &address,
+                                                        bool connecter) const {
+    session_t::config_t cfg;
+    cfg.ctx = _ctx;
+    cfg.socket_mailbox = _socket_mailbox;
+    cfg.monitor = _monitor;
+    cfg.options = options;
+    cfg.endpoint = endpoint;
+    cfg.protocol = protocol;
+    cfg.address = address;
+    cfg.connecter = connecter;
+    return cfg;
+}
+
 int network_endpoints_t::bind(const std::string &uri, const std::string &protocol,
                               const std::string &address, const options_t &options,
                               std::string *resolved) {
@@ -78,15 +95,8 @@ int network_endpoints_t::bind(const std::string &uri, const std::string &protoco
     _monitor->emit(ZMQ_EVENT_LISTENING, static_cast<uint64_t>(listener->native_handle()),
                    resolved_uri);
 
-    session_t::config_t base;
-    base.ctx = _ctx;
-    base.socket_mailbox = _socket_mailbox;
-    base.monitor = _monitor;
-    base.options = options;
-    base.endpoint = resolved_uri;
-    base.protocol = protocol;
-    base.address = address;
-    base.connecter = false;
+    const session_t::config_t base =
+        session_config(options, resolved_uri, protocol, address, false);
     std::weak_ptr<listen_point_t> weak = point;
     std::shared_ptr<monitor_channel_t> monitor = _monitor;
     boost::asio::post(io, [weak, base, monitor, &io] {
@@ -126,16 +136,7 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
         return -1;
     }
     boost::asio::io_context &io = _ctx->io_threads()->next();
-    session_t::config_t cfg;
-    cfg.ctx = _ctx;
-    cfg.socket_mailbox = _socket_mailbox;
-    cfg.monitor = _monitor;
-    cfg.options = options;
-    cfg.endpoint = uri;
-    cfg.protocol = protocol;
-    cfg.address = address;
-    cfg.connecter = true;
-    auto session = session_t::create(io, cfg);
+    auto session = session_t::create(io, session_config(options, uri, protocol, address, true));
     *socket_end = nullptr;
     if (!options.immediate) {
         // Messages queue while the connection is being made.

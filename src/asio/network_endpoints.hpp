@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "asio/session.hpp"
 #include "core/options.hpp"
 
 namespace zlink {
@@ -38,6 +39,10 @@ class network_endpoints_t {
     void close_all();
 
   private:
+    session_t::config_t session_config(const options_t &options, const std::string &endpoint,
+                                       const std::string &protocol, const std::string &address,
+                                       bool connecter) const;
+
     ctx_t *_ctx;
     mailbox_t *_socket_mailbox;
     std::shared_ptr<monitor_channel_t> _monitor;

@@ -99,11 +99,7 @@ void session_t::schedule_reconnect() {
     if (_cfg.options.reconnect_ivl < 0 || _terminating)
         return; // ZMQ_RECONNECT_IVL -1: never reconnect
     const int ivl = _current_ivl;
-    // libzmq's backoff: double up to ZMQ_RECONNECT_IVL_MAX when it is set
-    // above the base interval.
-    const options_t &o = _cfg.options;
-    if (o.reconnect_ivl_max > 0 && o.reconnect_ivl_max > o.reconnect_ivl)
-        _current_ivl = std::min(_current_ivl * 2, o.reconnect_ivl_max);
+    _current_ivl = next_reconnect_interval(_cfg.options, _current_ivl); // libzmq's backoff
     monitor_event(ZMQ_EVENT_CONNECT_RETRIED, static_cast<uint64_t>(ivl));
     _timer.expires_after(std::chrono::milliseconds(ivl));
     std::weak_ptr<session_t> weak = shared_from_this();
