@@ -42,13 +42,13 @@ for lane in $LANES; do
         ctest -j"$JOBS" --output-on-failure --timeout 300 -E 'compat\.system_binary|bench\.|interop\.PyzmqDropin') || status=1
       ;;
     tsan)
-      # Only the lock-free pipe/queue tests and the threaded socket tests.
-      tsan_targets="unit_test_spsc_queue unit_test_pipe $(cd tests/sockets && ls test_*.cpp | sed 's/^/sockets_/; s/\.cpp$//' | tr '\n' ' ')"
+      # The lock-free pipe/queue tests, the message pool and the threaded socket tests.
+      tsan_targets="unit_test_spsc_queue unit_test_pipe unit_test_msg_pool $(cd tests/sockets && ls test_*.cpp | sed 's/^/sockets_/; s/\.cpp$//' | tr '\n' ' ')"
       run_lane tsan "$tsan_targets" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLINK_SANITIZE=thread \
         -DZLINK_BUILD_BENCH=OFF || { status=1; continue; }
       echo "=== lane tsan: test"
       (cd build-ci/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-        ctest -j"$JOBS" --output-on-failure --timeout 300 -R '^(unit\.(spsc_queue|pipe|msg)\.|sockets\.)') || status=1
+        ctest -j"$JOBS" --output-on-failure --timeout 300 -R '^(unit\.(spsc_queue|pipe|MsgPool)\.|sockets\.)') || status=1
       ;;
     *) echo "unknown lane $lane"; status=1 ;;
   esac

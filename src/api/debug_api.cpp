@@ -5,11 +5,13 @@
 #include <zlink.h>
 
 #include "asio/zmtp_engine.hpp"
+#include "core/msg_pool.hpp"
 
 extern "C" {
 
 ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
     const zlink::zmtp_engine_counters_t c = zlink::zmtp_engine_counters();
+    const zlink::msg_pool_counters_t p = zlink::msg_pool_counters();
     const zlink_debug_counter_t all[] = {
         {"engine_writes", c.writes},
         {"engine_write_bytes", c.write_bytes},
@@ -19,6 +21,10 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"engine_messages_out", c.messages_out},
         {"engine_messages_in", c.messages_in},
         {"engine_batched_messages", c.batched_messages},
+        {"msg_pool_hits", p.hits},
+        {"msg_pool_misses", p.misses},
+        {"msg_pool_kept", p.kept},
+        {"msg_pool_released", p.released},
     };
     const int total = static_cast<int>(sizeof all / sizeof all[0]);
     if (!out)
@@ -29,6 +35,9 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
     return n;
 }
 
-ZLINK_EXPORT void zmq_debug_counters_reset(void) { zlink::zmtp_engine_counters_reset(); }
+ZLINK_EXPORT void zmq_debug_counters_reset(void) {
+    zlink::zmtp_engine_counters_reset();
+    zlink::msg_pool_counters_reset();
+}
 
 } // extern "C"

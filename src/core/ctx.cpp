@@ -1,17 +1,25 @@
 #include "core/ctx.hpp"
 
+#include <atomic>
 #include <cerrno>
 #include <climits>
 #include <cstring>
 
 #include "asio/io_thread_pool.hpp"
 #include "core/mailbox.hpp"
+#include "core/msg_pool.hpp"
 #include "core/pipe.hpp"
 #include "core/socket_base.hpp"
 
 namespace zlink {
 
-ctx_t::ctx_t() = default;
+namespace {
+// Contexts alive in the process: when the last one goes, the message pool's
+// cached blocks go back to malloc.
+std::atomic<int> g_live_contexts{0};
+} // namespace
+
+ctx_t::ctx_t() { g_live_contexts.fetch_add(1, std::memory_order_relaxed); }
 
 ctx_t::~ctx_t() {
     // Connections nobody bound: release the ends waiting for a binder.
@@ -19,6 +27,8 @@ ctx_t::~ctx_t() {
         release_pending(p.second);
     _io_pool.reset();
     _tag = dead_tag;
+    if (g_live_contexts.fetch_sub(1, std::memory_order_acq_rel) == 1)
+        msg_pool_trim();
 }
 
 int ctx_t::set(int option, const void *value, size_t size) {

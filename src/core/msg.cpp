@@ -6,6 +6,7 @@
 #include <new>
 
 #include "core/metadata.hpp"
+#include "core/msg_pool.hpp"
 
 namespace zlink {
 
@@ -30,7 +31,8 @@ int msg_t::init_size(size_t size) {
         errno = ENOMEM;
         return -1;
     }
-    void *block = std::malloc(sizeof(msg_content_t) + size);
+    uint8_t pool_class = msg_pool_no_class;
+    void *block = msg_pool_allocate(sizeof(msg_content_t), size, &pool_class);
     if (!block) {
         errno = ENOMEM;
         return -1;
@@ -41,6 +43,7 @@ int msg_t::init_size(size_t size) {
     c->ffn = nullptr;
     c->hint = nullptr;
     c->refs.store(1, std::memory_order_relaxed);
+    c->pool_class = pool_class;
     _u.content = c;
     _type = type_heap;
     return 0;
@@ -79,6 +82,7 @@ int msg_t::init_data(void *data, size_t size, zmq_free_fn *ffn, void *hint) {
     c->ffn = ffn;
     c->hint = hint;
     c->refs.store(1, std::memory_order_relaxed);
+    c->pool_class = msg_pool_no_class;
     _u.content = c;
     _type = type_user;
     return 0;
@@ -109,8 +113,9 @@ int msg_t::close() {
             if (_type == type_user) {
                 c->ffn(c->data, c->hint);
             }
+            const uint8_t pool_class = c->pool_class;
             c->~msg_content_t();
-            std::free(c);
+            msg_pool_release(c, pool_class);
         }
     }
     reset_metadata();

@@ -23,6 +23,7 @@ struct msg_content_t {
     zmq_free_fn *ffn;   // nullptr: the body follows this header in one block
     void *hint;
     std::atomic<uint32_t> refs;
+    uint8_t pool_class; // how the block goes back (msg_pool.hpp)
 };
 
 class msg_t {

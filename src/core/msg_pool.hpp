@@ -1,0 +1,54 @@
+// Recycles the heap blocks of large message bodies (8 KiB .. 1 MiB).
+//
+// Why: a large message is allocated by one thread (the sender, or the io
+// thread's decoder) and freed by another (the receiver). With glibc that
+// pattern keeps growing and trimming the heap, and every re-grown page
+// faults on first touch: measured on inproc 64 KiB PAIR, throughput swung
+// between ~40 k and ~300 k msg/s depending on how the heap happened to trim
+// (benchwithzmq/zlink_BENCHMARK_RESULTS.md). Keeping a bounded number of
+// freed blocks per size class hands the sender memory that is already
+// mapped and warm.
+//
+// Bounds: at most 64 blocks and 4 MiB per class, 32 MiB in all; beyond that
+// blocks go back to malloc. Sizes are classed in quarter-power-of-two steps
+// on the body size, so a block wastes at most a quarter of its body.
+//
+// Flag: ZLINK_MSG_POOL=0 in the environment turns the pool off (read once,
+// at the first large allocation). Counters: msg_pool_* in zmq_debug_counters.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace zlink {
+
+struct msg_pool_counters_t {
+    uint64_t hits = 0;     // allocations served from the pool
+    uint64_t misses = 0;   // poolable allocations that had to call malloc
+    uint64_t kept = 0;     // freed blocks kept for reuse
+    uint64_t released = 0; // freed poolable blocks handed back to free() (pool full)
+};
+
+// No class: the block came from plain malloc and goes back with free().
+constexpr uint8_t msg_pool_no_class = 0xff;
+
+// A block of at least header + body bytes; *pool_class says how to give it
+// back. nullptr when out of memory.
+void *msg_pool_allocate(size_t header, size_t body, uint8_t *pool_class);
+void msg_pool_release(void *block, uint8_t pool_class);
+
+// Frees every cached block (the last context going away calls this).
+void msg_pool_trim();
+
+msg_pool_counters_t msg_pool_counters();
+void msg_pool_counters_reset();
+
+// Internal, for tests: the class of a body size (msg_pool_no_class when not
+// pooled), its capacity, and switching the pool on/off at run time.
+uint8_t msg_pool_class_of(size_t body);
+size_t msg_pool_class_capacity(uint8_t pool_class);
+void msg_pool_set_enabled(bool enabled);
+// "0" (and only a leading 0) in the variable turns the pool off.
+bool msg_pool_enabled_by_env(const char *value);
+
+} // namespace zlink
