@@ -47,17 +47,36 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * Used with zmq_setsockopt/zmq_getsockopt.  Numbers from 1000 upwards are
  * reserved for zlink so they can never collide with libzmq's options
  * (which stay well below 1000).
+ *
+ * Each flag can also be set for the whole process by an environment variable
+ * spelled like the macro (ZLINK_SPECULATIVE_WRITE=0, ...).  Precedence:
+ * environment (if set to a valid integer) > socket option > default.  A
+ * connection resolves its flags when it starts, so set the option before
+ * zmq_bind/zmq_connect.  zmq_getsockopt returns the socket's own value or the
+ * default; it does not reflect the environment.  An invalid option value
+ * fails with EINVAL; an invalid environment value is ignored.
  */
 #define ZLINK_SOCKOPT_BASE 1000
-/* int, 0/1: try to write to the socket directly from the sending thread
-   before handing the message to the I/O thread. */
+/* int, 0/1, default 1: speculative write.  When a message is queued, the
+   I/O thread encodes it and writes it to the kernel in the same call stack as
+   the activation, waiting for writability only when the kernel is full.
+   0 = after the handshake, always wait for a writability notification first
+   and write from its completion (one I/O-loop round trip per write; for
+   comparison only). */
 #define ZLINK_SPECULATIVE_WRITE 1000
-/* int, bytes: how much the engine gathers into one write system call. */
+/* int, bytes >= 1, default 32768 (the engine's copy buffer): the engine stops
+   adding messages to a write once it holds at least this many bytes, so 1
+   means one message per write system call.  Values >= 32768 leave the limit
+   to the encoder (32 KiB of copied small messages plus up to 16 large bodies
+   written in place). */
 #define ZLINK_WRITE_BATCH_BYTES 1001
 
 /* ---- Debug counters ----------------------------------------------------------
  * What the wire engine's data path did in this process: writes, bytes,
- * would-block writes, reads, messages in/out, messages that shared a write.
+ * would-block writes, reads, messages in/out, messages that shared a write,
+ * writes made from a writability notification (engine_deferred_writes: every
+ * write with ZLINK_SPECULATIVE_WRITE=0, retries after a full kernel buffer
+ * otherwise).
  * Cheap (one relaxed atomic add per system call), so present in every build.
  */
 typedef struct

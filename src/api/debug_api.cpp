@@ -21,6 +21,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"engine_messages_out", c.messages_out},
         {"engine_messages_in", c.messages_in},
         {"engine_batched_messages", c.batched_messages},
+        {"engine_deferred_writes", c.deferred_writes},
         {"msg_pool_hits", p.hits},
         {"msg_pool_misses", p.misses},
         {"msg_pool_kept", p.kept},

@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include <zmq.h>
 
 #include "asio/zap_bridge.hpp"
+#include "core/feature_flags.hpp"
 #include "protocol/null_mechanism.hpp"
 #include "protocol/plain_mechanism.hpp"
 #include "protocol/zmtp_commands.hpp"
@@ -27,7 +29,7 @@ namespace zlink {
 namespace {
 struct global_counters_t {
     std::atomic<uint64_t> writes{0}, write_bytes{0}, would_block_writes{0}, reads{0},
-        read_bytes{0}, messages_out{0}, messages_in{0}, batched_messages{0};
+        read_bytes{0}, messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0};
 } g_counters;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace
@@ -50,6 +52,10 @@ void engine_stats_t::count_would_block() {
     ++_counters.would_block_writes;
     g_counters.would_block_writes.fetch_add(1, relaxed);
 }
+void engine_stats_t::count_deferred_write() {
+    ++_counters.deferred_writes;
+    g_counters.deferred_writes.fetch_add(1, relaxed);
+}
 void engine_stats_t::count_read(uint64_t bytes) {
     ++_counters.reads;
     _counters.read_bytes += bytes;
@@ -71,13 +77,15 @@ zmtp_engine_counters_t zmtp_engine_counters() {
     c.messages_out = g_counters.messages_out.load(relaxed);
     c.messages_in = g_counters.messages_in.load(relaxed);
     c.batched_messages = g_counters.batched_messages.load(relaxed);
+    c.deferred_writes = g_counters.deferred_writes.load(relaxed);
     return c;
 }
 
 void zmtp_engine_counters_reset() {
     for (auto *a : {&g_counters.writes, &g_counters.write_bytes, &g_counters.would_block_writes,
                     &g_counters.reads, &g_counters.read_bytes, &g_counters.messages_out,
-                    &g_counters.messages_in, &g_counters.batched_messages})
+                    &g_counters.messages_in, &g_counters.batched_messages,
+                    &g_counters.deferred_writes})
         a->store(0, relaxed);
 }
 
@@ -91,6 +99,8 @@ zmtp_engine_counters_t engine_counters(const i_engine *engine) {
 namespace {
 
 constexpr size_t out_batch_size = 32 * 1024;
+static_assert(out_batch_size == size_t(write_batch_bytes_default),
+              "ZLINK_WRITE_BATCH_BYTES defaults to the whole copy buffer");
 constexpr size_t in_buffer_size = 64 * 1024;
 // A body still missing at least this much is read straight into the message.
 constexpr size_t direct_read_min = 16 * 1024;
@@ -112,7 +122,13 @@ class zmtp_engine_t final : public i_engine,
                   i_engine_session *session, const options_t &options)
         : _io(io), _transport(std::move(transport)), _session(session), _options(options),
           _out_batch(new unsigned char[out_batch_size]),
-          _enc(_out_batch.get(), out_batch_size), _in_buf(new unsigned char[in_buffer_size]),
+          _enc(_out_batch.get(), out_batch_size),
+          _speculative(resolve_flag("ZLINK_SPECULATIVE_WRITE", options.zlink_speculative_write,
+                                    speculative_write_default, 0, 1) != 0),
+          _batch_limit(batch_limit(resolve_flag("ZLINK_WRITE_BATCH_BYTES",
+                                                options.zlink_write_batch_bytes,
+                                                write_batch_bytes_default, 1))),
+          _in_buf(new unsigned char[in_buffer_size]),
           _dec(options.maxmsgsize), _greeting(mechanism_name()), _handshake_timer(io),
           _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
         _out_msg.init();
@@ -233,9 +249,19 @@ class zmtp_engine_t final : public i_engine,
 
     // ---- output ----
 
+    // Only a limit below the copy buffer changes anything: at or above it the
+    // encoder's own capacity (copy buffer + max_refs large bodies) decides,
+    // exactly as with the flag unset.
+    static size_t batch_limit(int bytes) {
+        return size_t(bytes) < out_batch_size ? size_t(bytes) : SIZE_MAX;
+    }
+
     // Speculative write: pull what is queued, write it now, wait only when
-    // the kernel is full.
-    void write_out() {
+    // the kernel is full. writable: called from a writability notification.
+    // With ZLINK_SPECULATIVE_WRITE=0 an activation (once the handshake is
+    // over) only fills the batch and arms the wait; every write happens from
+    // the notification.
+    void write_out(bool writable = false) {
         if (_closed || _write_waiting || _write_failed)
             return;
         if (_writing) { // re-entered from a session callback: the loop goes on
@@ -253,6 +279,14 @@ class zmtp_engine_t final : public i_engine,
                     continue;
                 break;
             }
+            // Only the data path waits: handshake commands go out at once,
+            // so an ERROR sent just before a refusal's close is not lost.
+            if (!_speculative && !writable && _state == state_t::active) {
+                arm_write_wait(); // the batch stays in _enc: linger sees it
+                break;
+            }
+            const bool deferred = writable;
+            writable = false; // one write per notification
             zmtp_out_buffer ob[zmtp_encoder_t::max_buffers];
             boost::asio::const_buffer bufs[zmtp_encoder_t::max_buffers];
             const size_t n = _enc.buffers(ob, zmtp_encoder_t::max_buffers);
@@ -263,6 +297,8 @@ class zmtp_engine_t final : public i_engine,
             if (written == 0 && !ec)
                 ec = boost::asio::error::would_block; // never spin on a no-op write
             if (written > 0) {
+                if (deferred)
+                    count_deferred_write();
                 count_write(written, _batch_msgs);
                 _batch_msgs = 0;
                 _enc.consume(written);
@@ -308,7 +344,7 @@ class zmtp_engine_t final : public i_engine,
                 self->fail(engine_close_reason::io_error, ec.value());
                 return;
             }
-            self->write_out();
+            self->write_out(true);
         });
     }
 
@@ -323,6 +359,10 @@ class zmtp_engine_t final : public i_engine,
             return;
         for (;;) {
             if (!_has_out_msg) {
+                // ZLINK_WRITE_BATCH_BYTES: enough for one write. Checked
+                // before pulling so no message waits outside the encoder.
+                if (_enc.pending_bytes() >= _batch_limit)
+                    return;
                 if (_session->pull_msg(&_out_msg) != 0)
                     return;
                 if (_closed)
@@ -776,6 +816,8 @@ class zmtp_engine_t final : public i_engine,
     // Output.
     std::unique_ptr<unsigned char[]> _out_batch;
     zmtp_encoder_t _enc;
+    const bool _speculative;   // ZLINK_SPECULATIVE_WRITE
+    const size_t _batch_limit; // ZLINK_WRITE_BATCH_BYTES (SIZE_MAX: encoder decides)
     std::vector<msg_t> _cmds; // encoded command frames waiting for room
     msg_t _out_msg;           // pulled, not yet in the encoder
     bool _has_out_msg = false;

@@ -9,8 +9,11 @@
 // handshake) pulls every queued message into an encoder batch and calls
 // transport->try_write() in the same call stack; only would_block or a
 // partial write arms async_wait_writable(). No timer and no post() on the
-// data path. Reads go through try_read() into a 64 KiB buffer decoded in
-// place; big bodies are read straight into the message.
+// data path. Two feature flags (zlink.h, core/feature_flags.hpp) switch this
+// off for comparison: ZLINK_SPECULATIVE_WRITE=0 waits for writability before
+// every write, ZLINK_WRITE_BATCH_BYTES caps how much one write gathers.
+// Reads go through try_read() into a 64 KiB buffer decoded in place; big
+// bodies are read straight into the message.
 #pragma once
 
 #include <cstdint>
@@ -35,6 +38,7 @@ struct zmtp_engine_counters_t {
     uint64_t messages_out = 0;       // data frames encoded
     uint64_t messages_in = 0;        // data frames pushed to the session
     uint64_t batched_messages = 0;   // frames that shared a write with others
+    uint64_t deferred_writes = 0;    // writes done from a writability notification
 };
 
 // Base of the engines that keep counters (zmtp and raw).
@@ -46,6 +50,7 @@ class engine_stats_t {
   protected:
     void count_write(uint64_t bytes, uint64_t messages);
     void count_would_block();
+    void count_deferred_write();
     void count_read(uint64_t bytes);
     void count_in(uint64_t messages);
     zmtp_engine_counters_t _counters;

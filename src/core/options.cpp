@@ -3,7 +3,10 @@
 #include <cerrno>
 #include <cstring>
 
+#include <zlink.h>
 #include <zmq.h>
+
+#include "core/feature_flags.hpp"
 
 namespace zlink {
 
@@ -231,6 +234,16 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         return 0;
     }
 #endif
+    case ZLINK_SPECULATIVE_WRITE:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        zlink_speculative_write = v;
+        return 0;
+    case ZLINK_WRITE_BATCH_BYTES:
+        if (!is_int || v < 1)
+            return einval();
+        zlink_write_batch_bytes = v;
+        return 0;
     default:
         return einval();
     }
@@ -279,6 +292,12 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
 #ifdef ZMQ_ZAP_ENFORCE_DOMAIN
         {ZMQ_ZAP_ENFORCE_DOMAIN, zap_enforce_domain ? 1 : 0},
 #endif
+        // What the socket would use: its own setting or the default (the
+        // environment can still override it when a connection starts).
+        {ZLINK_SPECULATIVE_WRITE,
+         zlink_speculative_write != -1 ? zlink_speculative_write : speculative_write_default},
+        {ZLINK_WRITE_BATCH_BYTES,
+         zlink_write_batch_bytes != -1 ? zlink_write_batch_bytes : write_batch_bytes_default},
     };
     for (const auto &o : ints) {
         if (o.id != option)

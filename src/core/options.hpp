@@ -66,7 +66,10 @@ struct options_t {
     bool raw_socket = false;       // STREAM
     bool raw_notify = true;        // ZMQ_STREAM_NOTIFY
     bool filter = false;           // SUB/XSUB filtering done by the publisher side
-    int zlink_speculative_write = -1; // -1: default (see zlink.h)
+    // zlink feature flags (zlink.h); -1: not set, the engine resolves
+    // environment > this value > default (core/feature_flags.hpp).
+    int zlink_speculative_write = -1; // ZLINK_SPECULATIVE_WRITE, 0/1
+    int zlink_write_batch_bytes = -1; // ZLINK_WRITE_BATCH_BYTES, >= 1
 
     // ZMQ_CONFLATE applies to DEALER/PULL/PUSH/PUB/SUB only (libzmq's rule).
     bool effective_conflate() const {

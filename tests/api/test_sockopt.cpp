@@ -432,3 +432,47 @@ TEST_F(Sockopt, MaxmsgsizeAcceptsAnyInt64) {
     int64_t v = -2;
     EXPECT_EQ(0, zmq_setsockopt(s, ZMQ_MAXMSGSIZE, &v, sizeof v));
 }
+
+#ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
+// zlink's feature-flag options (zlink.h) follow libzmq's int conventions.
+#include <zlink.h>
+
+TEST_F(Sockopt, ZlinkSpeculativeWriteIsABooleanInt) {
+    void *s = make(ZMQ_DEALER);
+    EXPECT_EQ(1, get_int(s, ZLINK_SPECULATIVE_WRITE)) << "default: on";
+    ASSERT_EQ(0, set_int(s, ZLINK_SPECULATIVE_WRITE, 0));
+    EXPECT_EQ(0, get_int(s, ZLINK_SPECULATIVE_WRITE));
+    ASSERT_EQ(0, set_int(s, ZLINK_SPECULATIVE_WRITE, 1));
+    EXPECT_EQ(1, get_int(s, ZLINK_SPECULATIVE_WRITE));
+    EXPECT_ZMQ_ERR(set_int(s, ZLINK_SPECULATIVE_WRITE, 2), EINVAL);
+    EXPECT_ZMQ_ERR(set_int(s, ZLINK_SPECULATIVE_WRITE, -1), EINVAL);
+    const int64_t wide = 0;
+    EXPECT_ZMQ_ERR(zmq_setsockopt(s, ZLINK_SPECULATIVE_WRITE, &wide, sizeof wide), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_setsockopt(s, ZLINK_SPECULATIVE_WRITE, nullptr, sizeof(int)), EINVAL);
+    EXPECT_EQ(1, get_int(s, ZLINK_SPECULATIVE_WRITE)) << "refused values change nothing";
+}
+
+TEST_F(Sockopt, ZlinkWriteBatchBytesIsAPositiveInt) {
+    void *s = make(ZMQ_PUSH);
+    EXPECT_EQ(32768, get_int(s, ZLINK_WRITE_BATCH_BYTES)) << "default: the copy buffer";
+    ASSERT_EQ(0, set_int(s, ZLINK_WRITE_BATCH_BYTES, 1));
+    EXPECT_EQ(1, get_int(s, ZLINK_WRITE_BATCH_BYTES));
+    ASSERT_EQ(0, set_int(s, ZLINK_WRITE_BATCH_BYTES, 1 << 20));
+    EXPECT_EQ(1 << 20, get_int(s, ZLINK_WRITE_BATCH_BYTES));
+    EXPECT_ZMQ_ERR(set_int(s, ZLINK_WRITE_BATCH_BYTES, 0), EINVAL);
+    EXPECT_ZMQ_ERR(set_int(s, ZLINK_WRITE_BATCH_BYTES, -5), EINVAL);
+    const char small = 1;
+    EXPECT_ZMQ_ERR(zmq_setsockopt(s, ZLINK_WRITE_BATCH_BYTES, &small, sizeof small), EINVAL);
+    EXPECT_EQ(1 << 20, get_int(s, ZLINK_WRITE_BATCH_BYTES));
+}
+
+TEST_F(Sockopt, ZlinkFlagGetsWantExactlyAnInt) {
+    void *s = make(ZMQ_PAIR);
+    int64_t wide = 0;
+    size_t len = sizeof wide;
+    EXPECT_ZMQ_ERR(zmq_getsockopt(s, ZLINK_SPECULATIVE_WRITE, &wide, &len), EINVAL);
+    char small = 0;
+    len = sizeof small;
+    EXPECT_ZMQ_ERR(zmq_getsockopt(s, ZLINK_WRITE_BATCH_BYTES, &small, &len), EINVAL);
+}
+#endif
