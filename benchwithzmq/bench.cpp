@@ -189,7 +189,8 @@ void print_debug_counters(const char *who)
     counter cs[32];
     const int n = reinterpret_cast<fn_t>(sym)(cs, 32);
     for (int i = 0; i < n; ++i)
-        fprintf(stderr, "#debug %s %s=%llu\n", who, cs[i].name, cs[i].value);
+        if (cs[i].value) // zeros say nothing (inproc never touches the engine)
+            fprintf(stderr, "#debug %s %s=%llu\n", who, cs[i].name, cs[i].value);
 }
 
 // ---- side B of thr (sender) and side A of lat (echo server) --------------

@@ -267,6 +267,7 @@ def main():
     ap.add_argument("--md", required=True)
     ap.add_argument("--charts", required=True)
     ap.add_argument("--print-table", action="store_true")
+    ap.add_argument("--notes", help="hand-written notes (markdown) placed after the intro")
     a = ap.parse_args()
 
     rows, env = load(a.results)
@@ -297,8 +298,12 @@ def main():
             "marked WARN above %.0f%%. Throughput ratio > 1 means zlink is faster; "
             "latency ratio < 1 means zlink is faster. Latency is one-way "
             "(round trip / 2) over every round trip after warm-up. The raw floor is "
-            "the same exchange over a plain socket with no library."
+            "the same exchange over a plain socket with no library (blocking writes "
+            "packed up to 8 KiB, so a library that gathers more per system call can "
+            "pass it for small messages)."
             % (env.get("runs", "?"), env.get("warmup", "?"), WARN_SPREAD), ""]
+    if a.notes and os.path.exists(a.notes):
+        out += [open(a.notes).read().rstrip(), ""]
     table_text = []
     for t in transports:
         out += ["## %s" % t, ""]
@@ -329,13 +334,29 @@ def main():
         out.append("")
     dc = os.path.join(a.results, "debug_counters.txt")
     if os.path.exists(dc) and os.path.getsize(dc) > 0:
-        out += ["## zlink debug counters (last run of each configuration)", "", "```"]
+        # One line per configuration and process side, from its last run.
         last = {}
         for line in open(dc):
             parts = line.split()
-            if len(parts) >= 8:
-                last[(tuple(parts[:5]), parts[6], parts[7].split("=")[0])] = line.strip()
-        out += list(last.values())[:200] + ["```", ""]
+            if len(parts) >= 8 and "=" in parts[7]:
+                key = (" ".join(parts[:5]), parts[6])
+                name, value = parts[7].split("=", 1)
+                if int(value):
+                    last.setdefault(key, {})[name] = int(value)
+        out += ["## zlink debug counters (last run of each configuration, non-zero only)", "",
+                "`msgs/write` = engine_messages_out / engine_writes: how many messages "
+                "shared one write system call. `pool hit %` = msg_pool_hits / "
+                "(hits + misses): large bodies served from recycled blocks.", "", "```"]
+        for (cfg, who), cs in list(last.items())[:400]:
+            extra = ""
+            if cs.get("engine_writes") and cs.get("engine_messages_out"):
+                extra += " msgs/write=%.1f" % (cs.get("engine_messages_out", 0) / cs["engine_writes"])
+            pooled = cs.get("msg_pool_hits", 0) + cs.get("msg_pool_misses", 0)
+            if pooled:
+                extra += " pool_hit%%=%.1f" % (100.0 * cs.get("msg_pool_hits", 0) / pooled)
+            out.append("%s [%s] %s%s" % (cfg, who, " ".join(
+                "%s=%d" % (k, v) for k, v in cs.items()), extra))
+        out += ["```", ""]
     out += ["## Environment", "", "| key | value |", "|---|---|"]
     out += ["| %s | %s |" % (k, v) for k, v in env.items()] + [""]
 
