@@ -9,16 +9,17 @@ namespace zlink {
 
 namespace {
 
-constexpr size_t min_pooled_body = 8 * 1024; // smaller bodies: malloc's own caches do well
-constexpr int first_log2 = 13;               // class 0 covers bodies in (8 KiB, 10 KiB]
+constexpr size_t min_pooled_body = 512; // smaller bodies: malloc's per-thread cache (tcache) does well
+constexpr int first_log2 = 9;                // class 0 covers bodies in (512 B, 640 B]
 constexpr int last_log2 = 19;                // the last class ends at 1 MiB
 constexpr int class_count = (last_log2 - first_log2 + 1) * 4;
 constexpr int max_blocks_per_class = 64;
 constexpr size_t max_bytes_per_class = 4u << 20;
 constexpr size_t max_pooled_bytes = 32u << 20;
 
-// One size class: a small stack of free blocks. A mutex is enough here: the
-// cheapest block it guards is 8 KiB, whose copy costs far more than the lock.
+// One size class: a small stack of free blocks. A mutex is enough here: it is
+// what glibc takes anyway when one thread frees another's block, and it is
+// held for a few instructions.
 struct size_class_t {
     std::mutex lock;
     int count = 0;
