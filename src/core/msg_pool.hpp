@@ -11,8 +11,9 @@
 // there up the pool measured faster (tcp 8 KiB DEALER/ROUTER: 40 k msg/s with
 // an 8 KiB threshold, 180-330 k with 512 B; libzmq 33-37 k).
 //
-// Bounds: at most 64 blocks and 4 MiB per class, 32 MiB in all; beyond that
-// blocks go back to malloc. Sizes are classed in quarter-power-of-two steps
+// Bounds: at most 64 blocks and 2 MiB per class (at least 2 blocks); beyond
+// that blocks go back to malloc. Only classes in use hold memory (a flow of
+// one size keeps at most 2 MiB); every class full would be about 53 MiB. Sizes are classed in quarter-power-of-two steps
 // on the body size, so a block wastes at most a quarter of its body.
 //
 // Flag: ZLINK_MSG_POOL=0 in the environment turns the pool off (read once,

@@ -106,6 +106,15 @@ TEST_F(MsgPool, BlocksFreedWhileThePoolWasOnGoBackCorrectlyWhenOff) {
     EXPECT_EQ(1u, zlink::msg_pool_counters().kept);
 }
 
+TEST_F(MsgPool, SmallClassesKeepAtMost64Blocks) {
+    std::vector<zlink::msg_t> msgs(100);
+    for (auto &m : msgs)
+        ASSERT_EQ(0, m.init_size(1000));
+    for (auto &m : msgs)
+        ASSERT_EQ(0, m.close());
+    EXPECT_EQ(64u, zlink::msg_pool_counters().kept);
+}
+
 TEST_F(MsgPool, PoolIsBoundedPerClass) {
     std::vector<zlink::msg_t> msgs(200);
     for (auto &m : msgs)
@@ -114,8 +123,8 @@ TEST_F(MsgPool, PoolIsBoundedPerClass) {
         ASSERT_EQ(0, m.close());
     const auto c = zlink::msg_pool_counters();
     EXPECT_EQ(200u, c.misses);
-    EXPECT_EQ(64u, c.kept) << "64 KiB class keeps at most 64 blocks (4 MiB)";
-    EXPECT_EQ(136u, c.released);
+    EXPECT_EQ(32u, c.kept) << "64 KiB class keeps at most 32 blocks (2 MiB)";
+    EXPECT_EQ(168u, c.released);
 }
 
 TEST_F(MsgPool, PoolIsBoundedInBytesForBigClasses) {
@@ -124,7 +133,7 @@ TEST_F(MsgPool, PoolIsBoundedInBytesForBigClasses) {
         ASSERT_EQ(0, m.init_size(1u << 20));
     for (auto &m : msgs)
         ASSERT_EQ(0, m.close());
-    EXPECT_EQ(4u, zlink::msg_pool_counters().kept) << "1 MiB class: 4 MiB";
+    EXPECT_EQ(2u, zlink::msg_pool_counters().kept) << "1 MiB class: 2 blocks";
 }
 
 TEST_F(MsgPool, SharedBodyGoesBackOnceWhenTheLastCopyCloses) {
