@@ -10,8 +10,8 @@ namespace zlink {
 
 namespace {
 
-constexpr size_t min_pooled_body = 512; // smaller bodies: malloc's per-thread cache (tcache) does well
-constexpr int first_log2 = 9;                // class 0 covers bodies in (512 B, 640 B]
+constexpr size_t min_pooled_body = 128; // up to here glibc's per-thread cache (tcache) is as fast
+constexpr int first_log2 = 7;                // class 0 covers bodies in (128 B, 160 B]
 constexpr int last_log2 = 19;                // the last class ends at 1 MiB
 constexpr int class_count = (last_log2 - first_log2 + 1) * 4;
 constexpr int max_blocks_per_class = 64;

@@ -1,4 +1,4 @@
-// Recycles the heap blocks of message bodies from 513 B to 1 MiB.
+// Recycles the heap blocks of message bodies from 129 B to 1 MiB.
 //
 // Why: a large message is allocated by one thread (the sender, or the io
 // thread's decoder) and freed by another (the receiver). With glibc that
@@ -7,13 +7,15 @@
 // between ~40 k and ~300 k msg/s depending on how the heap happened to trim
 // (benchwithzmq/zlink_BENCHMARK_RESULTS.md). Keeping a bounded number of
 // freed blocks per size class hands the sender memory that is already
-// mapped and warm. Below 513 B glibc's per-thread cache is fast enough; from
-// there up the pool measured faster (tcp 8 KiB DEALER/ROUTER: 40 k msg/s with
-// an 8 KiB threshold, 180-330 k with 512 B; libzmq 33-37 k).
+// mapped and warm. Up to 128 B glibc's per-thread cache is as fast (pooling
+// 64 B bodies measured 20% slower inproc); from there up the pool measured
+// faster: tcp 8 KiB DEALER/ROUTER 40 k msg/s with an 8 KiB threshold, 180-330 k
+// with 512 B (libzmq 33-37 k); inproc 256 B +45% with 128 B against 512 B.
 //
 // Bounds: at most 64 blocks and 2 MiB per class (at least 2 blocks); beyond
 // that blocks go back to malloc. Only classes in use hold memory (a flow of
-// one size keeps at most 2 MiB); every class full would be about 53 MiB. Sizes are classed in quarter-power-of-two steps
+// one size keeps at most 2 MiB); every class full would be about 53 MiB.
+// Sizes are classed in quarter-power-of-two steps
 // on the body size, so a block wastes at most a quarter of its body.
 //
 // Flag: ZLINK_MSG_POOL=0 in the environment turns the pool off (read once,

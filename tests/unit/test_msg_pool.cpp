@@ -38,15 +38,16 @@ void *body_of_new_msg(zlink::msg_t &m, size_t size) {
 TEST(MsgPoolClasses, SmallAndHugeBodiesAreNotPooled) {
     EXPECT_EQ(msg_pool_no_class, msg_pool_class_of(0));
     EXPECT_EQ(msg_pool_no_class, msg_pool_class_of(100));
-    EXPECT_EQ(msg_pool_no_class, msg_pool_class_of(512));
+    EXPECT_EQ(msg_pool_no_class, msg_pool_class_of(128));
     EXPECT_EQ(msg_pool_no_class, msg_pool_class_of((1u << 20) + 1));
-    EXPECT_NE(msg_pool_no_class, msg_pool_class_of(513));
+    EXPECT_NE(msg_pool_no_class, msg_pool_class_of(129));
+    EXPECT_NE(msg_pool_no_class, msg_pool_class_of(512));
     EXPECT_NE(msg_pool_no_class, msg_pool_class_of(8192));
     EXPECT_NE(msg_pool_no_class, msg_pool_class_of(1u << 20));
 }
 
 TEST(MsgPoolClasses, EveryClassHoldsItsBodiesAndWastesAtMostAQuarter) {
-    for (size_t body = 513; body <= (1u << 20); body += 97) {
+    for (size_t body = 129; body <= (1u << 20); body += 97) {
         const uint8_t cls = msg_pool_class_of(body);
         ASSERT_NE(msg_pool_no_class, cls) << body;
         const size_t cap = msg_pool_class_capacity(cls);
@@ -79,7 +80,7 @@ TEST_F(MsgPool, FreedLargeBlockIsReusedForTheNextMessage) {
 TEST_F(MsgPool, SmallMessagesNeverTouchThePool) {
     for (int i = 0; i < 100; ++i) {
         zlink::msg_t m;
-        ASSERT_EQ(0, m.init_size(512));
+        ASSERT_EQ(0, m.init_size(128));
         ASSERT_EQ(0, m.close());
     }
     const auto c = zlink::msg_pool_counters();
