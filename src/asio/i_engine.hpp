@@ -48,6 +48,10 @@ class i_engine_session {
     virtual void engine_closed(engine_close_reason reason, int value) = 0;
     virtual void monitor_event(uint16_t event, uint64_t value) = 0;
     virtual zap_client *zap() = 0; // nullptr when no ZAP handler can be reached
+    // output_pending() went from true to false after a deferred write (the
+    // kernel took the last bytes). A lingering session finishes on it
+    // instead of polling. May close the engine from inside the call.
+    virtual void output_drained() {}
 };
 
 class i_engine {

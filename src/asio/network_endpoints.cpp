@@ -33,7 +33,7 @@ struct listen_point_t {
     std::string endpoint;
     bool closed = false;
 
-    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor) {
+    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor, int linger) {
         if (closed)
             return;
         closed = true;
@@ -43,7 +43,7 @@ struct listen_point_t {
             monitor->emit(ZMQ_EVENT_CLOSED, static_cast<uint64_t>(fd), endpoint);
         for (auto &w : sessions) {
             if (auto s = w.lock())
-                s->terminate();
+                s->terminate(linger);
         }
         sessions.clear();
     }
@@ -156,7 +156,7 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
     return 0;
 }
 
-int network_endpoints_t::term_endpoint(const std::string &uri) {
+int network_endpoints_t::term_endpoint(const std::string &uri, int linger) {
     bool found = false;
     auto lr = _listeners.equal_range(uri);
     std::vector<std::shared_ptr<listen_point_t>> points;
@@ -171,12 +171,13 @@ int network_endpoints_t::term_endpoint(const std::string &uri) {
                 ++it;
         }
         std::shared_ptr<monitor_channel_t> monitor = _monitor;
-        boost::asio::post(*p->io, [p, monitor] { p->close_on_io_thread(monitor); });
+        boost::asio::post(*p->io,
+                          [p, monitor, linger] { p->close_on_io_thread(monitor, linger); });
         found = true;
     }
     auto sr = _sessions.equal_range(uri);
     for (auto it = sr.first; it != sr.second; ++it) {
-        it->second->terminate();
+        it->second->terminate(linger);
         found = true;
     }
     _sessions.erase(uri);
@@ -187,7 +188,7 @@ int network_endpoints_t::term_endpoint(const std::string &uri) {
     return 0;
 }
 
-void network_endpoints_t::close_all() {
+void network_endpoints_t::close_all(int linger) {
     std::vector<std::string> uris;
     for (auto &l : _listeners)
         uris.push_back(l.first);
@@ -195,7 +196,7 @@ void network_endpoints_t::close_all() {
         uris.push_back(s.first);
     for (auto &u : uris) {
         if (_listeners.count(u) || _sessions.count(u))
-            term_endpoint(u);
+            term_endpoint(u, linger);
     }
 }
 

@@ -34,9 +34,12 @@ class network_endpoints_t {
     int connect(const std::string &uri, const std::string &protocol, const std::string &address,
                 const options_t &options, pipe_t **socket_end);
     // Unbind or disconnect; -1/ENOENT when the endpoint is not ours.
-    int term_endpoint(const std::string &uri);
+    // `linger`: the socket's ZMQ_LINGER now (libzmq uses the value at
+    // close/disconnect time, not at connect time).
+    int term_endpoint(const std::string &uri,
+                      int linger = session_t::linger_from_options);
     // Socket close: every listener and session ends (sessions linger).
-    void close_all();
+    void close_all(int linger = session_t::linger_from_options);
 
   private:
     session_t::config_t session_config(const options_t &options, const std::string &endpoint,

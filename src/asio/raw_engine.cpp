@@ -77,6 +77,8 @@ class raw_engine_t final : public i_engine,
     }
 
     void close() override { shutdown(); }
+    // Pulled bytes the kernel has not taken yet (ZMQ_LINGER waits for them).
+    bool output_pending() const override { return !_closed && _nout > 0; }
 
   private:
     void shutdown() {
@@ -191,6 +193,10 @@ class raw_engine_t final : public i_engine,
                 return;
             }
             self->write_out();
+            // Only a deferred write can empty what the kernel refused
+            // earlier: tell a lingering session (it waits for this).
+            if (!self->_closed && self->_nout == 0)
+                self->_session->output_drained();
         });
     }
 

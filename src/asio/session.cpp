@@ -32,7 +32,7 @@ std::shared_ptr<session_t> session_t::create(boost::asio::io_context &io, config
 }
 
 session_t::session_t(boost::asio::io_context &io, config_t cfg)
-    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io) {
+    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io) {
     _cfg.socket_mailbox->add_ref();
     _cfg.ctx->add_lingerer();
     _current_ivl = _cfg.options.reconnect_ivl;
@@ -71,7 +71,10 @@ void session_t::start_connecting() {
 }
 
 void session_t::connect_now() {
-    if (_terminating || _finished)
+    // A terminating session still connects: its queue may be waiting for
+    // the peer (ZMQ_LINGER).
+    _reconnect_pending = false;
+    if (_finished)
         return;
     _connecter = std::make_shared<connecter_t>(_io, _cfg.protocol, _cfg.address, _cfg.options);
     std::weak_ptr<session_t> weak = shared_from_this();
@@ -83,10 +86,13 @@ void session_t::connect_now() {
         self->_connecter.reset();
         if (!t) {
             (void)err;
+            if (self->_terminating && !self->_pipe) {
+                self->finish(); // closing, and nothing left to deliver
+                return;
+            }
+            self->schedule_reconnect();
             if (self->_terminating)
-                self->maybe_finish_linger();
-            else
-                self->schedule_reconnect();
+                self->maybe_finish_linger(); // done if nothing is left or no retry comes
             return;
         }
         self->_engine_fd = t->native_handle();
@@ -96,12 +102,13 @@ void session_t::connect_now() {
 }
 
 void session_t::schedule_reconnect() {
-    if (_cfg.options.reconnect_ivl < 0 || _terminating)
+    if (_cfg.options.reconnect_ivl < 0 || _finished)
         return; // ZMQ_RECONNECT_IVL -1: never reconnect
     const int ivl = _current_ivl;
     _current_ivl = next_reconnect_interval(_cfg.options, _current_ivl); // libzmq's backoff
     monitor_event(ZMQ_EVENT_CONNECT_RETRIED, static_cast<uint64_t>(ivl));
     _timer.expires_after(std::chrono::milliseconds(ivl));
+    _reconnect_pending = true;
     std::weak_ptr<session_t> weak = shared_from_this();
     _timer.async_wait([weak](const boost::system::error_code &ec) {
         if (ec)
@@ -204,7 +211,7 @@ int session_t::pull_msg(msg_t *msg) {
     return 0;
 }
 
-void session_t::engine_closed(engine_close_reason, int) {
+void session_t::engine_closed(engine_close_reason reason, int) {
     auto keep = shared_from_this();
     _engine.reset();
     if (_pipe && _incomplete_in) {
@@ -216,7 +223,11 @@ void session_t::engine_closed(engine_close_reason, int) {
     push_raw_notification();
     monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
     _engine_fd = -1;
-    if (_terminating || !_cfg.connecter) {
+    // A lingering connecter reconnects after a lost connection, as libzmq
+    // does, but drops its queue after a protocol error or a refusal.
+    const bool refused = reason == engine_close_reason::protocol_error ||
+                         reason == engine_close_reason::handshake_failed;
+    if (!_cfg.connecter || (_terminating && refused)) {
         finish();
         return;
     }
@@ -226,6 +237,8 @@ void session_t::engine_closed(engine_close_reason, int) {
         _pipe = nullptr;
     }
     schedule_reconnect();
+    if (_terminating)
+        maybe_finish_linger();
 }
 
 void session_t::monitor_event(uint16_t event, uint64_t value) {
@@ -260,9 +273,13 @@ void session_t::read_activated(pipe_t *pipe) {
         _zap->deliver_replies(keep.get());
         return;
     }
-    if (pipe == _pipe && _engine) {
+    if (pipe != _pipe)
+        return;
+    if (_engine) {
         auto keep = _engine;
         keep->restart_output();
+    } else if (_terminating) {
+        maybe_finish_linger(); // the socket's delimiter may have arrived
     }
 }
 
@@ -283,7 +300,7 @@ void session_t::pipe_terminated(pipe_t *pipe) {
     _pipe = nullptr;
     // The socket let go (close, disconnect): what it queued has been pulled.
     if (!_terminating)
-        do_terminate();
+        do_terminate(_cfg.options.linger);
     else
         maybe_finish_linger();
 }
@@ -291,25 +308,27 @@ void session_t::pipe_terminated(pipe_t *pipe) {
 // ---------------------------------------------------------------------------
 // Termination
 
-void session_t::terminate() {
+void session_t::terminate(int linger) {
+    if (linger == linger_from_options)
+        linger = _cfg.options.linger; // immutable after create: safe to read here
     auto self = shared_from_this();
-    boost::asio::post(_io, [self] { self->do_terminate(); });
+    boost::asio::post(_io, [self, linger] { self->do_terminate(linger); });
 }
 
-void session_t::do_terminate() {
+void session_t::do_terminate(int linger) {
     if (_terminating || _finished)
         return;
     _terminating = true;
-    _timer.cancel();
-    const int linger = _cfg.options.linger;
-    if (linger == 0 || (!_engine && !_connecter)) {
+    // The reconnect timer keeps running: a queue waiting for its peer is
+    // delivered if the connection comes within the linger period.
+    if (linger == 0) {
         finish();
         return;
     }
     if (linger > 0) {
-        _timer.expires_after(std::chrono::milliseconds(linger));
+        _linger_timer.expires_after(std::chrono::milliseconds(linger));
         std::weak_ptr<session_t> weak = shared_from_this();
-        _timer.async_wait([weak](const boost::system::error_code &ec) {
+        _linger_timer.async_wait([weak](const boost::system::error_code &ec) {
             if (ec)
                 return;
             if (auto self = weak.lock())
@@ -319,35 +338,43 @@ void session_t::do_terminate() {
     maybe_finish_linger();
 }
 
+// Called whenever something a lingering session waits for may have changed:
+// the pipe ended, the engine drained or closed, a connect attempt failed.
 void session_t::maybe_finish_linger() {
     if (!_terminating || _finished)
         return;
+    if (_pipe && !_engine) {
+        // Nobody reads the pipe while disconnected: if all that is left is
+        // the socket's delimiter, read it, so the pipe ends (pipe_terminated
+        // comes back here) instead of waiting for a connection.
+        _pipe->check_read();
+    }
     const bool queued = _pipe != nullptr;
     const bool unsent = _engine && _engine->output_pending();
     if (!queued && !unsent) {
         finish();
         return;
     }
-    if (!_engine && !_connecter) {
-        finish(); // nothing can carry the rest
+    if (!_engine && !_connecter && !_reconnect_pending) {
+        finish(); // never reconnecting: nothing can carry the rest
         return;
     }
-    // Re-check shortly: the engine has no "drained" callback.
-    auto poll = std::make_shared<boost::asio::steady_timer>(_io, std::chrono::milliseconds(2));
-    std::weak_ptr<session_t> weak = shared_from_this();
-    poll->async_wait([weak, poll](const boost::system::error_code &ec) {
-        if (ec)
-            return;
-        if (auto self = weak.lock())
-            self->maybe_finish_linger();
-    });
+    // Otherwise pipe_terminated(), output_drained(), engine_closed(), the
+    // connect result or the linger timer brings us back.
+}
+
+void session_t::output_drained() {
+    if (_terminating && !_pipe)
+        maybe_finish_linger();
 }
 
 void session_t::finish() {
     if (_finished)
         return;
     _finished = true;
+    _reconnect_pending = false;
     _timer.cancel();
+    _linger_timer.cancel();
     if (_connecter) {
         _connecter->cancel();
         _connecter.reset();

@@ -3,11 +3,16 @@
 // connecting sockets the reconnect loop with backoff. The socket only knows
 // the pipe; the engine only knows this session.
 //
+// Closing (ZMQ_LINGER != 0) with messages queued keeps the connection, or
+// the reconnect loop, going until the queue and the engine's unsent bytes
+// are out or the linger period ends; linger 0 or nothing left ends at once.
+//
 // Threading: everything runs on the session's io_context thread. Other
 // threads reach it through its mailbox (pipe commands), whose waker posts
 // one drain onto the io_context, and through terminate(), which posts.
 #pragma once
 
+#include <climits>
 #include <memory>
 #include <string>
 
@@ -50,8 +55,11 @@ class session_t final : public i_pipe_events,
     void start_connecting();
     // Accepting side (io thread): run an accepted connection.
     void start_accepted(std::unique_ptr<i_asio_transport> transport);
-    // Any thread: end the session, flushing for up to ZMQ_LINGER.
-    void terminate();
+    // Any thread: end the session, flushing for up to `linger` ms (the
+    // socket's ZMQ_LINGER at close/disconnect time, as libzmq takes it;
+    // linger_from_options: the value the socket had when this was made).
+    static constexpr int linger_from_options = INT_MIN;
+    void terminate(int linger = linger_from_options);
     const std::string &endpoint() const { return _cfg.endpoint; }
 
     // i_pipe_events
@@ -67,6 +75,7 @@ class session_t final : public i_pipe_events,
     void engine_closed(engine_close_reason reason, int value) override;
     void monitor_event(uint16_t event, uint64_t value) override;
     zap_client *zap() override;
+    void output_drained() override;
 
     // The ZAP bridge reports its pipe's events through us.
     mailbox_t *mailbox() const { return _mailbox; }
@@ -79,7 +88,7 @@ class session_t final : public i_pipe_events,
     void start_engine(std::unique_ptr<i_asio_transport> transport);
     void create_pipe_to_socket();
     void push_raw_notification();
-    void do_terminate();
+    void do_terminate(int linger);
     void maybe_finish_linger();
     void finish();
 
@@ -91,7 +100,8 @@ class session_t final : public i_pipe_events,
     std::shared_ptr<connecter_t> _connecter;
     std::unique_ptr<zap_pipe_client_t> _zap;
     std::shared_ptr<session_t> _self; // set while running
-    boost::asio::steady_timer _timer; // reconnect backoff, then linger
+    boost::asio::steady_timer _timer;        // reconnect backoff
+    boost::asio::steady_timer _linger_timer; // ZMQ_LINGER > 0 while terminating
     int _current_ivl = 0;
     int _engine_fd = -1;
     bool _routing_id_delivered = false;
@@ -99,7 +109,7 @@ class session_t final : public i_pipe_events,
     bool _incomplete_in = false;
     bool _terminating = false;
     bool _finished = false;
-    bool _linger_expired = false;
+    bool _reconnect_pending = false; // _timer will call connect_now()
 };
 
 } // namespace zlink

@@ -345,6 +345,10 @@ class zmtp_engine_t final : public i_engine,
                 return;
             }
             self->write_out(true);
+            // Only a deferred write can empty a batch the kernel refused
+            // earlier: tell a lingering session (it waits for this).
+            if (!self->_closed && self->_enc.empty())
+                self->_session->output_drained();
         });
     }
 

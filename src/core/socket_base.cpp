@@ -390,7 +390,7 @@ int socket_base_t::term_endpoint(const char *endpoint) {
     if (begin_endpoint_call(endpoint, protocol, address) != 0)
         return -1;
     bool found = false;
-    if (protocol != "inproc" && _net && _net->term_endpoint(endpoint) == 0)
+    if (protocol != "inproc" && _net && _net->term_endpoint(endpoint, options.linger) == 0)
         found = true;
     if (protocol == "inproc" && _ctx->unregister_endpoint(endpoint, this) == 0) {
         _inproc_binds.erase(std::remove(_inproc_binds.begin(), _inproc_binds.end(), endpoint),
@@ -516,7 +516,7 @@ int socket_base_t::close() {
     _ctx->unregister_endpoints(this);
     _ctx->drop_pending_of(this);
     if (_net)
-        _net->close_all();
+        _net->close_all(options.linger); // ZMQ_LINGER as it is now
     // Messages already in inproc pipes stay readable by the peers; their
     // ends see the delimiter after them.
     std::vector<pipe_t *> pipes;

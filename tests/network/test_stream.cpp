@@ -181,3 +181,56 @@ TEST_F(Stream, UnknownRoutingIdIsRejected) {
     // Unlike ROUTER, STREAM always refuses an unknown id, on the id frame.
     EXPECT_ZMQ_ERR(zmq_send(server, "nobody", 6, ZMQ_SNDMORE), EHOSTUNREACH);
 }
+
+// ZMQ_LINGER also covers bytes the STREAM engine already took from the
+// queue but the kernel has not accepted: a peer that starts reading only
+// after the close still gets every byte, in order.
+TEST_F(Stream, LingerDeliversEverythingToLateReader) {
+    void *server = zmq_socket(ctx, ZMQ_STREAM);
+    ASSERT_NE(nullptr, server);
+    // Small kernel buffers on both sides, so most of the payload is still in
+    // the library (pipe and engine) when the socket closes.
+    ASSERT_EQ(0, set_int(server, ZMQ_SNDBUF, 64 * 1024));
+    const std::string ep = bind_any(server, transport::tcp4);
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    const int rcvbuf = 64 * 1024;
+    ASSERT_EQ(0, ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf));
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(static_cast<uint16_t>(tcp_port(ep)));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(0, ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a));
+
+    auto note = recv_multipart(server);
+    ASSERT_EQ(2u, note.size());
+    const std::string id = note[0];
+
+    constexpr size_t chunk = 64 * 1024;
+    constexpr size_t chunks = 128; // 8 MiB
+    std::string expected;
+    expected.reserve(chunk * chunks);
+    for (size_t i = 0; i < chunks; ++i) {
+        const std::string data(chunk, static_cast<char>('A' + i % 26));
+        send_to(server, id, data);
+        expected += data;
+    }
+    ASSERT_EQ(0, set_int(server, ZMQ_LINGER, 5000));
+    ASSERT_EQ(0, zmq_close(server));
+
+    std::string got;
+    got.reserve(expected.size());
+    std::vector<char> buf(chunk);
+    while (got.size() < expected.size()) {
+        pollfd p{fd, POLLIN, 0};
+        if (::poll(&p, 1, wait_ms) != 1)
+            break;
+        const ssize_t r = ::recv(fd, buf.data(), buf.size(), 0);
+        if (r <= 0)
+            break; // closed before everything came
+        got.append(buf.data(), static_cast<size_t>(r));
+    }
+    ::close(fd);
+    EXPECT_EQ(expected.size(), got.size());
+    EXPECT_TRUE(got == expected) << "payload corrupted or reordered";
+}
