@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs dependencies, then builds and
-# runs three lanes: plain Release, ASAN+UBSAN, and TSAN (lock-free pipe and
-# mailbox tests plus the threaded socket tests).
+# runs four lanes: plain Release, ASAN+UBSAN, TSAN (lock-free pipe and
+# mailbox tests plus the threaded socket tests), and fuzz (every libFuzzer
+# target built with clang and run for a bounded time from its seed corpus).
 #   ZLINK_SKIP_DEPS=1   do not apt-get (already installed)
-#   ZLINK_LANES="release asan tsan"   choose lanes
+#   ZLINK_LANES="release asan tsan fuzz"   choose lanes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ "${ZLINK_SKIP_DEPS:-0}" = 1 ] || bash scripts/install-deps.sh
 JOBS=$(nproc)
-LANES=${ZLINK_LANES:-"release asan tsan"}
+LANES=${ZLINK_LANES:-"release asan tsan fuzz"}
 status=0
 
 # run_lane NAME "TARGETS or empty for all" CMAKE_ARGS...
@@ -49,6 +50,10 @@ for lane in $LANES; do
       echo "=== lane tsan: test"
       (cd build-ci/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
         ctest -j"$JOBS" --output-on-failure --timeout 300 -R '^(unit\.(spsc_queue|pipe|MsgPool)\.|sockets\.)') || status=1
+      ;;
+    fuzz)
+      echo "=== lane fuzz: build and run (${ZLINK_FUZZ_SECONDS:-45} s per target)"
+      ZLINK_FUZZ_BUILD=build-ci/fuzz bash scripts/run_fuzz.sh || status=1
       ;;
     *) echo "unknown lane $lane"; status=1 ;;
   esac

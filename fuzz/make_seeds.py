@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Writes the committed seed corpus of the fuzz targets (fuzz/corpus/<target>/).
+
+Each seed is a well-formed input the target's parser accepts, so the fuzzer
+starts from the interesting states (a full greeting, a READY with metadata,
+a PLAIN HELLO..READY exchange) instead of having to discover them.
+Run it again after changing a target's input format:  python3 fuzz/make_seeds.py
+"""
+import os
+import struct
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def greeting(mechanism=b"NULL", minor=1, as_server=0):
+    g = b"\xff" + b"\x00" * 8 + b"\x7f" + bytes([3, minor])
+    g += mechanism.ljust(20, b"\x00") + bytes([as_server]) + b"\x00" * 31
+    assert len(g) == 64
+    return g
+
+
+def frame(body, more=False, command=False):
+    flags = (1 if more else 0) | (4 if command else 0)
+    if len(body) > 255:
+        return bytes([flags | 2]) + struct.pack(">Q", len(body)) + body
+    return bytes([flags, len(body)]) + body
+
+
+def prop(name, value):
+    return bytes([len(name)]) + name + struct.pack(">I", len(value)) + value
+
+
+def command(name, data=b""):
+    return bytes([len(name)]) + name + data
+
+
+READY_DEALER = command(b"READY", prop(b"Socket-Type", b"DEALER") + prop(b"Identity", b""))
+READY_ROUTER = command(b"READY", prop(b"Socket-Type", b"ROUTER") + prop(b"X-Custom", b"v"))
+
+
+def write(target, name, data):
+    d = os.path.join(HERE, "corpus", target)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+
+
+# fuzz_zmtp_greeting: byte 0 = chunk size (and expected mechanism), then the greeting.
+write("fuzz_zmtp_greeting", "null_31_whole", bytes([0x8f]) + greeting())
+write("fuzz_zmtp_greeting", "null_30_bytewise", bytes([0x80]) + greeting(minor=0))
+write("fuzz_zmtp_greeting", "plain_server", bytes([0x07]) + greeting(b"PLAIN", 1, 1))
+write("fuzz_zmtp_greeting", "zmtp2_signature", bytes([0x83]) + b"\xff" + b"\x00" * 8 + b"\x7f\x01\x05")
+
+# fuzz_zmtp_decoder: byte 0 = chunk size, byte 1 = direct read / max size, then frames.
+frames = frame(READY_DEALER, command=True) + frame(b"part1", more=True) + frame(b"x" * 300)
+write("fuzz_zmtp_decoder", "ready_and_multipart", b"\x3f\x00" + frames)
+write("fuzz_zmtp_decoder", "long_frame_direct", b"\x07\x01" + frame(b"y" * 70000))
+write("fuzz_zmtp_decoder", "ping_pong", b"\x00\x00" + frame(command(b"PING", b"\x00\x0actx"), command=True)
+      + frame(command(b"PONG", b"ctx"), command=True))
+write("fuzz_zmtp_decoder", "small_max", b"\x10\x02" + frame(b"z" * 200))
+
+# fuzz_zmtp_metadata: the bytes are metadata, then the same bytes as a command body.
+write("fuzz_zmtp_metadata", "props", prop(b"Socket-Type", b"PUB") + prop(b"User-Id", b"u"))
+write("fuzz_zmtp_metadata", "ready", READY_ROUTER)
+write("fuzz_zmtp_metadata", "error", command(b"ERROR", b"\x03400"))
+write("fuzz_zmtp_metadata", "ping", command(b"PING", b"\x00\x10" + b"c" * 16))
+write("fuzz_zmtp_metadata", "hello", command(b"HELLO", b"\x04user\x04pass"))
+
+
+# fuzz_plain_handshake: byte 0 = mode (bit 0 server, bits 1-3 ZAP status,
+# bit 4 ROUTER, bit 5 no ZAP handler, bit 6 User-Id), then length-prefixed commands.
+def seq(*cmds):
+    return b"".join(bytes([len(c)]) + c for c in cmds)
+
+
+hello = command(b"HELLO", b"\x04user\x04pass")
+initiate = command(b"INITIATE", prop(b"Socket-Type", b"DEALER"))
+welcome = command(b"WELCOME")
+ready = command(b"READY", prop(b"Socket-Type", b"ROUTER"))
+write("fuzz_plain_handshake", "server_ok", bytes([0x01]) + seq(hello, initiate))
+write("fuzz_plain_handshake", "server_denied", bytes([0x05]) + seq(hello, initiate))
+write("fuzz_plain_handshake", "server_no_zap", bytes([0x21]) + seq(hello))
+write("fuzz_plain_handshake", "client_ok", bytes([0x10]) + seq(welcome, ready))
+write("fuzz_plain_handshake", "client_error", bytes([0x00]) + seq(command(b"ERROR", b"\x03400")))
