@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 
 #include "protocol/zmtp_wire.hpp"
@@ -31,7 +32,39 @@ zmtp_decoder_t::zmtp_decoder_t(int64_t maxmsgsize) : _maxmsgsize(maxmsgsize) {
     _msg.init();
 }
 
-zmtp_decoder_t::~zmtp_decoder_t() { _msg.close(); }
+zmtp_decoder_t::~zmtp_decoder_t() {
+    _msg.close();
+    free_partial();
+}
+
+namespace {
+void free_body(void *data, void *) { std::free(data); }
+} // namespace
+
+void zmtp_decoder_t::free_partial() {
+    std::free(_partial);
+    _partial = nullptr;
+    _cap = 0;
+}
+
+unsigned char *zmtp_decoder_t::body_data() {
+    return _partial ? _partial : static_cast<unsigned char *>(_msg.data());
+}
+
+zmtp_decode_status zmtp_decoder_t::body_progress(size_t n) {
+    _got += n;
+    if (_got == _size)
+        return finish_frame();
+    if (_partial && _got == _cap) {
+        const size_t cap = static_cast<size_t>(std::min<uint64_t>(_size, uint64_t(_cap) * 2));
+        auto *p = static_cast<unsigned char *>(std::realloc(_partial, cap));
+        if (!p)
+            return fail(zmtp_decode_error::out_of_memory);
+        _partial = p;
+        _cap = cap;
+    }
+    return zmtp_decode_status::need_more;
+}
 
 zmtp_decode_status zmtp_decoder_t::status() const {
     switch (_state) {
@@ -62,6 +95,7 @@ zmtp_decode_status zmtp_decoder_t::fail(zmtp_decode_error e) {
     _state = st_error;
     _msg.close();
     _msg.init();
+    free_partial();
     return zmtp_decode_status::error;
 }
 
@@ -78,7 +112,13 @@ zmtp_decode_status zmtp_decoder_t::start_body() {
     if ((_flags & zmtp_flag_command) && _size == 0)
         return fail(zmtp_decode_error::malformed_command);
     _msg.close();
-    if (_msg.init_size(static_cast<size_t>(_size)) != 0) {
+    _msg.init();
+    if (_size > prealloc_max) {
+        _partial = static_cast<unsigned char *>(std::malloc(prealloc_max));
+        if (!_partial)
+            return fail(zmtp_decode_error::out_of_memory);
+        _cap = prealloc_max;
+    } else if (_msg.init_size(static_cast<size_t>(_size)) != 0) {
         _msg.init();
         return fail(zmtp_decode_error::out_of_memory);
     }
@@ -90,6 +130,17 @@ zmtp_decode_status zmtp_decoder_t::start_body() {
 }
 
 zmtp_decode_status zmtp_decoder_t::finish_frame() {
+    if (_partial) {
+        // The whole body arrived: the message takes the block as it is.
+        unsigned char *body = _partial;
+        _partial = nullptr;
+        _cap = 0;
+        if (_msg.init_data(body, static_cast<size_t>(_size), free_body, nullptr) != 0) {
+            std::free(body);
+            _msg.init();
+            return fail(zmtp_decode_error::out_of_memory);
+        }
+    }
     if (_flags & zmtp_flag_command) {
         // command-body = name-length name data, name 1..255 bytes.
         const auto *p = static_cast<const unsigned char *>(_msg.data());
@@ -129,16 +180,11 @@ zmtp_decode_status zmtp_decoder_t::decode(const unsigned char *data, size_t size
             if (_size_got == _size_need && start_body() != zmtp_decode_status::need_more)
                 break;
         } else if (_state == st_body) {
-            const size_t n = static_cast<size_t>(
-                std::min<uint64_t>(size - used, _size - _got));
-            std::memcpy(static_cast<unsigned char *>(_msg.data()) + _got,
-                        data + used, n);
-            _got += n;
+            const size_t n = static_cast<size_t>(std::min<uint64_t>(size - used, body_room()));
+            std::memcpy(body_data() + _got, data + used, n);
             used += n;
-            if (_got == _size) {
-                finish_frame();
+            if (body_progress(n) != zmtp_decode_status::need_more)
                 break;
-            }
         } else {
             break; // ready or error: the caller must act first
         }
@@ -151,17 +197,13 @@ zmtp_decode_status zmtp_decoder_t::decode(const unsigned char *data, size_t size
 zmtp_decoder_t::read_target zmtp_decoder_t::get_read_target() {
     if (_state != st_body)
         return {nullptr, 0};
-    return {static_cast<unsigned char *>(_msg.data()) + _got,
-            static_cast<size_t>(_size - _got)};
+    return {body_data() + _got, static_cast<size_t>(body_room())};
 }
 
 zmtp_decode_status zmtp_decoder_t::commit_read(size_t n) {
     if (_state != st_body)
         return status();
-    _got += std::min<uint64_t>(n, _size - _got);
-    if (_got == _size)
-        return finish_frame();
-    return zmtp_decode_status::need_more;
+    return body_progress(static_cast<size_t>(std::min<uint64_t>(n, body_room())));
 }
 
 int zmtp_decoder_t::take(msg_t *out) {

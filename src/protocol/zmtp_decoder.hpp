@@ -10,6 +10,12 @@
 //
 // A completed frame stops decoding (frame_ready) so the engine can push it
 // before decoding more; take it with take() before calling decode again.
+//
+// A peer announces a frame's size before sending it. Bodies up to
+// prealloc_max are allocated at once; a bigger body starts at prealloc_max
+// and doubles as bytes arrive, so a peer announcing gigabytes it never sends
+// costs no more than what it did send (realloc of large blocks moves pages,
+// not bytes).
 #pragma once
 
 #include <cstddef>
@@ -34,6 +40,8 @@ const char *zmtp_decode_error_name(zmtp_decode_error e);
 
 class zmtp_decoder_t {
   public:
+    static constexpr size_t prealloc_max = size_t(1) << 20;
+
     // maxmsgsize: ZMQ_MAXMSGSIZE, -1 (any negative) for unlimited. It limits
     // every frame, commands included.
     explicit zmtp_decoder_t(int64_t maxmsgsize = -1);
@@ -82,6 +90,12 @@ class zmtp_decoder_t {
     zmtp_decode_status fail(zmtp_decode_error e);
     zmtp_decode_status start_body();
     zmtp_decode_status finish_frame();
+    // Body bytes arrived; grows a partial big body when it is full.
+    zmtp_decode_status body_progress(size_t n);
+    unsigned char *body_data();
+    // Body bytes that fit where the body is being stored now.
+    uint64_t body_room() const { return (_partial ? _cap : _size) - _got; }
+    void free_partial();
 
     int64_t _maxmsgsize;
     state_t _state = st_flags;
@@ -93,6 +107,9 @@ class zmtp_decoder_t {
     uint64_t _size = 0; // body size of the current frame
     uint64_t _got = 0;  // body bytes received
     msg_t _msg;
+    // A body over prealloc_max while it arrives: malloc'd, _cap bytes.
+    unsigned char *_partial = nullptr;
+    size_t _cap = 0;
 };
 
 } // namespace zlink

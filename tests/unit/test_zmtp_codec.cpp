@@ -292,3 +292,37 @@ TEST(ZmtpCodec, StopsAtEachFrameAndMidFrameDisconnectVisible) {
     EXPECT_FALSE(dec.at_frame_boundary());
     m.close();
 }
+
+// A peer announcing a huge frame gets no more memory than it sends: the body
+// starts at prealloc_max and grows only as bytes arrive.
+TEST(ZmtpCodec, HugeAnnouncedFrameIsNotPreallocated) {
+    zmtp_decoder_t dec(-1);
+    const uint64_t announced = uint64_t(4) << 30; // 4 GiB, never sent
+    unsigned char hdr[9] = {0x02};
+    for (int i = 0; i < 8; ++i)
+        hdr[1 + i] = static_cast<unsigned char>(announced >> (56 - 8 * i));
+    size_t c = 0;
+    ASSERT_EQ(dec.decode(hdr, sizeof hdr, &c), zmtp_decode_status::need_more);
+    EXPECT_EQ(dec.body_remaining(), announced);
+    auto t = dec.get_read_target();
+    ASSERT_NE(t.data, nullptr);
+    EXPECT_LE(t.size, zmtp_decoder_t::prealloc_max);
+    // Filling what was allocated grows it by doubling, not to the announced size.
+    std::memset(t.data, 'x', t.size);
+    ASSERT_EQ(dec.commit_read(t.size), zmtp_decode_status::need_more);
+    t = dec.get_read_target();
+    EXPECT_LE(t.size, zmtp_decoder_t::prealloc_max);
+}
+
+// Bodies above prealloc_max arrive intact through both feeding paths, in
+// chunks that straddle every growth step.
+TEST(ZmtpCodec, BigBodiesGrowAndArriveIntact) {
+    std::string big(5 * zmtp_decoder_t::prealloc_max + 12345, '\0');
+    for (size_t i = 0; i < big.size(); ++i)
+        big[i] = static_cast<char>(i * 131 + (i >> 11));
+    const std::vector<frame> in = {{big, msg_t::more}, {"tail", 0}};
+    const std::string wire = encode(in, 8192, 1024, 1 << 20);
+    for (bool direct : {false, true})
+        for (size_t chunk : {size_t(65536), size_t(1000003)})
+            expect_same(decode(wire, chunk, direct), in);
+}
