@@ -242,7 +242,12 @@ void session_t::engine_closed(engine_close_reason reason, int) {
 }
 
 void session_t::monitor_event(uint16_t event, uint64_t value) {
-    if (_cfg.monitor)
+    if (!_cfg.monitor)
+        return;
+    if (_cfg.connecter) // a SOCKS connection's events name the proxy, as libzmq's
+        _cfg.monitor->emit(event, value,
+                           connect_event_endpoint(_cfg.endpoint, _cfg.protocol, _cfg.options));
+    else
         _cfg.monitor->emit(event, value, _cfg.endpoint);
 }
 

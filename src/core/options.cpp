@@ -213,8 +213,61 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         bindtodevice = as_string(value, size);
         return 0;
     case ZMQ_SOCKS_PROXY:
-        socks_proxy = as_string(value, size);
+        // Kept as given, a counted NUL included (getsockopt shows it), as libzmq.
+        if (!value && size != 0)
+            return einval();
+        socks_proxy.assign(value ? static_cast<const char *>(value) : "", size);
         return 0;
+    case ZMQ_SOCKS_USERNAME:
+    case ZMQ_SOCKS_PASSWORD: {
+        // NULL or "" both mean none (an empty username: no authentication).
+        // libzmq 4.3.4 crashes on NULL with a size; zlink says EINVAL.
+        if (size > 255 || (!value && size != 0))
+            return einval();
+        std::string &field = option == ZMQ_SOCKS_USERNAME ? socks_username : socks_password;
+        field.assign(value ? static_cast<const char *>(value) : "", size);
+        return 0;
+    }
+    case ZMQ_TCP_ACCEPT_FILTER: {
+        if (!value && size == 0) { // NULL clears the list
+            tcp_accept_filters.clear();
+            return 0;
+        }
+        const char *text = static_cast<const char *>(value);
+        if (!value || size == 0 || size > 255 || text[0] == '\0')
+            return einval();
+        // Read up to a NUL, as libzmq does; parsed with the current ZMQ_IPV6.
+        tcp_address_mask_t mask;
+        if (!mask.parse(std::string(text, strnlen(text, size)), ipv6))
+            return einval();
+        tcp_accept_filters.push_back(mask);
+        return 0;
+    }
+    case ZMQ_IPC_FILTER_UID:
+    case ZMQ_IPC_FILTER_GID:
+    case ZMQ_IPC_FILTER_PID: {
+        static_assert(sizeof(uid_t) == sizeof(int) && sizeof(gid_t) == sizeof(int) &&
+                          sizeof(pid_t) == sizeof(int),
+                      "the ids are passed as int-sized values");
+        if (!value && size == 0) { // NULL clears that list
+            if (option == ZMQ_IPC_FILTER_UID)
+                ipc_filters.uids.clear();
+            else if (option == ZMQ_IPC_FILTER_GID)
+                ipc_filters.gids.clear();
+            else
+                ipc_filters.pids.clear();
+            return 0;
+        }
+        if (!is_int)
+            return einval();
+        if (option == ZMQ_IPC_FILTER_UID)
+            ipc_filters.uids.push_back(static_cast<uid_t>(v));
+        else if (option == ZMQ_IPC_FILTER_GID)
+            ipc_filters.gids.push_back(static_cast<gid_t>(v));
+        else
+            ipc_filters.pids.push_back(static_cast<pid_t>(v));
+        return 0;
+    }
 #ifdef ZMQ_ZAP_ENFORCE_DOMAIN
     case ZMQ_ZAP_ENFORCE_DOMAIN:
         if (!is_int || (v != 0 && v != 1))
@@ -328,6 +381,10 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
         return put_bytes(value, size, bindtodevice, true);
     case ZMQ_SOCKS_PROXY:
         return put_bytes(value, size, socks_proxy, true);
+    case ZMQ_SOCKS_USERNAME:
+        return put_bytes(value, size, socks_username, true);
+    case ZMQ_SOCKS_PASSWORD:
+        return put_bytes(value, size, socks_password, true);
     default:
         return einval();
     }

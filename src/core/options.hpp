@@ -6,8 +6,11 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include <zmq.h>
+
+#include "core/accept_filters.hpp"
 
 namespace zlink {
 
@@ -49,9 +52,11 @@ struct options_t {
     int heartbeat_timeout = -1;
     int use_fd = -1;
     std::string bindtodevice;
-    std::string socks_proxy;
-    std::string socks_username;
-    std::string socks_password;
+    std::string socks_proxy;    // bytes as set (libzmq keeps a NUL counted in size)
+    std::string socks_username; // ZMQ_SOCKS_USERNAME (99): non-empty means RFC 1929 auth
+    std::string socks_password; // ZMQ_SOCKS_PASSWORD (100)
+    std::vector<tcp_address_mask_t> tcp_accept_filters; // ZMQ_TCP_ACCEPT_FILTER
+    ipc_peer_filters_t ipc_filters; // ZMQ_IPC_FILTER_UID/GID/PID
     std::string connect_routing_id; // consumed by the next connect
     // Security.
     int mechanism = 0; // ZMQ_NULL

@@ -12,6 +12,7 @@
 
 #include "asio/transports/ipc_address.hpp"
 #include "asio/transports/socket_options.hpp"
+#include "asio/transports/socks5_client.hpp"
 #include "asio/transports/stream_transport.hpp"
 #include "asio/transports/tcp_address.hpp"
 
@@ -48,6 +49,9 @@ bool match_family(asio::ip::address &src, const asio::ip::address &dst) {
     return false;
 }
 
+// ZMQ_SOCKS_PROXY as libzmq reads it: up to a NUL counted in the size.
+std::string socks_proxy_of(const options_t &options) { return options.socks_proxy.c_str(); }
+
 } // namespace
 
 class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
@@ -55,7 +59,7 @@ class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
     attempt_t(asio::io_context &io, const std::string &protocol, const std::string &address,
               const options_t &options, done_handler_t done)
         : _protocol(protocol), _address(address), _options(options), _done(std::move(done)),
-          _resolver(io), _tcp_socket(io), _ipc_socket(io), _timer(io) {}
+          _resolver(io), _tcp_socket(io), _ipc_socket(io), _timer(io), _socks_timer(io) {}
 
     void begin() {
         if (_finished)
@@ -89,22 +93,33 @@ class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
     void begin_tcp() {
         if (const int err = parse_tcp_connect_address(_address, _parsed))
             return complete(nullptr, err);
+        // Through a proxy the socket goes to the proxy; the target host is
+        // not resolved here but sent to the proxy (socks5_client.hpp).
+        std::string host = _parsed.host;
+        uint16_t port = _parsed.port;
+        const std::string proxy = socks_proxy_of(_options);
+        if (!proxy.empty()) {
+            _socks = true;
+            if (_parsed.port == 0 || _parsed.host.empty() ||
+                split_tcp_host_port(proxy, host, port, false) != 0)
+                return complete(nullptr, EINVAL);
+        }
         if (_parsed.has_source) {
             if (const int err = resolve_tcp_interface(_parsed.source_host, _parsed.source_port,
                                                       _options.ipv6, _source))
                 return complete(nullptr, err);
         }
         asio::ip::address numeric;
-        if (parse_numeric_host(_parsed.host, _options.ipv6, numeric)) {
-            _endpoints.emplace_back(numeric, _parsed.port);
+        if (parse_numeric_host(host, _options.ipv6, numeric)) {
+            _endpoints.emplace_back(numeric, port);
             return connect_next();
         }
         error_code ec;
-        asio::ip::make_address(_parsed.host, ec);
-        if (!ec || _parsed.host.empty()) // IPv6 literal without ZMQ_IPV6, or no host
+        asio::ip::make_address(host, ec);
+        if (!ec || host.empty()) // IPv6 literal without ZMQ_IPV6, or no host
             return complete(nullptr, EHOSTUNREACH);
         auto self = shared_from_this();
-        _resolver.async_resolve(_parsed.host, std::to_string(_parsed.port),
+        _resolver.async_resolve(host, std::to_string(port),
                                 tcp::resolver::numeric_service,
                                 [self](const error_code &ec, tcp::resolver::results_type r) {
                                     self->on_resolved(ec, r);
@@ -160,8 +175,40 @@ class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
             _last_err = errno_of(ec);
             return connect_next();
         }
+        if (_socks)
+            return begin_socks();
+        finish_tcp();
+    }
+
+    void finish_tcp() {
         apply_connected_tcp_options(_tcp_socket.native_handle(), _options);
         complete(std::make_unique<tcp_transport_t>(std::move(_tcp_socket)), 0);
+    }
+
+    // Connected to the proxy: ask it for the target. A proxy that stops
+    // answering is given ZMQ_HANDSHAKE_IVL, like a peer's ZMTP handshake
+    // (libzmq 4.3.4 waits forever); ZMQ_CONNECT_TIMEOUT still bounds it all.
+    void begin_socks() {
+        auto self = shared_from_this();
+        if (_options.handshake_ivl > 0) {
+            _socks_timer.expires_after(std::chrono::milliseconds(_options.handshake_ivl));
+            _socks_timer.async_wait([self](const error_code &ec) {
+                if (!ec)
+                    self->complete(nullptr, ETIMEDOUT);
+            });
+        }
+        socks5_request_t req;
+        req.host = _parsed.host;
+        req.port = _parsed.port;
+        req.username = _options.socks_username;
+        req.password = _options.socks_password;
+        socks5_handshake(_tcp_socket, std::move(req), [self](int err) {
+            if (self->_finished)
+                return;
+            if (err)
+                return self->complete(nullptr, err);
+            self->finish_tcp();
+        });
     }
 
     void begin_ipc() {
@@ -199,6 +246,7 @@ class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
     void release() {
         error_code ec;
         _timer.cancel();
+        _socks_timer.cancel();
         _resolver.cancel();
         _tcp_socket.close(ec);
         _ipc_socket.close(ec);
@@ -211,6 +259,8 @@ class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
     tcp::socket _tcp_socket;
     ipc::socket _ipc_socket;
     asio::steady_timer _timer;
+    asio::steady_timer _socks_timer;
+    bool _socks = false; // tcp through ZMQ_SOCKS_PROXY
     tcp_connect_address_t _parsed;
     tcp::endpoint _source;
     std::vector<tcp::endpoint> _endpoints;
@@ -251,6 +301,14 @@ int next_reconnect_interval(const options_t &options, int current_ivl) {
     if (current_ivl >= std::numeric_limits<int>::max() / 2)
         return max;
     return current_ivl * 2 < max ? current_ivl * 2 : max;
+}
+
+std::string connect_event_endpoint(const std::string &endpoint, const std::string &protocol,
+                                   const options_t &options) {
+    const std::string proxy = socks_proxy_of(options);
+    if (protocol != "tcp" || proxy.empty())
+        return endpoint;
+    return "tcp://" + proxy;
 }
 
 bool is_valid_connect_address(const std::string &protocol, const std::string &address, int &err) {

@@ -20,13 +20,17 @@ class connecter_t {
   public:
     // Exactly one call per start(), unless cancel() comes first:
     // (transport, 0) on success, (nullptr, errno) on failure: ECONNREFUSED,
-    // ETIMEDOUT (ZMQ_CONNECT_TIMEOUT), EHOSTUNREACH (name does not resolve
-    // to a usable address), ENETUNREACH, ENOENT (ipc path), EINVAL (bad
-    // syntax), ENODEV/EPERM (ZMQ_BINDTODEVICE), EADDRINUSE (source port)...
+    // ETIMEDOUT (ZMQ_CONNECT_TIMEOUT, or ZMQ_HANDSHAKE_IVL for the SOCKS
+    // exchange), EHOSTUNREACH (name does not resolve to a usable address),
+    // ENETUNREACH, ENOENT (ipc path), EINVAL (bad syntax), ENODEV/EPERM
+    // (ZMQ_BINDTODEVICE), EADDRINUSE (source port), EACCES/EPROTO (the
+    // SOCKS proxy refused us or did not speak SOCKS5)...
     using done_handler_t = std::function<void(std::unique_ptr<i_asio_transport>, int err)>;
 
     // protocol "tcp" or "ipc"; address is what follows "://". The options
     // are copied (ZMQ_IPV6, ZMQ_CONNECT_TIMEOUT, buffers, keepalives...).
+    // With ZMQ_SOCKS_PROXY a tcp attempt connects to the proxy and succeeds
+    // once the proxy has connected to the target (socks5_client.hpp).
     connecter_t(boost::asio::io_context &io, std::string protocol, std::string address,
                 const options_t &options);
     ~connecter_t(); // cancel()
@@ -60,6 +64,11 @@ class connecter_t {
 // successful connection, restart) from options.reconnect_ivl. (libzmq adds
 // a random jitter to each wait; zlink does not.)
 int next_reconnect_interval(const options_t &options, int current_ivl);
+
+// The address monitor events of a connection carry: the endpoint itself,
+// or "tcp://<ZMQ_SOCKS_PROXY>" for a tcp connection through a proxy.
+std::string connect_event_endpoint(const std::string &endpoint, const std::string &protocol,
+                                   const options_t &options);
 
 // zmq_connect's synchronous validation. protocol "tcp" or "ipc"; address is
 // what follows "://". Returns false with err = EINVAL (malformed) or

@@ -107,6 +107,18 @@ class acceptor_impl_t final : public listener_t::impl_t,
         }
         const int fd = socket.native_handle();
         set_close_on_exec(fd);
+        if (!peer_allowed(fd)) {
+            // As libzmq: a filtered peer is closed at once and reported as
+            // ACCEPT_FAILED (libzmq's value is a stale errno; zlink: EACCES).
+            error_code ignored;
+            socket.close(ignored);
+            accept_next_locked();
+            auto on_failed = _on_failed;
+            lock.unlock();
+            if (on_failed)
+                on_failed(EACCES);
+            return;
+        }
         if (is_tcp)
             apply_connected_tcp_options(fd, _options);
         accept_next_locked();
@@ -115,6 +127,12 @@ class acceptor_impl_t final : public listener_t::impl_t,
         // Handlers are copied so one may close (or destroy) the listener.
         if (on_accept)
             on_accept(std::make_unique<stream_transport_t<Protocol>>(std::move(socket)));
+    }
+
+    // ZMQ_TCP_ACCEPT_FILTER / ZMQ_IPC_FILTER_*, as set at bind time.
+    bool peer_allowed(int fd) const {
+        return is_tcp ? tcp_peer_allowed(fd, _options.tcp_accept_filters)
+                      : ipc_peer_allowed(fd, _options.ipc_filters);
     }
 
     void schedule_next_locked(int err) {
