@@ -15,18 +15,21 @@ namespace {
 
 std::atomic<uint64_t> g_escaped{0};
 
-// New threads inherit the creator's signal mask: with every signal blocked
-// while they start, signals go to the application's threads (as with
-// libzmq), so Ctrl-C interrupts a call blocked in zmq_recv instead of
-// landing on an io thread.
-class all_signals_blocked_t {
+// New threads inherit the creator's signal mask: with the asynchronous
+// signals blocked while they start, those go to the application's threads
+// (as with libzmq), so Ctrl-C interrupts a call blocked in zmq_recv instead
+// of landing on an io thread. Faults stay unblocked: they hit the faulting
+// thread anyway, and blocking them would only bypass crash handlers.
+class async_signals_blocked_t {
   public:
-    all_signals_blocked_t() {
+    async_signals_blocked_t() {
         sigset_t all;
         sigfillset(&all);
+        for (int fault : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP})
+            sigdelset(&all, fault);
         pthread_sigmask(SIG_BLOCK, &all, &_saved);
     }
-    ~all_signals_blocked_t() { pthread_sigmask(SIG_SETMASK, &_saved, nullptr); }
+    ~async_signals_blocked_t() { pthread_sigmask(SIG_SETMASK, &_saved, nullptr); }
 
   private:
     sigset_t _saved;
@@ -64,7 +67,7 @@ int io_thread_pool_t::start(int threads) {
             _guards.emplace_back(boost::asio::make_work_guard(*ctx));
             _contexts.push_back(std::move(ctx));
         }
-        all_signals_blocked_t blocked;
+        async_signals_blocked_t blocked;
         for (auto &ctx : _contexts)
             _threads.emplace_back(&io_thread_pool_t::run, ctx.get());
     } catch (...) {
