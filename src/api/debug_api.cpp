@@ -4,6 +4,7 @@
 // atomics, cheap enough to keep in every build.
 #include <zlink.h>
 
+#include "asio/io_thread_pool.hpp"
 #include "asio/zmtp_engine.hpp"
 #include "core/msg_pool.hpp"
 
@@ -26,6 +27,9 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"msg_pool_misses", p.misses},
         {"msg_pool_kept", p.kept},
         {"msg_pool_released", p.released},
+        // Exceptions a handler let escape into an io thread's run loop,
+        // which went on running (0 unless something is wrong).
+        {"io_thread_escaped_exceptions", zlink::io_thread_pool_t::escaped_exceptions()},
     };
     const int total = static_cast<int>(sizeof all / sizeof all[0]);
     if (!out)
@@ -39,6 +43,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
 ZLINK_EXPORT void zmq_debug_counters_reset(void) {
     zlink::zmtp_engine_counters_reset();
     zlink::msg_pool_counters_reset();
+    zlink::io_thread_pool_t::reset_escaped_exceptions();
 }
 
 } // extern "C"

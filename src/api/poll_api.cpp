@@ -10,6 +10,7 @@
 #define ZMQ_EXPORT __attribute__((visibility("default")))
 #endif
 
+#include "api/api_guard.hpp"
 #include "core/poll.hpp"
 #include "core/poller.hpp"
 #include "core/proxy.hpp"
@@ -35,7 +36,7 @@ extern "C" {
 
 ZMQ_EXPORT int zmq_poll(zmq_pollitem_t *items_, int nitems_, long timeout_)
 {
-    return zlink::poll(items_, nitems_, timeout_);
+    return zlink::api_guard(-1, [&] { return zlink::poll(items_, nitems_, timeout_); });
 }
 
 ZMQ_EXPORT void *zmq_poller_new(void)
@@ -69,37 +70,46 @@ ZMQ_EXPORT int zmq_poller_size(void *poller_)
 ZMQ_EXPORT int zmq_poller_add(void *poller_, void *socket_, void *user_data_, short events_)
 {
     zlink::socket_poller *poller = as_poller(poller_);
-    return poller ? poller->add(socket_, user_data_, events_) : -1;
+    if (!poller)
+        return -1;
+    return zlink::api_guard(-1, [&] { return poller->add(socket_, user_data_, events_); });
 }
 
 ZMQ_EXPORT int zmq_poller_modify(void *poller_, void *socket_, short events_)
 {
     zlink::socket_poller *poller = as_poller(poller_);
-    return poller ? poller->modify(socket_, events_) : -1;
+    return poller ? zlink::api_guard(-1, [&] { return poller->modify(socket_, events_); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_poller_remove(void *poller_, void *socket_)
 {
     zlink::socket_poller *poller = as_poller(poller_);
-    return poller ? poller->remove(socket_) : -1;
+    return poller ? zlink::api_guard(-1, [&] { return poller->remove(socket_); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_poller_add_fd(void *poller_, zmq_fd_t fd_, void *user_data_, short events_)
 {
     zlink::socket_poller *poller = as_poller(poller_);
-    return poller ? poller->add_fd(static_cast<int>(fd_), user_data_, events_) : -1;
+    if (!poller)
+        return -1;
+    return zlink::api_guard(
+        -1, [&] { return poller->add_fd(static_cast<int>(fd_), user_data_, events_); });
 }
 
 ZMQ_EXPORT int zmq_poller_modify_fd(void *poller_, zmq_fd_t fd_, short events_)
 {
     zlink::socket_poller *poller = as_poller(poller_);
-    return poller ? poller->modify_fd(static_cast<int>(fd_), events_) : -1;
+    if (!poller)
+        return -1;
+    return zlink::api_guard(-1, [&] { return poller->modify_fd(static_cast<int>(fd_), events_); });
 }
 
 ZMQ_EXPORT int zmq_poller_remove_fd(void *poller_, zmq_fd_t fd_)
 {
     zlink::socket_poller *poller = as_poller(poller_);
-    return poller ? poller->remove_fd(static_cast<int>(fd_)) : -1;
+    if (!poller)
+        return -1;
+    return zlink::api_guard(-1, [&] { return poller->remove_fd(static_cast<int>(fd_)); });
 }
 
 ZMQ_EXPORT int zmq_poller_wait_all(void *poller_, zmq_poller_event_t *events_,
@@ -116,7 +126,7 @@ ZMQ_EXPORT int zmq_poller_wait_all(void *poller_, zmq_poller_event_t *events_,
         errno = EINVAL;
         return -1;
     }
-    return poller->wait(events_, n_events_, timeout_);
+    return zlink::api_guard(-1, [&] { return poller->wait(events_, n_events_, timeout_); });
 }
 
 ZMQ_EXPORT int zmq_poller_wait(void *poller_, zmq_poller_event_t *event_, long timeout_)
@@ -141,24 +151,27 @@ ZMQ_EXPORT int zmq_poller_fd(void *poller_, zmq_fd_t *fd_)
         errno = EFAULT;
         return -1;
     }
-    return poller->signaler_fd(fd_);
+    return zlink::api_guard(-1, [&] { return poller->signaler_fd(fd_); });
 }
 
 ZMQ_EXPORT int zmq_proxy(void *frontend_, void *backend_, void *capture_)
 {
-    return zlink::proxy(frontend_, backend_, capture_, nullptr);
+    return zlink::api_guard(
+        -1, [&] { return zlink::proxy(frontend_, backend_, capture_, nullptr); });
 }
 
 ZMQ_EXPORT int zmq_proxy_steerable(void *frontend_, void *backend_, void *capture_,
                                    void *control_)
 {
-    return zlink::proxy(frontend_, backend_, capture_, control_);
+    return zlink::api_guard(
+        -1, [&] { return zlink::proxy(frontend_, backend_, capture_, control_); });
 }
 
 // Deprecated since 3.x; the device type has never mattered.
 ZMQ_EXPORT int zmq_device(int /*type_*/, void *frontend_, void *backend_)
 {
-    return zlink::proxy(frontend_, backend_, nullptr, nullptr);
+    return zlink::api_guard(
+        -1, [&] { return zlink::proxy(frontend_, backend_, nullptr, nullptr); });
 }
 
 } // extern "C"

@@ -1,6 +1,7 @@
 // zmq_timers_*: handle validation and errno over core/timer_set.
 #include <zmq.h>
 
+#include "api/api_guard.hpp"
 #include "core/timer_set.hpp"
 
 #include <cerrno>
@@ -61,7 +62,7 @@ ZMQ_EXPORT int zmq_timers_add (void *timers_, size_t interval_,
     if (timers == nullptr)
         return -1;
     // A null handler is EFAULT (set by timer_set), per libzmq's man page.
-    return timers->add (interval_, handler_, arg_);
+    return zlink::api_guard (-1, [&] { return timers->add (interval_, handler_, arg_); });
 }
 
 ZMQ_EXPORT int zmq_timers_cancel (void *timers_, int timer_id_)
@@ -74,13 +75,15 @@ ZMQ_EXPORT int zmq_timers_set_interval (void *timers_, int timer_id_,
                                         size_t interval_)
 {
     zlink::timer_set *timers = checked (timers_);
-    return timers ? timers->set_interval (timer_id_, interval_) : -1;
+    return timers ? zlink::api_guard (
+               -1, [&] { return timers->set_interval (timer_id_, interval_); })
+                  : -1;
 }
 
 ZMQ_EXPORT int zmq_timers_reset (void *timers_, int timer_id_)
 {
     zlink::timer_set *timers = checked (timers_);
-    return timers ? timers->reset (timer_id_) : -1;
+    return timers ? zlink::api_guard (-1, [&] { return timers->reset (timer_id_); }) : -1;
 }
 
 ZMQ_EXPORT long zmq_timers_timeout (void *timers_)
@@ -94,8 +97,10 @@ ZMQ_EXPORT int zmq_timers_execute (void *timers_)
     zlink::timer_set *timers = checked (timers_);
     if (timers == nullptr)
         return -1;
-    timers->execute ();
-    return 0;
+    return zlink::api_guard (-1, [&] {
+        timers->execute ();
+        return 0;
+    });
 }
 
 } // extern "C"

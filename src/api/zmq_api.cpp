@@ -9,11 +9,13 @@
 
 #include <zmq.h>
 
+#include "api/api_guard.hpp"
 #include "core/ctx.hpp"
 #include "core/metadata.hpp"
 #include "core/msg.hpp"
 #include "core/socket_base.hpp"
 
+using zlink::api_guard;
 using zlink::as_msg;
 using zlink::ctx_t;
 using zlink::msg_t;
@@ -40,13 +42,13 @@ socket_base_t *as_socket(void *s) {
 
 int send_msg(socket_base_t *s, msg_t *m, int flags) {
     const size_t size = m->size();
-    if (s->send(m, flags) != 0)
+    if (api_guard(-1, [&] { return s->send(m, flags); }) != 0)
         return -1;
     return size > INT_MAX ? INT_MAX : static_cast<int>(size);
 }
 
 int recv_msg(socket_base_t *s, msg_t *m, int flags) {
-    if (s->recv(m, flags) != 0)
+    if (api_guard(-1, [&] { return s->recv(m, flags); }) != 0)
         return -1;
     const size_t size = m->size();
     return size > INT_MAX ? INT_MAX : static_cast<int>(size);
@@ -59,27 +61,22 @@ extern "C" {
 // ---- Context ---------------------------------------------------------------
 
 ZMQ_EXPORT void *zmq_ctx_new(void) {
-    try {
-        return new ctx_t;
-    } catch (const std::bad_alloc &) {
-        errno = ENOMEM;
-        return nullptr;
-    }
+    return api_guard<void *>(nullptr, [] { return new ctx_t; });
 }
 
 ZMQ_EXPORT int zmq_ctx_term(void *context) {
     ctx_t *ctx = as_ctx(context);
-    return ctx ? ctx->terminate() : -1;
+    return ctx ? api_guard(-1, [&] { return ctx->terminate(); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_ctx_shutdown(void *context) {
     ctx_t *ctx = as_ctx(context);
-    return ctx ? ctx->shutdown() : -1;
+    return ctx ? api_guard(-1, [&] { return ctx->shutdown(); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_ctx_set(void *context, int option, int optval) {
     ctx_t *ctx = as_ctx(context);
-    return ctx ? ctx->set(option, &optval, sizeof optval) : -1;
+    return ctx ? api_guard(-1, [&] { return ctx->set(option, &optval, sizeof optval); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_ctx_get(void *context, int option) {
@@ -111,52 +108,51 @@ ZMQ_EXPORT void *zmq_socket(void *context, int type) {
     ctx_t *ctx = as_ctx(context);
     if (!ctx)
         return nullptr;
-    try {
-        return ctx->create_socket(type);
-    } catch (const std::bad_alloc &) {
-        errno = ENOMEM;
-        return nullptr;
-    }
+    return api_guard<void *>(nullptr, [&] { return ctx->create_socket(type); });
 }
 
 ZMQ_EXPORT int zmq_close(void *s) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->close() : -1;
+    return sock ? api_guard(-1, [&] { return sock->close(); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_setsockopt(void *s, int option, const void *optval, size_t optvallen) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->setsockopt(option, optval, optvallen) : -1;
+    return sock ? api_guard(-1, [&] { return sock->setsockopt(option, optval, optvallen); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_getsockopt(void *s, int option, void *optval, size_t *optvallen) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->getsockopt(option, optval, optvallen) : -1;
+    return sock ? api_guard(-1, [&] { return sock->getsockopt(option, optval, optvallen); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_bind(void *s, const char *addr) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->bind(addr) : -1;
+    return sock ? api_guard(-1, [&] { return sock->bind(addr); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_connect(void *s, const char *addr) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->connect(addr) : -1;
+    return sock ? api_guard(-1, [&] { return sock->connect(addr); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_unbind(void *s, const char *addr) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->unbind(addr) : -1;
+    return sock ? api_guard(-1, [&] { return sock->unbind(addr); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_disconnect(void *s, const char *addr) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->disconnect(addr) : -1;
+    return sock ? api_guard(-1, [&] { return sock->disconnect(addr); }) : -1;
 }
 
 ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events) {
     socket_base_t *sock = as_socket(s);
-    return sock ? sock->monitor(addr, static_cast<uint16_t>(events), 1, ZMQ_PAIR) : -1;
+    if (!sock)
+        return -1;
+    return api_guard(-1, [&] {
+        return sock->monitor(addr, static_cast<uint16_t>(events), 1, ZMQ_PAIR);
+    });
 }
 
 // ---- Send / receive ------------------------------------------------------------
@@ -241,7 +237,7 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags) 
         if (m.init_buffer(iov[i].iov_base, iov[i].iov_len) != 0)
             return -1;
         const int part_flags = i + 1 < count ? flags | ZMQ_SNDMORE : flags & ~ZMQ_SNDMORE;
-        if (sock->send(&m, part_flags) != 0) {
+        if (api_guard(-1, [&] { return sock->send(&m, part_flags); }) != 0) {
             const int err = errno;
             m.close();
             errno = err;
@@ -266,7 +262,7 @@ ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags)
     while (more && n < *count) {
         msg_t m;
         m.init();
-        if (sock->recv(&m, flags) != 0) {
+        if (api_guard(-1, [&] { return sock->recv(&m, flags); }) != 0) {
             const int err = errno;
             m.close();
             errno = err;

@@ -75,7 +75,10 @@ session_t::config_t network_endpoints_t::session_config(const options_t &options
 int network_endpoints_t::bind(const std::string &uri, const std::string &protocol,
                               const std::string &address, const options_t &options,
                               std::string *resolved) {
-    boost::asio::io_context &io = _ctx->io_threads()->next();
+    io_thread_pool_t *pool = _ctx->io_threads();
+    if (!pool)
+        return -1; // errno from starting the io threads
+    boost::asio::io_context &io = pool->next();
     int err = 0;
     std::shared_ptr<listener_t> listener = listener_t::create(io, protocol, address, options, err);
     if (!listener) {
@@ -135,7 +138,10 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
         errno = err;
         return -1;
     }
-    boost::asio::io_context &io = _ctx->io_threads()->next();
+    io_thread_pool_t *pool = _ctx->io_threads();
+    if (!pool)
+        return -1;
+    boost::asio::io_context &io = pool->next();
     auto session = session_t::create(io, session_config(options, uri, protocol, address, true));
     *socket_end = nullptr;
     if (!options.immediate) {

@@ -1,6 +1,7 @@
 #include "asio/session.hpp"
 
 #include <algorithm>
+#include <exception>
 #include <vector>
 
 #include <boost/asio/post.hpp>
@@ -39,6 +40,8 @@ session_t::session_t(boost::asio::io_context &io, config_t cfg)
 }
 
 session_t::~session_t() {
+    if (!_finished)
+        finish(); // only when an exception cut the start short: release the ctx
     _mailbox->close();
     _mailbox->drop_ref();
     _cfg.socket_mailbox->drop_ref();
@@ -125,14 +128,25 @@ void session_t::start_accepted(std::unique_ptr<i_asio_transport> transport) {
 }
 
 void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
-    if (_cfg.options.raw_socket)
-        _engine = make_raw_engine(_io, std::move(transport), this, _cfg.options, _cfg.connecter,
-                                  _cfg.endpoint);
-    else
-        _engine = make_zmtp_engine(_io, std::move(transport), this, _cfg.options, _cfg.connecter,
-                                   _cfg.endpoint);
-    auto keep = _engine;
-    keep->start();
+    try {
+        if (_cfg.options.raw_socket)
+            _engine = make_raw_engine(_io, std::move(transport), this, _cfg.options,
+                                      _cfg.connecter, _cfg.endpoint);
+        else
+            _engine = make_zmtp_engine(_io, std::move(transport), this, _cfg.options,
+                                       _cfg.connecter, _cfg.endpoint);
+        auto keep = _engine;
+        keep->start();
+    } catch (const std::exception &) {
+        // Out of memory for this connection: drop it (the transport closed
+        // as it unwound) and go on as after a lost connection.
+        if (auto e = std::move(_engine))
+            e->close();
+        if (_cfg.connecter && !_terminating)
+            schedule_reconnect();
+        else
+            finish();
+    }
 }
 
 // ---------------------------------------------------------------------------

@@ -4,6 +4,9 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #include "asio/io_thread_pool.hpp"
 #include "core/mailbox.hpp"
@@ -26,6 +29,8 @@ ctx_t::~ctx_t() {
     for (auto &p : _pending)
         release_pending(p.second);
     _io_pool.reset();
+    if (_term_fd >= 0)
+        ::close(_term_fd);
     _tag = dead_tag;
     if (g_live_contexts.fetch_sub(1, std::memory_order_acq_rel) == 1)
         msg_pool_trim();
@@ -166,7 +171,18 @@ socket_base_t *ctx_t::create_socket(int type) {
 void ctx_t::destroy_socket(socket_base_t *s) {
     std::lock_guard<std::mutex> lock(_mutex);
     _sockets.erase(s);
+    notify_terminator_locked();
+}
+
+void ctx_t::notify_terminator_locked() {
     _cv.notify_all();
+    if (_term_fd >= 0) {
+        const uint64_t one = 1;
+        ssize_t rc;
+        do {
+            rc = ::write(_term_fd, &one, sizeof one);
+        } while (rc < 0 && errno == EINTR);
+    }
 }
 
 int ctx_t::shutdown() {
@@ -180,11 +196,41 @@ int ctx_t::shutdown() {
 
 int ctx_t::terminate() {
     shutdown();
-    {
-        std::unique_lock<std::mutex> lock(_mutex);
-        _cv.wait(lock, [this] { return _sockets.empty() && _lingerers == 0; });
-    }
+    if (wait_for_sockets() != 0)
+        return -1; // EINTR: the context stays valid, zmq_ctx_term may be retried
     delete this;
+    return 0;
+}
+
+// Waits on an eventfd rather than only the condition variable so that a
+// signal interrupts zmq_ctx_term with EINTR, as libzmq's does. Without a
+// descriptor to spare the wait cannot be interrupted, but still ends.
+int ctx_t::wait_for_sockets() {
+    std::unique_lock<std::mutex> lock(_mutex);
+    const auto done = [this] { return _sockets.empty() && _lingerers == 0; };
+    if (done())
+        return 0;
+    if (_term_fd < 0)
+        _term_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (_term_fd < 0) {
+        _cv.wait(lock, done);
+        return 0;
+    }
+    while (!done()) {
+        lock.unlock();
+        pollfd p{_term_fd, POLLIN, 0};
+        const int rc = ::poll(&p, 1, -1);
+        lock.lock();
+        if (rc < 0 && errno == EINTR) {
+            if (done())
+                break;
+            errno = EINTR;
+            return -1;
+        }
+        uint64_t count;
+        ssize_t n = ::read(_term_fd, &count, sizeof count);
+        (void)n;
+    }
     return 0;
 }
 
@@ -196,14 +242,14 @@ void ctx_t::add_lingerer() {
 void ctx_t::remove_lingerer() {
     std::lock_guard<std::mutex> lock(_mutex);
     --_lingerers;
-    _cv.notify_all();
+    notify_terminator_locked();
 }
 
 io_thread_pool_t *ctx_t::io_threads() {
     std::lock_guard<std::mutex> lock(_mutex);
     if (!_io_pool)
-        _io_pool = std::make_unique<io_thread_pool_t>(_io_threads > 0 ? _io_threads : 1);
-    return _io_pool.get();
+        _io_pool = io_thread_pool_t::create(_io_threads > 0 ? _io_threads : 1);
+    return _io_pool.get(); // nullptr + errno when the threads could not start
 }
 
 int ctx_t::register_endpoint(const std::string &name, socket_base_t *s, const options_t &o) {

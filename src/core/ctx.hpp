@@ -66,7 +66,9 @@ class ctx_t {
     bool ipv6() const { return _ipv6; }
     int max_msgsz() const { return _max_msgsz; }
     int io_thread_count() const { return _io_threads; }
-    io_thread_pool_t *io_threads(); // started on first use (network transports)
+    // Started on first use (network transports); nullptr with errno
+    // (EMFILE, EAGAIN...) when they cannot start, and a later call retries.
+    io_thread_pool_t *io_threads();
     bool terminating() const { return _terminating.load(std::memory_order_acquire); }
     // Objects that outlive their socket (lingering sessions) hold the ctx open.
     void add_lingerer();
@@ -78,6 +80,8 @@ class ctx_t {
     uint32_t _tag = live_tag;
 
     void release_pending(pending_t &p);
+    int wait_for_sockets(); // zmq_ctx_term's wait; -1/EINTR on a signal
+    void notify_terminator_locked();
 
     std::mutex _mutex;
     std::condition_variable _cv;
@@ -87,6 +91,7 @@ class ctx_t {
     std::atomic<bool> _terminating{false};
     int _next_sid = 1;
     int _lingerers = 0;
+    int _term_fd = -1; // eventfd zmq_ctx_term waits on (made on first need)
 
     int _io_threads = 1;
     int _max_sockets = 1023;

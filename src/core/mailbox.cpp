@@ -3,7 +3,6 @@
 #include <cerrno>
 #include <cstdint>
 #include <poll.h>
-#include <stdexcept>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -11,17 +10,20 @@
 
 namespace zlink {
 
-mailbox_t::mailbox_t() {
+mailbox_t::mailbox_t() { _queue.reserve(16); }
+
+int mailbox_t::open_fd() {
+    if (_fd >= 0)
+        return 0;
     _fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (_fd < 0)
-        throw std::runtime_error("eventfd");
-    _queue.reserve(16);
+    return _fd >= 0 ? 0 : -1;
 }
 
 mailbox_t::~mailbox_t() {
     for (const auto &c : _queue)
         release(c);
-    ::close(_fd);
+    if (_fd >= 0)
+        ::close(_fd);
 }
 
 void mailbox_t::release(const command_t &cmd) {
@@ -57,7 +59,7 @@ void mailbox_t::send(const command_t &cmd) {
     }
     if (signal && _waker) {
         _waker();
-    } else if (signal) {
+    } else if (signal && _fd >= 0) {
         uint64_t one = 1;
         ssize_t rc;
         do {
@@ -75,7 +77,7 @@ bool mailbox_t::take_all(std::vector<command_t> &out) {
     out.insert(out.end(), _queue.begin(), _queue.end());
     _queue.clear();
     _pending.store(false, std::memory_order_release);
-    if (_signaled && !_waker) {
+    if (_signaled && !_waker && _fd >= 0) {
         // Drain the eventfd while holding the lock so a concurrent send
         // cannot have its wake-up swallowed.
         uint64_t v;
@@ -86,12 +88,16 @@ bool mailbox_t::take_all(std::vector<command_t> &out) {
     return true;
 }
 
-bool mailbox_t::wait(int timeout_ms) {
+int mailbox_t::wait(int timeout_ms) {
     if (has_pending())
-        return true;
+        return 1;
+    if (_fd < 0)
+        return 0; // fd-less owners are woken by their waker, never wait here
     pollfd p{_fd, POLLIN, 0};
-    int rc = ::poll(&p, 1, timeout_ms);
-    return rc > 0 || has_pending();
+    const int rc = ::poll(&p, 1, timeout_ms);
+    if (rc < 0 && errno == EINTR)
+        return -1;
+    return rc > 0 || has_pending() ? 1 : 0;
 }
 
 void mailbox_t::close() {

@@ -1,10 +1,12 @@
 // Commands between threads, and the fd that wakes the thread owning them.
 //
-// Every socket (and later every io-thread object) owns one mailbox. Other
-// threads post commands (pipe activation, termination, attach, stop); the
-// owner drains them when it sends, receives, polls or blocks. The eventfd is
-// written only when the queue goes from empty to non-empty, so a busy owner
-// is never woken by a syscall per command, and it is the socket's ZMQ_FD.
+// Every socket and every session owns one mailbox. Other threads post
+// commands (pipe activation, termination, attach, stop); the owner drains
+// them when it sends, receives, polls or blocks. A socket's mailbox has an
+// eventfd (open_fd), written only when the queue goes from empty to
+// non-empty, so a busy owner is never woken by a syscall per command; it is
+// the socket's ZMQ_FD. A session's mailbox has no fd: its waker posts a
+// drain onto the io thread, so a connection costs no descriptor here.
 #pragma once
 
 #include <atomic>
@@ -36,7 +38,7 @@ struct command_t {
 
 class mailbox_t {
   public:
-    mailbox_t();
+    mailbox_t(); // without an fd
     ~mailbox_t();
     mailbox_t(const mailbox_t &) = delete;
     mailbox_t &operator=(const mailbox_t &) = delete;
@@ -48,9 +50,13 @@ class mailbox_t {
     bool take_all(std::vector<command_t> &out);
     // Cheap check without a syscall or lock.
     bool has_pending() const { return _pending.load(std::memory_order_acquire); }
-    // Block until a command is pending or timeout (ms, -1 forever).
-    // Returns true when something is pending.
-    bool wait(int timeout_ms);
+    // Give the mailbox its eventfd (sockets). -1 with errno (EMFILE,
+    // ENFILE, ENOMEM) when the process is out of descriptors.
+    int open_fd();
+    // Owner only, needs the fd: block until a command is pending or timeout
+    // (ms, -1 forever). 1 when something is pending, 0 on timeout, -1 with
+    // EINTR when a signal interrupted the wait (as libzmq's blocking calls).
+    int wait(int timeout_ms);
     int fd() const { return _fd; }
     void close();
     // io-thread owners are woken by `waker` (e.g. a post onto their
@@ -70,7 +76,7 @@ class mailbox_t {
     std::atomic<bool> _pending{false};
     bool _closed = false;
     bool _signaled = false;
-    int _fd;
+    int _fd = -1;
     std::function<void()> _waker;
     std::atomic<int> _refs{1};
 };

@@ -59,8 +59,10 @@ socket_base_t::~socket_base_t() {
 // Commands
 
 int socket_base_t::process_commands(int timeout_ms) {
-    if (timeout_ms != 0)
-        _mailbox->wait(timeout_ms);
+    // A signal ends a blocking wait with EINTR, as in libzmq, so Ctrl-C and
+    // alarm()-based timeouts reach a thread blocked in send or recv.
+    if (timeout_ms != 0 && _mailbox->wait(timeout_ms) < 0)
+        return -1;
     if (_mailbox->has_pending()) {
         // Swap into a local buffer: handlers may re-enter (e.g. a send from
         // a callback) without invalidating what we iterate.

@@ -105,7 +105,8 @@ class socket_base_t : public i_pipe_events {
     static constexpr uint32_t dead_tag = 0xdeadbeef;
 
     // Drain the mailbox; timeout_ms > 0 or -1 blocks until something comes.
-    // Returns -1/ETERM when the context stopped, -1/EAGAIN... on timeout.
+    // Returns -1/ETERM when the context stopped, -1/EINTR when a signal
+    // interrupted the wait, 0 otherwise (also on timeout).
     int process_commands(int timeout_ms);
     void dispatch(const command_t &cmd);
     void forget_pipe(pipe_t *pipe);

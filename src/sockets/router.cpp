@@ -43,27 +43,49 @@ void router_t::xattach_pipe(pipe_t *pipe, bool, bool locally_initiated) {
         else
             probe.close();
     }
-    if (identify_peer(pipe, locally_initiated))
-        _fq.attach(pipe);
-    else
-        _anonymous.insert(pipe);
+    adopt_or_wait(pipe, locally_initiated);
 }
 
-bool router_t::identify_peer(pipe_t *pipe, bool locally_initiated) {
+void router_t::adopt_or_wait(pipe_t *pipe, bool locally_initiated) {
+    switch (identify_peer(pipe, locally_initiated)) {
+    case id_result::known:
+        _fq.attach(pipe);
+        break;
+    case id_result::not_yet:
+        _anonymous.insert(pipe);
+        break;
+    case id_result::duplicate:
+        _ignored.insert(pipe);
+        discard_input(pipe);
+        break;
+    }
+}
+
+void router_t::discard_input(pipe_t *pipe) {
+    msg_t msg;
+    msg.init();
+    while (pipe->read(&msg)) {
+        msg.close();
+        msg.init();
+    }
+    msg.close();
+}
+
+router_t::id_result router_t::identify_peer(pipe_t *pipe, bool locally_initiated) {
     std::string id;
     if (locally_initiated && !pipe->routing_id().empty()) {
         // ZMQ_CONNECT_ROUTING_ID named this peer; its own id message, if
         // it sends one, is skipped on receive.
         id = pipe->routing_id();
         if (_outpipes.count(id))
-            return false;
+            return id_result::not_yet;
     } else if (options.raw_socket) {
         id = generate_id();
     } else {
         msg_t msg;
         msg.init();
         if (!pipe->read(&msg))
-            return false; // its id has not arrived yet: read_activated retries
+            return id_result::not_yet; // read_activated retries
         if (msg.size() == 0) {
             id = generate_id();
         } else {
@@ -71,10 +93,10 @@ bool router_t::identify_peer(pipe_t *pipe, bool locally_initiated) {
             auto existing = _outpipes.find(id);
             if (existing != _outpipes.end()) {
                 if (!_handover) {
-                    // libzmq ignores a peer with a duplicate id: the pipe
-                    // stays anonymous.
+                    // libzmq ignores a peer with a duplicate id: it stays
+                    // connected, nothing it sends is delivered.
                     msg.close();
-                    return false;
+                    return id_result::duplicate;
                 }
                 // The new peer takes the id; the old pipe is renamed so it
                 // can still be finished, then closed.
@@ -99,7 +121,7 @@ bool router_t::identify_peer(pipe_t *pipe, bool locally_initiated) {
     }
     pipe->set_routing_id(id);
     _outpipes.emplace(id, out_pipe_t{pipe, true});
-    return true;
+    return id_result::known;
 }
 
 void router_t::erase_out_pipe(pipe_t *pipe) {
@@ -109,7 +131,7 @@ void router_t::erase_out_pipe(pipe_t *pipe) {
 }
 
 void router_t::xpipe_terminated(pipe_t *pipe) {
-    if (_anonymous.erase(pipe))
+    if (_anonymous.erase(pipe) || _ignored.erase(pipe))
         return;
     erase_out_pipe(pipe);
     _fq.pipe_terminated(pipe);
@@ -123,15 +145,17 @@ void router_t::xpipe_terminated(pipe_t *pipe) {
 }
 
 void router_t::xread_activated(pipe_t *pipe) {
+    if (_ignored.count(pipe)) {
+        discard_input(pipe);
+        return;
+    }
     auto it = _anonymous.find(pipe);
     if (it == _anonymous.end()) {
         _fq.activated(pipe);
         return;
     }
-    if (identify_peer(pipe, false)) {
-        _anonymous.erase(it);
-        _fq.attach(pipe);
-    }
+    _anonymous.erase(it);
+    adopt_or_wait(pipe, false);
 }
 
 void router_t::xwrite_activated(pipe_t *pipe) {

@@ -41,9 +41,15 @@ class router_t : public socket_base_t {
         bool active; // false once found full; true again on write_activated
     };
 
-    // Learn the peer's routing id; false if it is not known yet (or is a
-    // duplicate) and the pipe stays anonymous.
-    bool identify_peer(pipe_t *pipe, bool locally_initiated);
+    enum class id_result { known, not_yet, duplicate };
+    // Learn the peer's routing id. not_yet: the pipe stays anonymous until
+    // its id arrives; duplicate: another peer has the id (no handover).
+    id_result identify_peer(pipe_t *pipe, bool locally_initiated);
+    void adopt_or_wait(pipe_t *pipe, bool locally_initiated);
+    // A peer refused for a duplicate id is ignored, as in libzmq, but its
+    // messages are read and dropped, so its end-of-stream is seen and the
+    // pipe and session go when its connection does.
+    static void discard_input(pipe_t *pipe);
     std::string generate_id();
     void erase_out_pipe(pipe_t *pipe);
     // Next data part from the fair queue, skipping routing id messages that
@@ -54,6 +60,7 @@ class router_t : public socket_base_t {
 
     fair_queue_t _fq;
     std::unordered_set<pipe_t *> _anonymous; // attached, id not known yet
+    std::unordered_set<pipe_t *> _ignored;   // refused: duplicate id
     std::unordered_map<std::string, out_pipe_t> _outpipes;
 
     // Receiving: the id frame is returned first, the payload is held back.

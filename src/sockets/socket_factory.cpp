@@ -2,6 +2,7 @@
 #include <cerrno>
 #include <new>
 
+#include "core/mailbox.hpp"
 #include "core/socket_base.hpp"
 #include "sockets/dealer.hpp"
 #include "sockets/pair.hpp"
@@ -62,8 +63,18 @@ socket_base_t *socket_base_t::create(int type, ctx_t *ctx, int sid) {
         errno = EINVAL;
         return nullptr;
     }
-    if (!s)
+    if (!s) {
         errno = ENOMEM;
+        return nullptr;
+    }
+    // The socket's ZMQ_FD: out of descriptors, zmq_socket fails with
+    // EMFILE/ENFILE as libzmq's does.
+    if (s->_mailbox->open_fd() != 0) {
+        const int err = errno;
+        delete s;
+        errno = err;
+        return nullptr;
+    }
     return s;
 }
 

@@ -115,6 +115,9 @@ class peer_process {
     // Non-blocking: has it exited (status then available from wait_exit)?
     bool exited() { return pid_ < 0 || reaped(); }
 
+    // The running peer's process id (-1 once it has been reaped).
+    pid_t pid() const { return pid_; }
+
     void kill_and_reap() {
         close_stdin();
         if (pid_ > 0) {

@@ -72,12 +72,18 @@ class connecter_t::attempt_t : public std::enable_shared_from_this<attempt_t> {
                     self->complete(nullptr, ETIMEDOUT);
             });
         }
-        if (_protocol == "tcp")
-            begin_tcp();
-        else if (_protocol == "ipc")
-            begin_ipc();
-        else
-            complete(nullptr, EPROTONOSUPPORT);
+        try {
+            if (_protocol == "tcp")
+                begin_tcp();
+            else if (_protocol == "ipc")
+                begin_ipc();
+            else
+                complete(nullptr, EPROTONOSUPPORT);
+        } catch (const std::exception &) {
+            // Asio's resolver thread could not start, or no memory: this
+            // attempt fails and the session retries later.
+            complete(nullptr, EAGAIN);
+        }
     }
 
     // Silences the handler and releases the sockets.
