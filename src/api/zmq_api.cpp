@@ -236,19 +236,23 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags) 
         errno = EINVAL;
         return -1;
     }
+    // libzmq: every part goes with the caller's flags (0 means separate
+    // messages), the last without ZMQ_SNDMORE; the result is the last part's size.
+    int rc = -1;
     for (size_t i = 0; i < count; ++i) {
         msg_t m;
         if (m.init_buffer(iov[i].iov_base, iov[i].iov_len) != 0)
             return -1;
-        const int part_flags = i + 1 < count ? flags | ZMQ_SNDMORE : flags & ~ZMQ_SNDMORE;
-        if (sock->send(&m, part_flags) != 0) {
+        const int part_flags = i + 1 < count ? flags : flags & ~ZMQ_SNDMORE;
+        rc = send_msg(sock, &m, part_flags);
+        if (rc < 0) {
             const int err = errno;
             m.close();
             errno = err;
             return -1;
         }
     }
-    return 0;
+    return rc;
 }
 
 ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags) {
@@ -259,11 +263,12 @@ ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags)
         errno = EINVAL;
         return -1;
     }
-    // Each part goes into a malloc'ed buffer the caller frees (libzmq's rule).
-    size_t n = 0;
-    int total = 0;
+    // Each part goes into a malloc'ed buffer the caller frees (libzmq's rule);
+    // *count says how many were filled, also when a later part fails.
+    const size_t capacity = *count;
+    *count = 0;
     bool more = true;
-    while (more && n < *count) {
+    while (more && *count < capacity) {
         msg_t m;
         m.init();
         if (sock->recv(&m, flags) != 0) {
@@ -281,15 +286,13 @@ ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags)
         }
         if (size)
             std::memcpy(buf, m.data(), size);
-        iov[n].iov_base = buf;
-        iov[n].iov_len = size;
+        iov[*count].iov_base = buf;
+        iov[*count].iov_len = size;
         more = m.has_more();
         m.close();
-        total += static_cast<int>(size);
-        ++n;
+        ++*count;
     }
-    *count = n;
-    return static_cast<int>(n);
+    return static_cast<int>(*count);
 }
 
 // ---- Messages ----------------------------------------------------------------
