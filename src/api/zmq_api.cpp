@@ -371,10 +371,15 @@ ZMQ_EXPORT int zmq_msg_get(const zmq_msg_t *msg, int property) {
     switch (property) {
     case ZMQ_MORE:
         return m->has_more() ? 1 : 0;
-    case ZMQ_SRCFD:
-        // Deprecated in libzmq; no source fd is recorded.
-        errno = EINVAL;
-        return -1;
+    case ZMQ_SRCFD: {
+        // Deprecated; as libzmq, the connection's fd is the "__fd" property.
+        const char *fd = m->metadata() ? m->metadata()->get("__fd") : nullptr;
+        if (!fd) {
+            errno = EINVAL;
+            return -1;
+        }
+        return std::atoi(fd);
+    }
     case ZMQ_SHARED:
         return m->is_shared() ? 1 : 0;
     default:

@@ -442,6 +442,8 @@ int socket_base_t::send(msg_t *msg, int flags) {
     if (_mailbox->has_pending() && process_commands(0) != 0)
         return -1;
     msg->reset_flags(msg_t::more | msg_t::routing_id | msg_t::command);
+    // libzmq: a received message sent on loses its connection properties.
+    msg->reset_metadata();
     if (flags & ZMQ_SNDMORE)
         msg->set_flags(msg_t::more);
 
