@@ -419,8 +419,9 @@ ZMQ_EXPORT uint32_t zmq_msg_routing_id(zmq_msg_t *msg) { return as_msg(msg)->get
 ZMQ_EXPORT int zmq_has(const char *capability) {
     if (!capability)
         return 0;
-    // What this build carries. CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not built.
-    static const char *const caps[] = {"ipc", "draft"};
+    // What this build carries. CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not
+    // built; "draft" means the draft socket types exist, which they do not here.
+    static const char *const caps[] = {"ipc"};
     for (const char *c : caps) {
         if (std::strcmp(capability, c) == 0)
             return 1;
