@@ -212,6 +212,7 @@ int socket_base_t::getsockopt(int option, void *value, size_t *size) {
             return -1;
         }
         std::memcpy(value, _last_endpoint.c_str(), _last_endpoint.size() + 1);
+        option_zero_tail(value, _last_endpoint.size() + 1, *size);
         *size = _last_endpoint.size() + 1;
         return 0;
     }
