@@ -232,19 +232,23 @@ ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags) 
         errno = EINVAL;
         return -1;
     }
+    // libzmq: every part goes with the caller's flags (0 means separate
+    // messages), the last without ZMQ_SNDMORE; the result is the last part's size.
+    int rc = -1;
     for (size_t i = 0; i < count; ++i) {
         msg_t m;
         if (m.init_buffer(iov[i].iov_base, iov[i].iov_len) != 0)
             return -1;
-        const int part_flags = i + 1 < count ? flags | ZMQ_SNDMORE : flags & ~ZMQ_SNDMORE;
-        if (api_guard(-1, [&] { return sock->send(&m, part_flags); }) != 0) {
+        const int part_flags = i + 1 < count ? flags : flags & ~ZMQ_SNDMORE;
+        rc = send_msg(sock, &m, part_flags);
+        if (rc < 0) {
             const int err = errno;
             m.close();
             errno = err;
             return -1;
         }
     }
-    return 0;
+    return rc;
 }
 
 ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags) {
@@ -255,11 +259,12 @@ ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags)
         errno = EINVAL;
         return -1;
     }
-    // Each part goes into a malloc'ed buffer the caller frees (libzmq's rule).
-    size_t n = 0;
-    int total = 0;
+    // Each part goes into a malloc'ed buffer the caller frees (libzmq's rule);
+    // *count says how many were filled, also when a later part fails.
+    const size_t capacity = *count;
+    *count = 0;
     bool more = true;
-    while (more && n < *count) {
+    while (more && *count < capacity) {
         msg_t m;
         m.init();
         if (api_guard(-1, [&] { return sock->recv(&m, flags); }) != 0) {
@@ -277,15 +282,13 @@ ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags)
         }
         if (size)
             std::memcpy(buf, m.data(), size);
-        iov[n].iov_base = buf;
-        iov[n].iov_len = size;
+        iov[*count].iov_base = buf;
+        iov[*count].iov_len = size;
         more = m.has_more();
         m.close();
-        total += static_cast<int>(size);
-        ++n;
+        ++*count;
     }
-    *count = n;
-    return static_cast<int>(n);
+    return static_cast<int>(*count);
 }
 
 // ---- Messages ----------------------------------------------------------------
@@ -364,10 +367,15 @@ ZMQ_EXPORT int zmq_msg_get(const zmq_msg_t *msg, int property) {
     switch (property) {
     case ZMQ_MORE:
         return m->has_more() ? 1 : 0;
-    case ZMQ_SRCFD:
-        // Deprecated in libzmq; no source fd is recorded.
-        errno = EINVAL;
-        return -1;
+    case ZMQ_SRCFD: {
+        // Deprecated; as libzmq, the connection's fd is the "__fd" property.
+        const char *fd = m->metadata() ? m->metadata()->get("__fd") : nullptr;
+        if (!fd) {
+            errno = EINVAL;
+            return -1;
+        }
+        return std::atoi(fd);
+    }
     case ZMQ_SHARED:
         return m->is_shared() ? 1 : 0;
     default:
@@ -407,8 +415,9 @@ ZMQ_EXPORT uint32_t zmq_msg_routing_id(zmq_msg_t *msg) { return as_msg(msg)->get
 ZMQ_EXPORT int zmq_has(const char *capability) {
     if (!capability)
         return 0;
-    // What this build carries. CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not built.
-    static const char *const caps[] = {"ipc", "draft"};
+    // What this build carries. CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not
+    // built; "draft" means the draft socket types exist, which they do not here.
+    static const char *const caps[] = {"ipc"};
     for (const char *c : caps) {
         if (std::strcmp(capability, c) == 0)
             return 1;

@@ -47,6 +47,7 @@ class raw_engine_t final : public i_engine,
         auto self = shared_from_this();
         metadata_t::dict_t props;
         props["Peer-Address"] = _transport->peer_address();
+        props["__fd"] = std::to_string(_transport->native_handle()); // ZMQ_SRCFD, as libzmq
         _metadata = new metadata_t(std::move(props));
         _session->monitor_event(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
         if (_closed)

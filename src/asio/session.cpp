@@ -168,7 +168,7 @@ void session_t::create_pipe_to_socket() {
     _cfg.socket_mailbox->send(command_t{command_t::attach_pipe, ends[0], _cfg.connecter ? 1u : 0u});
 }
 
-void session_t::engine_ready(const engine_peer_info &) {
+void session_t::engine_ready(const engine_peer_info &peer) {
     // (the engine itself reports ZMQ_EVENT_HANDSHAKE_SUCCEEDED)
     _current_ivl = _cfg.options.reconnect_ivl;
     if (!_pipe && !_terminating)
@@ -176,16 +176,18 @@ void session_t::engine_ready(const engine_peer_info &) {
     else if (_pipe && _connected_before)
         _pipe->send_hiccup(); // e.g. SUB re-sends its subscriptions
     _connected_before = true;
-    push_raw_notification();
+    push_raw_notification(peer.metadata); // libzmq: the connect notice carries ZMQ_SRCFD
 }
 
-void session_t::push_raw_notification() {
+void session_t::push_raw_notification(metadata_t *metadata) {
     // ZMQ_STREAM tells the application about connects and disconnects with
     // an empty message (ZMQ_STREAM_NOTIFY, on by default).
     if (!_cfg.options.raw_socket || !_cfg.options.raw_notify || !_pipe)
         return;
     msg_t m;
     m.init();
+    if (metadata)
+        m.set_metadata(metadata);
     if (_pipe->write(&m))
         _pipe->flush();
     else

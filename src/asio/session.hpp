@@ -87,7 +87,7 @@ class session_t final : public i_pipe_events,
     void schedule_reconnect();
     void start_engine(std::unique_ptr<i_asio_transport> transport);
     void create_pipe_to_socket();
-    void push_raw_notification();
+    void push_raw_notification(metadata_t *metadata = nullptr);
     void do_terminate(int linger);
     void maybe_finish_linger();
     void finish();

@@ -732,6 +732,7 @@ class zmtp_engine_t final : public i_engine,
         _handshake_timer.cancel();
         metadata_t::dict_t props = _mech->message_properties();
         props["Peer-Address"] = _transport->peer_address();
+        props["__fd"] = std::to_string(_transport->native_handle()); // ZMQ_SRCFD, as libzmq
         for (const auto &kv : _mech->peer_properties())
             if (zmtp_name_equals(kv.first, zmtp_prop_identity))
                 props["Routing-Id"] = kv.second;

@@ -25,9 +25,10 @@ std::atomic<int> g_live_contexts{0};
 ctx_t::ctx_t() { g_live_contexts.fetch_add(1, std::memory_order_relaxed); }
 
 ctx_t::~ctx_t() {
-    // Connections nobody bound: release the ends waiting for a binder.
+    // Connections nobody bound: their queued messages go with them (libzmq
+    // binds and closes a socket for each at termination to the same effect).
     for (auto &p : _pending)
-        release_pending(p.second);
+        p.second.bind_end->terminate();
     _io_pool.reset();
     if (_term_fd >= 0)
         ::close(_term_fd);
@@ -296,10 +297,8 @@ bool ctx_t::find_endpoint_or_pend(const std::string &name, endpoint_t &ep,
         ep.mailbox->add_ref();
         return true;
     }
-    if (pending) {
-        pending->connecter_mailbox->add_ref();
+    if (pending)
         _pending.emplace(name, *pending);
-    }
     return false;
 }
 
@@ -311,32 +310,6 @@ std::vector<ctx_t::pending_t> ctx_t::take_pending(const std::string &name) {
         out.push_back(it->second);
     _pending.erase(range.first, range.second);
     return out;
-}
-
-void ctx_t::drop_pending_of(socket_base_t *s) {
-    std::vector<pending_t> dropped;
-    {
-        std::lock_guard<std::mutex> lock(_mutex);
-        for (auto it = _pending.begin(); it != _pending.end();) {
-            if (it->second.connecter == s) {
-                dropped.push_back(it->second);
-                it = _pending.erase(it);
-            } else {
-                ++it;
-            }
-        }
-    }
-    for (auto &p : dropped)
-        release_pending(p);
-}
-
-void ctx_t::release_pending(pending_t &p) {
-    // Without ZMQ_IMMEDIATE the connecter owns its end and terminates it
-    // itself; the binder's end was never handed out.
-    p.bind_end->terminate();
-    if (p.connect_end)
-        p.connect_end->terminate();
-    p.connecter_mailbox->drop_ref();
 }
 
 } // namespace zlink

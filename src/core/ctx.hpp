@@ -49,16 +49,15 @@ class ctx_t {
     void unregister_endpoints(socket_base_t *s);
     // Connect side. If the endpoint is bound, returns true and fills `ep`.
     // Otherwise records the pending connection (connect-before-bind).
+    // A connecter that closes leaves its pending connections here, so the
+    // messages it sent reach a later bind (libzmq); the context frees those
+    // never bound.
     struct pending_t {
-        socket_base_t *connecter;
-        mailbox_t *connecter_mailbox; // referenced while pending
-        options_t connecter_options;
-        pipe_t *bind_end;    // the end the binder will own
-        pipe_t *connect_end; // set when the connecter waits for bind (ZMQ_IMMEDIATE)
+        pipe_t *bind_end;     // the end the binder will own
+        bool recv_routing_id; // the connecter wants the binder's routing id
     };
     bool find_endpoint_or_pend(const std::string &name, endpoint_t &ep,
                                const pending_t *pending);
-    void drop_pending_of(socket_base_t *s);
     // Binder side: take the pending connections for `name` (under the lock
     // together with registration so none is lost).
     std::vector<pending_t> take_pending(const std::string &name);
@@ -79,7 +78,6 @@ class ctx_t {
     static constexpr uint32_t dead_tag = 0xdeadbeef;
     uint32_t _tag = live_tag;
 
-    void release_pending(pending_t &p);
     int wait_for_sockets(); // zmq_ctx_term's wait; -1/EINTR on a signal
     void notify_terminator_locked();
 

@@ -30,6 +30,7 @@ struct command_t {
         stop,           // socket: the context is terminating
         wake,           // nothing: just wake the owner
         hiccup,         // pipe: the peer's connection was re-established
+        hwm_changed,    // pipe: the peer's owner changed its HWMs (count 1: reopen writer)
     };
     type_t type;
     pipe_t *pipe;   // holds a reference on the pipe pair while queued

@@ -17,12 +17,20 @@ bool option_int(const void *value, size_t size, int *out) {
     return true;
 }
 
+// libzmq clears the whole caller buffer past the value (and past a string's
+// terminator), so a too-large buffer reads back as zeros, not stale bytes.
+void option_zero_tail(void *value, size_t used, size_t capacity) {
+    if (capacity > used)
+        std::memset(static_cast<char *>(value) + used, 0, capacity - used);
+}
+
 int option_put_int(void *value, size_t *size, int v) {
     if (!value || !size || *size < sizeof(int)) {
         errno = EINVAL;
         return -1;
     }
     std::memcpy(value, &v, sizeof v);
+    option_zero_tail(value, sizeof v, *size);
     *size = sizeof v;
     return 0;
 }
@@ -36,8 +44,7 @@ int put_bytes(void *value, size_t *size, const std::string &s, bool with_nul) {
         return -1;
     }
     std::memcpy(value, s.data(), s.size());
-    if (with_nul)
-        static_cast<char *>(value)[s.size()] = '\0';
+    option_zero_tail(value, s.size(), *size); // includes the terminator
     *size = need;
     return 0;
 }
@@ -52,7 +59,11 @@ template <typename T> int put_scalar(void *value, size_t *size, T v) {
     return 0;
 }
 
-// String options may be set with or without a terminating NUL.
+// libzmq keeps string options byte for byte (a NUL passed in is kept and
+// read back); only ZMQ_METADATA, a zlink parse, drops a trailing NUL.
+std::string as_bytes(const void *value, size_t size) {
+    return value && size ? std::string(static_cast<const char *>(value), size) : std::string();
+}
 std::string as_string(const void *value, size_t size) {
     if (!value || size == 0)
         return std::string();
@@ -92,6 +103,9 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         {ZMQ_LINGER, &linger, -1},
         {ZMQ_CONNECT_TIMEOUT, &connect_timeout, 0},
         {ZMQ_TCP_MAXRT, &tcp_maxrt, 0},
+        {ZMQ_TCP_KEEPALIVE_CNT, &tcp_keepalive_cnt, -1},
+        {ZMQ_TCP_KEEPALIVE_IDLE, &tcp_keepalive_idle, -1},
+        {ZMQ_TCP_KEEPALIVE_INTVL, &tcp_keepalive_intvl, -1},
         {ZMQ_RECONNECT_IVL, &reconnect_ivl, -1},
         {ZMQ_RECONNECT_IVL_MAX, &reconnect_ivl_max, 0},
         {ZMQ_BACKLOG, &backlog, 0},
@@ -131,7 +145,7 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         // libzmq accepts it only where a connect can name its peer.
         if (type != ZMQ_ROUTER && type != ZMQ_REP && type != ZMQ_STREAM)
             return einval();
-        if (!value || size < 1 || size > 255)
+        if (!value || size < 1) // no length limit in libzmq: the id stays local
             return einval();
         connect_routing_id.assign(static_cast<const char *>(value), size);
         return 0;
@@ -165,18 +179,10 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         tcp_keepalive = v;
         return 0;
-    case ZMQ_TCP_KEEPALIVE_CNT:
-    case ZMQ_TCP_KEEPALIVE_IDLE:
-    case ZMQ_TCP_KEEPALIVE_INTVL:
-        if (!is_int || (v != -1 && v < 1))
-            return einval();
-        (option == ZMQ_TCP_KEEPALIVE_CNT    ? tcp_keepalive_cnt
-         : option == ZMQ_TCP_KEEPALIVE_IDLE ? tcp_keepalive_idle
-                                            : tcp_keepalive_intvl) = v;
-        return 0;
     case ZMQ_HEARTBEAT_TTL:
-        // Carried on the wire in deciseconds (16 bits).
-        if (!is_int || v < 0 || v > 6553599)
+        // Carried on the wire in deciseconds (16 bits); libzmq checks the
+        // value after the division, so -99..-1 read back as 0.
+        if (!is_int || v / 100 < 0 || v / 100 > 65535)
             return einval();
         heartbeat_ttl = v / 100 * 100; // kept in whole deciseconds, as sent
         return 0;
@@ -188,7 +194,7 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         return 0;
     case ZMQ_PLAIN_USERNAME:
     case ZMQ_PLAIN_PASSWORD: {
-        if (size > 255 || (value && size == 0))
+        if (size > 255 || (value && size == 0) || (!value && size != 0))
             return einval();
         if (!value) {
             // libzmq: a NULL value switches back to the NULL mechanism.
@@ -205,18 +211,18 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
     case ZMQ_ZAP_DOMAIN:
         if (size > 255 || size == 0)
             return einval();
-        zap_domain = as_string(value, size);
+        zap_domain = as_bytes(value, size);
         return 0;
+    // libzmq: NULL/0 clears; an empty non-NULL value is EINVAL.
     case ZMQ_BINDTODEVICE:
-        if (size > 15)
+        if ((value == nullptr) != (size == 0) || size > 16)
             return einval();
-        bindtodevice = as_string(value, size);
+        bindtodevice = as_bytes(value, size);
         return 0;
     case ZMQ_SOCKS_PROXY:
-        // Kept as given, a counted NUL included (getsockopt shows it), as libzmq.
-        if (!value && size != 0)
+        if ((value == nullptr) != (size == 0))
             return einval();
-        socks_proxy.assign(value ? static_cast<const char *>(value) : "", size);
+        socks_proxy = as_bytes(value, size);
         return 0;
     case ZMQ_SOCKS_USERNAME:
     case ZMQ_SOCKS_PASSWORD: {
@@ -269,12 +275,30 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         return 0;
     }
 #ifdef ZMQ_ZAP_ENFORCE_DOMAIN
-    case ZMQ_ZAP_ENFORCE_DOMAIN:
-        if (!is_int || (v != 0 && v != 1))
+    case ZMQ_ZAP_ENFORCE_DOMAIN: // libzmq: any int, read as a boolean
+        if (!is_int)
             return einval();
         zap_enforce_domain = v != 0;
         return 0;
 #endif
+    // Answered by libzmq 4.3.4 even without its draft API. Stored and read
+    // back; zlink has no Windows loopback fast path, no multicast, and does
+    // not act on ZMQ_RECONNECT_STOP yet.
+    case ZMQ_LOOPBACK_FASTPATH:
+        if (!is_int)
+            return einval();
+        loopback_fastpath = v != 0;
+        return 0;
+    case ZMQ_MULTICAST_LOOP:
+        if (!is_int)
+            return einval();
+        multicast_loop = v != 0;
+        return 0;
+    case ZMQ_RECONNECT_STOP:
+        if (!is_int)
+            return einval();
+        reconnect_stop = v;
+        return 0;
 #ifdef ZMQ_METADATA
     case ZMQ_METADATA: {
         // "X-Name:value": user properties sent in the READY command.
@@ -345,6 +369,9 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
 #ifdef ZMQ_ZAP_ENFORCE_DOMAIN
         {ZMQ_ZAP_ENFORCE_DOMAIN, zap_enforce_domain ? 1 : 0},
 #endif
+        {ZMQ_LOOPBACK_FASTPATH, loopback_fastpath ? 1 : 0},
+        {ZMQ_MULTICAST_LOOP, multicast_loop ? 1 : 0},
+        {ZMQ_RECONNECT_STOP, reconnect_stop},
         // What the socket would use: its own setting or the default (the
         // environment can still override it when a connection starts).
         {ZLINK_SPECULATIVE_WRITE,

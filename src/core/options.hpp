@@ -31,7 +31,9 @@ struct options_t {
     int linger = -1; // ms, -1 forever (ctx term waits)
     int connect_timeout = 0;
     int tcp_maxrt = 0;
-    int reconnect_stop = 0;
+    int reconnect_stop = 0;  // ZMQ_RECONNECT_STOP: stored, not acted on
+    bool loopback_fastpath = false; // stored only (a Windows TCP option in libzmq)
+    bool multicast_loop = true;     // stored only (no multicast transports)
     int reconnect_ivl = 100;
     int reconnect_ivl_max = 0;
     int backlog = 100;
@@ -90,5 +92,7 @@ struct options_t {
 // Helpers shared by socket types for option parsing.
 bool option_int(const void *value, size_t size, int *out);
 int option_put_int(void *value, size_t *size, int v);
+// Zero value[used..capacity), as libzmq does after what it returns.
+void option_zero_tail(void *value, size_t used, size_t capacity);
 
 } // namespace zlink

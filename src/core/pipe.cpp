@@ -1,6 +1,7 @@
 #include "core/pipe.hpp"
 
 #include <atomic>
+#include <climits>
 
 #include "core/mailbox.hpp"
 #include "core/metadata.hpp"
@@ -30,13 +31,29 @@ struct pipe_pair_t {
 };
 
 namespace {
-// libzmq's rule: tell the writer there is room again every `lwm` messages,
-// leaving at most 1024 messages of slack for big HWMs.
-int compute_lwm(int hwm) {
-    const int max_wm_delta = 1024;
-    return hwm > max_wm_delta * 2 ? hwm - max_wm_delta : (hwm + 1) / 2;
-}
+// libzmq 4.3's rule (measured on 4.3.4): tell the writer there is room again
+// every (hwm + 1) / 2 messages read.
+int compute_lwm(int hwm) { return (hwm + 1) / 2; }
 int end_index(const pipe_t *p, const pipe_pair_t *pair) { return p == &pair->ends[0] ? 0 : 1; }
+
+// One queue's limit from the writer's SNDHWM and the reader's RCVHWM: -1 is
+// "no value on that side"; otherwise 0 on either side means unlimited.
+int combine_hwms(int a, int b) {
+    if (a < 0)
+        return b < 0 ? 0 : b;
+    if (b < 0)
+        return a;
+    if (a == 0 || b == 0)
+        return 0;
+    return a > INT_MAX - b ? INT_MAX : a + b;
+}
+uint64_t pack_hwms(int sndhwm, int rcvhwm) {
+    return uint64_t(uint32_t(sndhwm)) << 32 | uint32_t(rcvhwm);
+}
+void unpack_hwms(uint64_t v, int *sndhwm, int *rcvhwm) {
+    *sndhwm = int32_t(uint32_t(v >> 32));
+    *rcvhwm = int32_t(uint32_t(v));
+}
 } // namespace
 
 void pipe_t::create_pair(pipe_t *ends[2], const config_t &cfg) {
@@ -54,16 +71,38 @@ void pipe_t::create_pair(pipe_t *ends[2], const config_t &cfg) {
         e._peer = &pair->ends[1 - i];
         e._out = pair->queues[i];
         e._in = pair->queues[1 - i];
-        const int out_hwm = cfg.conflate[1 - i] ? 0 : cfg.hwm[i];
-        const int in_hwm = cfg.conflate[i] ? 0 : cfg.hwm[1 - i];
-        e.set_hwms(in_hwm, out_hwm);
+        e._out_conflate = cfg.conflate[1 - i];
+        e._in_conflate = cfg.conflate[i];
         ends[i] = &e;
     }
+    pipe_t &e0 = pair->ends[0], &e1 = pair->ends[1];
+    e0._own_sndhwm = cfg.hwm[0];
+    e0._own_rcvhwm = cfg.hwm[1];
+    e1._own_sndhwm = cfg.end1_hwm[0];
+    e1._own_rcvhwm = cfg.end1_hwm[1];
+    e0._peer_hwms.store(pack_hwms(e1._own_sndhwm, e1._own_rcvhwm), std::memory_order_relaxed);
+    e1._peer_hwms.store(pack_hwms(e0._own_sndhwm, e0._own_rcvhwm), std::memory_order_relaxed);
+    e0.apply_hwms();
+    e1.apply_hwms();
 }
 
-void pipe_t::set_hwms(int in_hwm, int out_hwm) {
-    _hwm = out_hwm;
+void pipe_t::apply_hwms() {
+    int peer_snd, peer_rcv;
+    unpack_hwms(_peer_hwms.load(std::memory_order_seq_cst), &peer_snd, &peer_rcv);
+    _hwm = _out_conflate ? 0 : combine_hwms(_own_sndhwm, peer_rcv);
+    const int in_hwm = _in_conflate ? 0 : combine_hwms(_own_rcvhwm, peer_snd);
     _in_lwm = in_hwm > 0 ? compute_lwm(in_hwm) : 0;
+}
+
+void pipe_t::set_own_hwms(int sndhwm, int rcvhwm, bool reopen_peer_writer) {
+    _own_sndhwm = sndhwm;
+    _own_rcvhwm = rcvhwm;
+    apply_hwms();
+    // An end without an owner yet (an inproc connect waiting for its bind)
+    // gets no command; set_owner() reads the values when it is adopted.
+    _peer->_peer_hwms.store(pack_hwms(sndhwm, rcvhwm), std::memory_order_seq_cst);
+    if (_state == state_active)
+        send_to_peer(command_t::hwm_changed, reopen_peer_writer ? 1 : 0);
 }
 
 void pipe_t::set_owner(i_pipe_events *sink, mailbox_t *mailbox) {
@@ -72,6 +111,8 @@ void pipe_t::set_owner(i_pipe_events *sink, mailbox_t *mailbox) {
     mailbox_t *old = _mailbox.exchange(mailbox, std::memory_order_seq_cst);
     if (old)
         old->drop_ref();
+    // HWMs the peer's owner set while this end had nobody to tell.
+    apply_hwms();
     // The peer may have terminated while this end had no owner, and its
     // pipe_term went nowhere: deliver it now.
     if (_pair->gone[1 - end_index(this, _pair)].load(std::memory_order_seq_cst))
@@ -95,7 +136,9 @@ void pipe_t::drop_ref() {
 }
 
 void pipe_t::send_to_peer(uint8_t type, uint64_t count) {
-    mailbox_t *mb = _peer->_mailbox.load(std::memory_order_acquire);
+    // seq_cst pairs with set_owner(): either it sees what we stored before
+    // (gone flag, peer HWMs) or we see its mailbox.
+    mailbox_t *mb = _peer->_mailbox.load(std::memory_order_seq_cst);
     if (!mb)
         return; // unowned end: its future owner treats the pipe as active
     add_ref();
@@ -271,6 +314,14 @@ void pipe_t::process_command(const command_t &cmd) {
             }
         } else if (_state == state_delimiter_seen) {
             terminate_locally();
+        }
+        break;
+    case command_t::hwm_changed:
+        apply_hwms();
+        if (cmd.count && _state == state_active && !_out_active && check_hwm()) {
+            _out_active = true;
+            if (_sink)
+                _sink->write_activated(this);
         }
         break;
     case command_t::hiccup:

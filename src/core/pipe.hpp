@@ -43,7 +43,14 @@ class i_pipe_events {
 class pipe_t {
   public:
     struct config_t {
-        int hwm[2] = {1000, 1000}; // messages end 0 -> end 1, end 1 -> end 0 (0 = unlimited)
+        // End 0's owner's SNDHWM (messages end 0 -> end 1) and RCVHWM (end 1 ->
+        // end 0); 0 = unlimited.
+        int hwm[2] = {1000, 1000};
+        // Inproc: end 1's owner's own SNDHWM/RCVHWM. A queue then holds the
+        // sender's SNDHWM plus the receiver's RCVHWM, 0 on either side meaning
+        // unlimited (libzmq's rule). -1: end 1 has none (a session: end 0's
+        // values alone apply) or it is not known yet (connect before bind).
+        int end1_hwm[2] = {-1, -1};
         bool conflate[2] = {false, false}; // queue towards end i keeps only the last message
     };
     // Creates both ends; the caller becomes owner of both (one reference each).
@@ -90,8 +97,12 @@ class pipe_t {
     void set_endpoint(const std::string &e) { _endpoint = e; }
     bool is_terminated() const { return _state != state_active && _state != state_waiting_for_delimiter; }
 
-    // HWM bookkeeping.
-    void set_hwms(int in_hwm, int out_hwm);
+    // HWM bookkeeping. The owner's new SNDHWM/RCVHWM (owner thread): this end
+    // applies them at once, the peer end when it gets the hwm_changed command.
+    // `reopen_peer_writer`: a peer writer stopped at the old limit may write
+    // again if there is room now (an inproc bind; libzmq does not do it for
+    // a setsockopt).
+    void set_own_hwms(int sndhwm, int rcvhwm, bool reopen_peer_writer = false);
     bool check_hwm() const;
     uint64_t msgs_written() const { return _msgs_written; }
 
@@ -113,6 +124,7 @@ class pipe_t {
     void send_to_self(uint8_t type);
     void terminate_locally(); // peer is gone and we are done: tell the sink
     void on_delimiter();
+    void apply_hwms(); // derive _hwm and _in_lwm from own and peer values
 
     pipe_pair_t *_pair = nullptr;
     pipe_t *_peer = nullptr;
@@ -125,9 +137,16 @@ class pipe_t {
     bool _out_active = true;
     bool _delay = true;
     state_t _state = state_active;
-    int _hwm = 0;
-    int _lwm = 0;
-    int _in_lwm = 0;
+    int _hwm = 0;    // outbound limit, checked by this end's writer
+    int _in_lwm = 0; // report reads to the peer writer every _in_lwm messages
+    // Inputs of the two above. Own values are written by the owner's thread
+    // only; the peer's (packed SNDHWM, RCVHWM; -1 = none) by the peer's thread,
+    // so they are atomic and this end re-reads them on hwm_changed.
+    int _own_sndhwm = -1;
+    int _own_rcvhwm = -1;
+    std::atomic<uint64_t> _peer_hwms{~uint64_t(0)};
+    bool _out_conflate = false;
+    bool _in_conflate = false;
     uint64_t _msgs_read = 0;
     uint64_t _msgs_written = 0;
     uint64_t _peers_msgs_read = 0;

@@ -183,7 +183,14 @@ int socket_base_t::setsockopt(int option, const void *value, size_t size) {
         return 0;
     if (errno != EINVAL)
         return -1;
-    return options.setsockopt(option, value, size);
+    if (options.setsockopt(option, value, size) != 0)
+        return -1;
+    if (option == ZMQ_SNDHWM || option == ZMQ_RCVHWM) {
+        // libzmq 4.3 applies new HWMs to the pipes that already exist.
+        for (pipe_t *p : _pipes)
+            p->set_own_hwms(options.sndhwm, options.rcvhwm);
+    }
+    return 0;
 }
 
 int socket_base_t::getsockopt(int option, void *value, size_t *size) {
@@ -214,6 +221,7 @@ int socket_base_t::getsockopt(int option, void *value, size_t *size) {
             return -1;
         }
         std::memcpy(value, _last_endpoint.c_str(), _last_endpoint.size() + 1);
+        option_zero_tail(value, _last_endpoint.size() + 1, *size);
         *size = _last_endpoint.size() + 1;
         return 0;
     }
@@ -307,19 +315,18 @@ int socket_base_t::bind_inproc(const std::string &endpoint) {
         return -1;
     _inproc_binds.push_back(endpoint);
     _last_endpoint = endpoint;
-    // Adopt the connections that were made before this bind.
+    // Adopt the connections that were made before this bind, also those
+    // whose connecter has closed since (their messages are still queued).
     for (ctx_t::pending_t &p : _ctx->take_pending(endpoint)) {
         pipe_t *pipe = p.bind_end;
-        if (p.connecter_options.recv_routing_id)
+        if (p.recv_routing_id)
             send_routing_id(pipe, options.routing_id);
         attach_pipe(pipe, false, false);
         _bound_pipes.emplace(endpoint, pipe);
+        // Both queues now count our HWMs too (SNDHWM + the peer's RCVHWM);
+        // a connecter stopped at its own SNDHWM may go on.
+        pipe->set_own_hwms(options.sndhwm, options.rcvhwm, true);
         pipe->flush();
-        if (p.connect_end) {
-            // ZMQ_IMMEDIATE: the connecter attaches only now.
-            p.connecter_mailbox->send(command_t{command_t::attach_pipe, p.connect_end, 1});
-        }
-        p.connecter_mailbox->drop_ref();
     }
     return 0;
 }
@@ -333,14 +340,14 @@ int socket_base_t::connect_inproc(const std::string &endpoint) {
     // Look up first with no pending record, to size the pipe from both ends.
     const bool bound = _ctx->find_endpoint_or_pend(endpoint, peer, nullptr);
     if (bound) {
-        // libzmq: the queue holds the sender's SNDHWM plus the receiver's
-        // RCVHWM; 0 on either side means unlimited.
-        cfg.hwm[0] = (options.sndhwm && peer.options.rcvhwm) ? options.sndhwm + peer.options.rcvhwm : 0;
-        cfg.hwm[1] = (options.rcvhwm && peer.options.sndhwm) ? options.rcvhwm + peer.options.sndhwm : 0;
-    } else {
-        cfg.hwm[0] = options.sndhwm;
-        cfg.hwm[1] = options.rcvhwm;
+        // The binder's HWMs as of its bind, as in libzmq; the pipe adds
+        // them to ours (0 on either side means unlimited).
+        cfg.end1_hwm[0] = peer.options.sndhwm;
+        cfg.end1_hwm[1] = peer.options.rcvhwm;
     }
+    // Until a binder adopts the other end, our own HWMs alone apply.
+    cfg.hwm[0] = options.sndhwm;
+    cfg.hwm[1] = options.rcvhwm;
     pipe_t *ends[2];
     pipe_t::create_pair(ends, cfg);
     ends[0]->set_endpoint(endpoint);
@@ -365,7 +372,7 @@ int socket_base_t::connect_inproc(const std::string &endpoint) {
     } else {
         // libzmq creates inproc pipes at connect even with ZMQ_IMMEDIATE,
         // so messages queue until the bind.
-        ctx_t::pending_t p{this, _mailbox, options, ends[1], nullptr};
+        ctx_t::pending_t p{ends[1], options.recv_routing_id};
         if (_ctx->find_endpoint_or_pend(endpoint, peer, &p)) {
             // Bound in between: start over with a fresh pipe sized for it.
             peer.mailbox->drop_ref();
@@ -444,6 +451,8 @@ int socket_base_t::send(msg_t *msg, int flags) {
     if (_mailbox->has_pending() && process_commands(0) != 0)
         return -1;
     msg->reset_flags(msg_t::more | msg_t::routing_id | msg_t::command);
+    // libzmq: a received message sent on loses its connection properties.
+    msg->reset_metadata();
     if (flags & ZMQ_SNDMORE)
         msg->set_flags(msg_t::more);
 
@@ -516,11 +525,11 @@ int socket_base_t::recv(msg_t *msg, int flags) {
 int socket_base_t::close() {
     close_monitor(false); // libzmq sends no MONITOR_STOPPED on close
     _ctx->unregister_endpoints(this);
-    _ctx->drop_pending_of(this);
     if (_net)
         _net->close_all(options.linger); // ZMQ_LINGER as it is now
-    // Messages already in inproc pipes stay readable by the peers; their
-    // ends see the delimiter after them.
+    // Messages already in inproc pipes stay readable by the peers (also by
+    // a socket that binds later, for connects still pending); their ends see
+    // the delimiter after them.
     std::vector<pipe_t *> pipes;
     pipes.swap(_pipes);
     for (pipe_t *p : pipes)

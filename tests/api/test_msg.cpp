@@ -299,14 +299,15 @@ TEST_F(Msg, RecvDontwaitWithNothingIsEagain) {
     zmq_msg_close(&m);
 }
 
-// zmq_sendiov sends the parts as one multipart message (flags ZMQ_SNDMORE is
-// what libzmq's own tests pass; the last part never carries MORE).
+// zmq_sendiov sends each part with the caller's flags and the last without
+// ZMQ_SNDMORE, so ZMQ_SNDMORE makes one multipart message; it returns the
+// last part's size.
 TEST_F(Msg, SendiovRecviovRoundTrip) {
     void *a, *b;
     pair(ZMQ_PAIR, ZMQ_PAIR, &a, &b);
     char p0[] = "x", p1[] = "yy", p2[] = "zzz";
     iovec out[3] = {{p0, 1}, {p1, 2}, {p2, 3}};
-    ASSERT_NE(-1, zmq_sendiov(a, out, 3, ZMQ_SNDMORE));
+    ASSERT_EQ(3, zmq_sendiov(a, out, 3, ZMQ_SNDMORE));
     iovec in[5];
     size_t count = 5;
     ASSERT_TRUE(wait_readable(b));
@@ -318,6 +319,39 @@ TEST_F(Msg, SendiovRecviovRoundTrip) {
     for (size_t i = 0; i < count; ++i)
         free(in[i].iov_base); // recviov buffers belong to the caller
     EXPECT_EQ(0, get_int(b, ZMQ_RCVMORE));
+}
+
+// Flags 0: every part is a message of its own.
+TEST_F(Msg, SendiovWithoutSndmoreSendsSeparateMessages) {
+    void *a, *b;
+    pair(ZMQ_PAIR, ZMQ_PAIR, &a, &b);
+    char p0[] = "one", p1[] = "three";
+    iovec out[2] = {{p0, 3}, {p1, 5}};
+    ASSERT_EQ(5, zmq_sendiov(a, out, 2, 0));
+    EXPECT_EQ(std::vector<std::string>{"one"}, recv_multipart(b));
+    EXPECT_EQ(std::vector<std::string>{"three"}, recv_multipart(b));
+    // A single empty part (NULL base) is fine too.
+    iovec empty = {nullptr, 0};
+    ASSERT_EQ(0, zmq_sendiov(a, &empty, 1, 0));
+    EXPECT_EQ(std::vector<std::string>{""}, recv_multipart(b));
+}
+
+// A failure reports -1 with the send's errno.
+TEST_F(Msg, SendiovReportsSendErrors) {
+    void *push = make(ZMQ_PUSH); // no peer: nothing can be queued
+    char p0[] = "x";
+    iovec out[1] = {{p0, 1}};
+    EXPECT_ZMQ_ERR(zmq_sendiov(push, out, 1, ZMQ_DONTWAIT), EAGAIN);
+}
+
+// *count is how many parts were filled, also when nothing came (0).
+TEST_F(Msg, RecviovCountIsZeroWhenNothingArrived) {
+    void *a, *b;
+    pair(ZMQ_PAIR, ZMQ_PAIR, &a, &b);
+    iovec in[3];
+    size_t count = 3;
+    EXPECT_ZMQ_ERR(zmq_recviov(b, in, &count, ZMQ_DONTWAIT), EAGAIN);
+    EXPECT_EQ(0u, count);
 }
 
 TEST_F(Msg, RecviovStopsAtCountAndLeavesRest) {

@@ -291,3 +291,76 @@ TEST_F(SockoptTypes, InvertMatchingOnSub) {
     send_str(pub, "keep-me");
     EXPECT_EQ("keep-me", recv_str(sub));
 }
+
+// libzmq clears the caller's whole buffer past what it returns: socket-level
+// ints (ZMQ_RCVMORE, ZMQ_EVENTS, ZMQ_FD, ZMQ_THREAD_SAFE) take any buffer of
+// at least an int, and binary/string options are followed by zeros.
+TEST_F(SockoptTypes, LargerBuffersAreZeroedPastTheValue) {
+    void *s = make(ZMQ_DEALER);
+    for (int opt : {ZMQ_RCVMORE, ZMQ_EVENTS, ZMQ_FD, ZMQ_THREAD_SAFE}) {
+        unsigned char buf[16];
+        memset(buf, 0xAA, sizeof buf);
+        size_t len = sizeof buf;
+        ASSERT_EQ(0, zmq_getsockopt(s, opt, buf, &len)) << "opt " << opt;
+        EXPECT_EQ(sizeof(int), len) << "opt " << opt;
+        for (size_t i = sizeof(int); i < sizeof buf; ++i)
+            EXPECT_EQ(0, buf[i]) << "opt " << opt << " byte " << i;
+        len = sizeof(int) - 1;
+        EXPECT_ZMQ_ERR(zmq_getsockopt(s, opt, buf, &len), EINVAL);
+    }
+    // Options of the option table want their exact size.
+    int64_t big[2];
+    size_t len = sizeof big;
+    EXPECT_ZMQ_ERR(zmq_getsockopt(s, ZMQ_SNDHWM, big, &len), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_getsockopt(s, ZMQ_MAXMSGSIZE, big, &len), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_getsockopt(s, ZMQ_AFFINITY, big, &len), EINVAL);
+
+    ASSERT_EQ(0, zmq_setsockopt(s, ZMQ_ROUTING_ID, "id", 2));
+    ASSERT_EQ(0, zmq_setsockopt(s, ZMQ_ZAP_DOMAIN, "dom", 3));
+    ASSERT_EQ(0, zmq_bind(s, inproc_ep("tail").c_str()));
+    for (int opt : {ZMQ_ROUTING_ID, ZMQ_ZAP_DOMAIN, ZMQ_LAST_ENDPOINT}) {
+        unsigned char buf[128];
+        memset(buf, 0xAA, sizeof buf);
+        len = sizeof buf;
+        ASSERT_EQ(0, zmq_getsockopt(s, opt, buf, &len)) << "opt " << opt;
+        for (size_t i = len; i < sizeof buf; ++i)
+            EXPECT_EQ(0, buf[i]) << "opt " << opt << " byte " << i;
+    }
+}
+
+// String options keep exactly the bytes given: a NUL passed in is part of
+// the value and comes back before the terminator.
+TEST_F(SockoptTypes, StringOptionsKeepTheBytesGiven) {
+    void *s = make(ZMQ_DEALER);
+    for (int opt : {ZMQ_ZAP_DOMAIN, ZMQ_PLAIN_USERNAME, ZMQ_SOCKS_PROXY, ZMQ_BINDTODEVICE}) {
+        ASSERT_EQ(0, zmq_setsockopt(s, opt, "abc", 4)) << "opt " << opt; // with its NUL
+        char buf[16];
+        size_t len = sizeof buf;
+        ASSERT_EQ(0, zmq_getsockopt(s, opt, buf, &len));
+        EXPECT_EQ(5u, len) << "opt " << opt;
+        EXPECT_EQ(0, memcmp("abc\0", buf, 5)) << "opt " << opt;
+    }
+}
+
+// ZMQ_SOCKS_PROXY and ZMQ_BINDTODEVICE: NULL/0 clears, an empty non-NULL
+// value is EINVAL, a lone NUL is a one-byte value.
+TEST_F(SockoptTypes, EmptyValuesOfClearableStrings) {
+    for (int opt : {ZMQ_SOCKS_PROXY, ZMQ_BINDTODEVICE}) {
+        void *s = make(ZMQ_DEALER);
+        EXPECT_ZMQ_ERR(zmq_setsockopt(s, opt, "", 0), EINVAL);
+        ASSERT_EQ(0, zmq_setsockopt(s, opt, "", 1)) << "opt " << opt;
+        char buf[8];
+        size_t len = sizeof buf;
+        ASSERT_EQ(0, zmq_getsockopt(s, opt, buf, &len));
+        EXPECT_EQ(2u, len) << "opt " << opt;
+        ASSERT_EQ(0, zmq_setsockopt(s, opt, nullptr, 0));
+        len = sizeof buf;
+        ASSERT_EQ(0, zmq_getsockopt(s, opt, buf, &len));
+        EXPECT_EQ(1u, len) << "opt " << opt;
+        close(s);
+    }
+    // A device name is at most 16 bytes (IFNAMSIZ).
+    void *s = make(ZMQ_DEALER);
+    EXPECT_EQ(0, zmq_setsockopt(s, ZMQ_BINDTODEVICE, "abcdefghijklmnop", 16));
+    EXPECT_ZMQ_ERR(zmq_setsockopt(s, ZMQ_BINDTODEVICE, "abcdefghijklmnopq", 17), EINVAL);
+}

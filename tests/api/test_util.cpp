@@ -47,7 +47,29 @@ TEST(Util, HasCapabilities) {
     EXPECT_TRUE(zmq_has("ipc"));
     EXPECT_FALSE(zmq_has("nonsense"));
     EXPECT_FALSE(zmq_has(""));
+    EXPECT_FALSE(zmq_has("IPC")) << "names are case-sensitive";
+    // Debian's libzmq 4.3.4 answers 0 too (its draft API is not enabled).
+    EXPECT_FALSE(zmq_has("draft"));
+    for (const char *later : {"vmci", "udp", "tls", "ws", "wss"})
+        EXPECT_FALSE(zmq_has(later)) << later;
 }
+
+#ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
+// "draft" would promise ZMQ_SERVER, ZMQ_CLIENT, ZMQ_RADIO...; zlink has none
+// of them, nor PGM, TIPC, NORM, CURVE or GSSAPI (libzmq 4.3.4 has all five).
+TEST(Util, HasNoDraftSocketsAndNoUnbuiltTransports) {
+    EXPECT_FALSE(zmq_has("draft"));
+    void *ctx = zmq_ctx_new();
+    for (int type = 12; type <= 20; ++type) {
+        errno = 0;
+        EXPECT_EQ(nullptr, zmq_socket(ctx, type)) << type;
+        EXPECT_EQ(EINVAL, errno) << type;
+    }
+    EXPECT_EQ(0, zmq_ctx_term(ctx));
+    for (const char *absent : {"pgm", "tipc", "norm", "curve", "gssapi"})
+        EXPECT_FALSE(zmq_has(absent)) << absent;
+}
+#endif
 
 TEST(Util, Z85SpecVector) {
     const uint8_t bytes[8] = {0x86, 0x4F, 0xD2, 0x6F, 0xB5, 0x59, 0xF7, 0x5B};
