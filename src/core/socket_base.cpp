@@ -512,11 +512,13 @@ int socket_base_t::recv(msg_t *msg, int flags) {
 // Close
 
 int socket_base_t::close() {
-    close_monitor(false); // libzmq sends no MONITOR_STOPPED on close
     _ctx->unregister_endpoints(this);
     _ctx->drop_pending_of(this);
     if (_net)
         _net->close_all(options.linger); // ZMQ_LINGER as it is now
+    // libzmq 4.3: listeners' CLOSED and lingering sessions' events first,
+    // then MONITOR_STOPPED once they are all done.
+    _monitor->close_when_released();
     // Messages already in inproc pipes stay readable by the peers; their
     // ends see the delimiter after them.
     std::vector<pipe_t *> pipes;
