@@ -33,19 +33,22 @@ struct listen_point_t {
     std::string endpoint;
     bool closed = false;
 
-    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor, int linger) {
+    // `session_linger`: 0 on unbind (libzmq drops the accepted connections
+    // at once), the socket's ZMQ_LINGER on close.
+    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor,
+                            int session_linger) {
         if (closed)
             return;
         closed = true;
         const int fd = listener->native_handle();
         listener->close();
-        if (monitor)
-            monitor->emit(ZMQ_EVENT_CLOSED, static_cast<uint64_t>(fd), endpoint);
+        monitor->emit(ZMQ_EVENT_CLOSED, static_cast<uint64_t>(fd), endpoint);
         for (auto &w : sessions) {
             if (auto s = w.lock())
-                s->terminate(linger);
+                s->terminate(session_linger);
         }
         sessions.clear();
+        monitor->release(); // held since bind
     }
 };
 
@@ -91,12 +94,14 @@ int network_endpoints_t::bind(const std::string &uri, const std::string &protoco
     point->io = &io;
     point->listener = listener;
     point->endpoint = resolved_uri;
+    // Only the resolved URI names it for unbind, as in libzmq: unbinding
+    // "tcp://127.0.0.1:*" or "ipc://*" is ENOENT.
     _listeners.emplace(resolved_uri, point);
-    if (resolved_uri != uri)
-        _listeners.emplace(uri, point);
     *resolved = resolved_uri;
+    _monitor->hold();
     _monitor->emit(ZMQ_EVENT_LISTENING, static_cast<uint64_t>(listener->native_handle()),
                    resolved_uri);
+    wake_socket();
 
     const session_t::config_t base =
         session_config(options, resolved_uri, protocol, address, false);
@@ -159,10 +164,22 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
     }
     _sessions.emplace(uri, session);
     session->start_connecting();
+    wake_socket();
     return 0;
 }
 
+// libzmq's socket gets a command ('own') for each listener or connecter it
+// launches, so its ZMQ_FD turns readable after zmq_bind/zmq_connect; loops
+// built on ZMQ_FD (czmq's zpoller) count on that wakeup.
+void network_endpoints_t::wake_socket() {
+    _socket_mailbox->send(command_t{command_t::wake, nullptr, 0});
+}
+
 int network_endpoints_t::term_endpoint(const std::string &uri, int linger) {
+    return end_endpoint(uri, linger, 0);
+}
+
+int network_endpoints_t::end_endpoint(const std::string &uri, int linger, int accepted_linger) {
     bool found = false;
     auto lr = _listeners.equal_range(uri);
     std::vector<std::shared_ptr<listen_point_t>> points;
@@ -177,14 +194,16 @@ int network_endpoints_t::term_endpoint(const std::string &uri, int linger) {
                 ++it;
         }
         std::shared_ptr<monitor_channel_t> monitor = _monitor;
-        boost::asio::post(*p->io,
-                          [p, monitor, linger] { p->close_on_io_thread(monitor, linger); });
+        boost::asio::post(*p->io, [p, monitor, accepted_linger] {
+            p->close_on_io_thread(monitor, accepted_linger);
+        });
         found = true;
     }
     auto sr = _sessions.equal_range(uri);
     for (auto it = sr.first; it != sr.second; ++it) {
+        if (!it->second->finished()) // e.g. gave up with ZMQ_RECONNECT_IVL -1
+            found = true;
         it->second->terminate(linger);
-        found = true;
     }
     _sessions.erase(uri);
     if (!found) {
@@ -202,7 +221,7 @@ void network_endpoints_t::close_all(int linger) {
         uris.push_back(s.first);
     for (auto &u : uris) {
         if (_listeners.count(u) || _sessions.count(u))
-            term_endpoint(u, linger);
+            end_endpoint(u, linger, linger);
     }
 }
 

@@ -35,7 +35,8 @@ class network_endpoints_t {
                 const options_t &options, pipe_t **socket_end);
     // Unbind or disconnect; -1/ENOENT when the endpoint is not ours.
     // `linger`: the socket's ZMQ_LINGER now (libzmq uses the value at
-    // close/disconnect time, not at connect time).
+    // close/disconnect time, not at connect time). Unbind ends the
+    // connections accepted through the endpoint at once, whatever linger.
     int term_endpoint(const std::string &uri,
                       int linger = session_t::linger_from_options);
     // Socket close: every listener and session ends (sessions linger).
@@ -45,6 +46,9 @@ class network_endpoints_t {
     session_t::config_t session_config(const options_t &options, const std::string &endpoint,
                                        const std::string &protocol, const std::string &address,
                                        bool connecter) const;
+    // `accepted_linger`: for sessions of a listener being closed.
+    int end_endpoint(const std::string &uri, int linger, int accepted_linger);
+    void wake_socket();
 
     ctx_t *_ctx;
     mailbox_t *_socket_mailbox;

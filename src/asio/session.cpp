@@ -36,12 +36,15 @@ session_t::session_t(boost::asio::io_context &io, config_t cfg)
     : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io) {
     _cfg.socket_mailbox->add_ref();
     _cfg.ctx->add_lingerer();
+    if (_cfg.monitor)
+        _cfg.monitor->hold(); // released by finish(), after our last event
     _current_ivl = _cfg.options.reconnect_ivl;
 }
 
 session_t::~session_t() {
     if (!_finished)
         finish(); // only when an exception cut the start short: release the ctx
+    set_peer_metadata(nullptr);
     _mailbox->close();
     _mailbox->drop_ref();
     _cfg.socket_mailbox->drop_ref();
@@ -173,21 +176,27 @@ void session_t::engine_ready(const engine_peer_info &peer) {
     _current_ivl = _cfg.options.reconnect_ivl;
     if (!_pipe && !_terminating)
         create_pipe_to_socket();
-    else if (_pipe && _connected_before)
-        _pipe->send_hiccup(); // e.g. SUB re-sends its subscriptions
-    _connected_before = true;
-    push_raw_notification(peer.metadata); // libzmq: the connect notice carries ZMQ_SRCFD
+    set_peer_metadata(peer.metadata);
+    push_raw_notification();
 }
 
-void session_t::push_raw_notification(metadata_t *metadata) {
+void session_t::set_peer_metadata(metadata_t *m) {
+    if (m)
+        m->add_ref();
+    if (_peer_metadata && _peer_metadata->drop_ref())
+        delete _peer_metadata;
+    _peer_metadata = m;
+}
+
+void session_t::push_raw_notification() {
     // ZMQ_STREAM tells the application about connects and disconnects with
-    // an empty message (ZMQ_STREAM_NOTIFY, on by default).
+    // an empty message (ZMQ_STREAM_NOTIFY, on by default), which carries
+    // the connection's properties (Peer-Address) as libzmq's does.
     if (!_cfg.options.raw_socket || !_cfg.options.raw_notify || !_pipe)
         return;
     msg_t m;
     m.init();
-    if (metadata)
-        m.set_metadata(metadata);
+    m.set_metadata(_peer_metadata);
     if (_pipe->write(&m))
         _pipe->flush();
     else
@@ -237,6 +246,7 @@ void session_t::engine_closed(engine_close_reason reason, int) {
     }
     _incomplete_in = false;
     push_raw_notification();
+    set_peer_metadata(nullptr);
     monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
     _engine_fd = -1;
     // A lingering connecter reconnects after a lost connection, as libzmq
@@ -247,10 +257,22 @@ void session_t::engine_closed(engine_close_reason reason, int) {
         finish();
         return;
     }
+    if (_cfg.options.reconnect_ivl < 0 && !_terminating) {
+        // No reconnect: libzmq drops the endpoint, so the socket's pipe
+        // ends (a send gets EAGAIN) and zmq_disconnect says ENOENT.
+        finish();
+        return;
+    }
     if (_cfg.options.immediate && _pipe) {
         // ZMQ_IMMEDIATE: no queue while disconnected.
         _pipe->terminate();
         _pipe = nullptr;
+    }
+    if (_pipe && (_cfg.options.type == ZMQ_SUB || _cfg.options.type == ZMQ_XSUB)) {
+        // As libzmq: SUB re-sends its subscriptions at the disconnect (they
+        // wait in the pipe for the next connection), and that command is
+        // what wakes its ZMQ_FD; other types get no command here.
+        _pipe->send_hiccup();
     }
     schedule_reconnect();
     if (_terminating)
@@ -258,7 +280,7 @@ void session_t::engine_closed(engine_close_reason reason, int) {
 }
 
 void session_t::monitor_event(uint16_t event, uint64_t value) {
-    if (!_cfg.monitor)
+    if (!_cfg.monitor || _finished) // nothing after finish() released the channel
         return;
     if (_cfg.connecter) // a SOCKS connection's events name the proxy, as libzmq's
         _cfg.monitor->emit(event, value,
@@ -411,6 +433,8 @@ void session_t::finish() {
     }
     _zap.reset();
     _mailbox->close();
+    if (_cfg.monitor)
+        _cfg.monitor->release(); // before remove_lingerer: zmq_ctx_term waits for both
     _cfg.ctx->remove_lingerer();
     // Last: may destroy this session once the caller's references are gone.
     auto self = std::move(_self);

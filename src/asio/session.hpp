@@ -12,6 +12,7 @@
 // one drain onto the io_context, and through terminate(), which posts.
 #pragma once
 
+#include <atomic>
 #include <climits>
 #include <memory>
 #include <string>
@@ -61,6 +62,8 @@ class session_t final : public i_pipe_events,
     static constexpr int linger_from_options = INT_MIN;
     void terminate(int linger = linger_from_options);
     const std::string &endpoint() const { return _cfg.endpoint; }
+    // Done for good (any thread): its endpoint no longer counts as connected.
+    bool finished() const { return _finished.load(std::memory_order_acquire); }
 
     // i_pipe_events
     void read_activated(pipe_t *pipe) override;
@@ -87,7 +90,8 @@ class session_t final : public i_pipe_events,
     void schedule_reconnect();
     void start_engine(std::unique_ptr<i_asio_transport> transport);
     void create_pipe_to_socket();
-    void push_raw_notification(metadata_t *metadata = nullptr);
+    void push_raw_notification();
+    void set_peer_metadata(metadata_t *m); // takes a reference
     void do_terminate(int linger);
     void maybe_finish_linger();
     void finish();
@@ -104,11 +108,11 @@ class session_t final : public i_pipe_events,
     boost::asio::steady_timer _linger_timer; // ZMQ_LINGER > 0 while terminating
     int _current_ivl = 0;
     int _engine_fd = -1;
+    metadata_t *_peer_metadata = nullptr; // the live connection's properties
     bool _routing_id_delivered = false;
-    bool _connected_before = false; // a later engine_ready is a reconnect
     bool _incomplete_in = false;
     bool _terminating = false;
-    bool _finished = false;
+    std::atomic<bool> _finished{false}; // read by finished() on the socket's thread
     bool _reconnect_pending = false; // _timer will call connect_now()
 };
 

@@ -45,15 +45,52 @@ void monitor_channel_t::emit_locked(uint16_t event, uint64_t value, const std::s
         m.close();
 }
 
+socket_base_t *monitor_channel_t::stop_locked(bool announce) {
+    if (announce)
+        emit_locked(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
+    socket_base_t *s = _socket;
+    _socket = nullptr;
+    _events = 0;
+    return s;
+}
+
 void monitor_channel_t::close(bool announce) {
     socket_base_t *s;
     {
         std::lock_guard<std::mutex> lock(_mutex);
-        if (announce)
-            emit_locked(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
-        s = _socket;
-        _socket = nullptr;
-        _events = 0;
+        s = stop_locked(announce);
+    }
+    if (s)
+        s->close();
+}
+
+void monitor_channel_t::hold() {
+    std::lock_guard<std::mutex> lock(_mutex);
+    ++_holders;
+}
+
+void monitor_channel_t::release() {
+    socket_base_t *s = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        if (--_holders > 0 || !_owner_closed)
+            return;
+        s = stop_locked(true);
+    }
+    // Possibly on an io thread: the monitor socket is reached only under
+    // _mutex, and zmq_ctx_term waits for it like for any socket.
+    if (s)
+        s->close();
+}
+
+void monitor_channel_t::close_when_released() {
+    socket_base_t *s = nullptr;
+    {
+        std::lock_guard<std::mutex> lock(_mutex);
+        _owner_closed = true;
+        if (_holders > 0)
+            return;
+        s = stop_locked(true);
     }
     if (s)
         s->close();

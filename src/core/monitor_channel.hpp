@@ -1,7 +1,7 @@
 // Where a socket's monitor events go. Shared (shared_ptr) between the socket
 // and the io-thread objects working for it (sessions, listeners), so events
-// can be emitted from any thread and after the socket is gone they are
-// simply dropped.
+// can be emitted from any thread; the monitor stays open after the socket
+// closes until those objects are done (see hold/release).
 #pragma once
 
 #include <cstdint>
@@ -20,11 +20,21 @@ class monitor_channel_t {
     void emit(uint16_t event, uint64_t value, const std::string &endpoint);
     // Stops monitoring; `announce` sends ZMQ_EVENT_MONITOR_STOPPED first.
     void close(bool announce);
+    // Sessions and listeners hold the channel while they may still emit.
+    // Once the socket has closed, the last release sends MONITOR_STOPPED,
+    // after their final events (CLOSED, linger retries), as libzmq does.
+    void hold();
+    void release();
+    // The socket closed: stop (announced) as soon as nothing holds it.
+    void close_when_released();
     bool wants(uint16_t event) const { return (_events & event) != 0; }
 
   private:
     void emit_locked(uint16_t event, uint64_t value, const std::string &endpoint);
+    socket_base_t *stop_locked(bool announce); // returns the socket to close
     std::mutex _mutex;
+    int _holders = 0;
+    bool _owner_closed = false;
     socket_base_t *_socket = nullptr;
     uint64_t _events = 0;
 };

@@ -523,10 +523,12 @@ int socket_base_t::recv(msg_t *msg, int flags) {
 // Close
 
 int socket_base_t::close() {
-    close_monitor(false); // libzmq sends no MONITOR_STOPPED on close
     _ctx->unregister_endpoints(this);
     if (_net)
         _net->close_all(options.linger); // ZMQ_LINGER as it is now
+    // libzmq 4.3: listeners' CLOSED and lingering sessions' events first,
+    // then MONITOR_STOPPED once they are all done.
+    _monitor->close_when_released();
     // Messages already in inproc pipes stay readable by the peers (also by
     // a socket that binds later, for connects still pending); their ends see
     // the delimiter after them.

@@ -31,6 +31,9 @@ void stream_t::xattach_pipe(pipe_t *pipe, bool, bool locally_initiated) {
         const char buf[5] = {0, static_cast<char>(n >> 24), static_cast<char>(n >> 16),
                              static_cast<char>(n >> 8), static_cast<char>(n)};
         id.assign(buf, sizeof buf);
+        // libzmq makes the last generated id readable as ZMQ_ROUTING_ID
+        // (STREAM-to-STREAM code learns its peer's id this way).
+        options.routing_id = id;
     }
     pipe->set_routing_id(id);
     _outpipes[id] = pipe;
