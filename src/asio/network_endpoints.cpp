@@ -138,14 +138,16 @@ int network_endpoints_t::bind(const std::string &uri, const std::string &protoco
 int network_endpoints_t::connect(const std::string &uri, const std::string &protocol,
                                  const std::string &address, const options_t &options,
                                  pipe_t **socket_end) {
+    // As libzmq: no io thread (ZMQ_IO_THREADS 0) is EMTHREAD before the
+    // address is even looked at.
+    io_thread_pool_t *pool = _ctx->io_threads();
+    if (!pool)
+        return -1;
     int err = 0;
     if (!is_valid_connect_address(protocol, address, err)) {
         errno = err;
         return -1;
     }
-    io_thread_pool_t *pool = _ctx->io_threads();
-    if (!pool)
-        return -1;
     boost::asio::io_context &io = pool->next();
     auto session = session_t::create(io, session_config(options, uri, protocol, address, true));
     *socket_end = nullptr;
@@ -173,6 +175,16 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
 // built on ZMQ_FD (czmq's zpoller) count on that wakeup.
 void network_endpoints_t::wake_socket() {
     _socket_mailbox->send(command_t{command_t::wake, nullptr, 0});
+}
+
+bool network_endpoints_t::has_endpoint(const std::string &uri) const {
+    if (_listeners.count(uri))
+        return true;
+    auto range = _sessions.equal_range(uri);
+    for (auto it = range.first; it != range.second; ++it)
+        if (!it->second->finished())
+            return true;
+    return false;
 }
 
 int network_endpoints_t::term_endpoint(const std::string &uri, int linger) {
