@@ -5,6 +5,8 @@
 
 #include <malloc.h>
 
+#include <functional>
+
 // ASAN replaces malloc, and mallinfo2 with it; its runtime reports the
 // heap itself (declared here: GCC does not install the sanitizer headers).
 #if defined(__SANITIZE_ADDRESS__)
@@ -48,13 +50,6 @@ usage now() { return {open_fds(), rss_kib(), heap_in_use()}; }
 
 class Churn : public net_test {
   protected:
-    void SetUp() override {
-        net_test::SetUp();
-        router = make(ZMQ_ROUTER);
-        ASSERT_EQ(0, zmq_bind(router, "tcp://127.0.0.1:*"));
-        ep = last_endpoint(router);
-    }
-
     // The ROUTER answers one request and says who asked.
     void serve_one() {
         std::vector<std::string> req = recv_multipart(router);
@@ -113,6 +108,60 @@ class Churn : public net_test {
             EXPECT_LT(rss_growth, rss_slack_kib) << what;
     }
 
+    // Warm-up cycles (io threads, the ROUTER's tables, allocator arenas),
+    // then the baseline, `cycles` cycles, and the comparison. `client`: a
+    // socket that lives through all cycles (its commands need a use too).
+    void run_cycles(const std::function<void()> &cycle, const char *what,
+                    void *client = nullptr) {
+        const int fds_before = open_fds();
+        for (int i = 0; i < warmup_cycles; ++i)
+            ASSERT_NO_FATAL_FAILURE(cycle());
+        ASSERT_TRUE(eventually(
+            [&] {
+                touch(router);
+                if (client)
+                    touch(client);
+                return open_fds() == fds_before;
+            },
+            10000))
+            << "after warm-up: " << open_fds() << " descriptors, " << fds_before << " before";
+        const auto started = std::chrono::steady_clock::now();
+        const usage base = now();
+        for (int i = 0; i < cycles; ++i)
+            ASSERT_NO_FATAL_FAILURE(cycle()) << what << ", cycle " << i;
+        std::printf("%s: %.1f s for %d cycles\n", what,
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+                    cycles);
+        expect_back_to(base, what, client);
+    }
+
+    // A new DEALER (PLAIN credentials if `user`) that connects, asks, gets
+    // the answer and closes.
+    void dealer_cycle(const char *user = nullptr) {
+        void *d = zmq_socket(ctx, ZMQ_DEALER);
+        ASSERT_NE(nullptr, d) << zmq_strerror(zmq_errno());
+        if (user) {
+            ASSERT_EQ(0, zmq_setsockopt(d, ZMQ_PLAIN_USERNAME, user, strlen(user)));
+            ASSERT_EQ(0, zmq_setsockopt(d, ZMQ_PLAIN_PASSWORD, "password", 8));
+        }
+        ASSERT_EQ(0, zmq_connect(d, ep.c_str()));
+        ASSERT_EQ(4, zmq_send(d, "ping", 4, 0));
+        serve_one();
+        ASSERT_EQ("pong", recv_str(d));
+        int zero = 0;
+        zmq_setsockopt(d, ZMQ_LINGER, &zero, sizeof zero);
+        ASSERT_EQ(0, zmq_close(d));
+    }
+
+    // The server: a ROUTER on tcp, a PLAIN server if asked.
+    void start_router(bool plain = false) {
+        router = make(ZMQ_ROUTER);
+        if (plain)
+            ASSERT_EQ(0, set_int(router, ZMQ_PLAIN_SERVER, 1));
+        ASSERT_EQ(0, zmq_bind(router, "tcp://127.0.0.1:*"));
+        ep = last_endpoint(router);
+    }
+
     void *router = nullptr;
     std::string ep;
 };
@@ -122,65 +171,56 @@ class Churn : public net_test {
 // A new DEALER for every cycle: socket, connect, request and reply, close.
 TEST_F(Churn, NewSocketPerCycleReturnsDescriptorsAndMemory) {
     SKIP_WITHOUT_TCP_NET();
-    const auto cycle = [&] {
-        void *d = zmq_socket(ctx, ZMQ_DEALER);
-        ASSERT_NE(nullptr, d) << zmq_strerror(zmq_errno());
-        ASSERT_EQ(0, zmq_connect(d, ep.c_str()));
-        ASSERT_EQ(4, zmq_send(d, "ping", 4, 0));
-        serve_one();
-        ASSERT_EQ("pong", recv_str(d));
-        int zero = 0;
-        zmq_setsockopt(d, ZMQ_LINGER, &zero, sizeof zero);
-        ASSERT_EQ(0, zmq_close(d));
-    };
-    const int fds_before = open_fds();
-    // Warm up: io threads, the ROUTER's tables, allocator arenas.
-    for (int i = 0; i < warmup_cycles; ++i)
-        ASSERT_NO_FATAL_FAILURE(cycle());
-    ASSERT_TRUE(eventually(
-        [&] {
-            touch(router);
-            return open_fds() == fds_before;
-        },
-        10000));
-    const auto started = std::chrono::steady_clock::now();
-    const usage base = now();
-    for (int i = 0; i < cycles; ++i)
-        ASSERT_NO_FATAL_FAILURE(cycle()) << "cycle " << i;
-    std::printf("%.1f s for %d cycles\n",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                cycles);
-    expect_back_to(base, "socket per cycle");
+    ASSERT_NO_FATAL_FAILURE(start_router());
+    run_cycles([&] { dealer_cycle(); }, "socket per cycle");
 }
 
 // One DEALER that connects, exchanges and disconnects 1,000 times: the
 // sessions on both sides and the ROUTER's per-peer state go each time.
 TEST_F(Churn, ConnectDisconnectCyclesReturnDescriptorsAndMemory) {
     SKIP_WITHOUT_TCP_NET();
+    ASSERT_NO_FATAL_FAILURE(start_router());
     void *d = make(ZMQ_DEALER);
-    const auto cycle = [&] {
-        ASSERT_EQ(0, zmq_connect(d, ep.c_str()));
-        ASSERT_EQ(4, zmq_send(d, "ping", 4, 0));
-        serve_one();
-        ASSERT_EQ("pong", recv_str(d));
-        ASSERT_EQ(0, zmq_disconnect(d, ep.c_str()));
-    };
-    const int fds_before = open_fds();
-    for (int i = 0; i < warmup_cycles; ++i)
-        ASSERT_NO_FATAL_FAILURE(cycle());
-    ASSERT_TRUE(eventually(
+    run_cycles(
         [&] {
-            touch(router);
-            touch(d);
-            return open_fds() == fds_before;
+            ASSERT_EQ(0, zmq_connect(d, ep.c_str()));
+            ASSERT_EQ(4, zmq_send(d, "ping", 4, 0));
+            serve_one();
+            ASSERT_EQ("pong", recv_str(d));
+            ASSERT_EQ(0, zmq_disconnect(d, ep.c_str()));
         },
-        10000));
-    const auto started = std::chrono::steady_clock::now();
-    const usage base = now();
-    for (int i = 0; i < cycles; ++i)
-        ASSERT_NO_FATAL_FAILURE(cycle()) << "cycle " << i;
-    std::printf("%.1f s for %d cycles\n",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                cycles);
-    expect_back_to(base, "connect/disconnect", d);
+        "connect/disconnect", d);
+}
+
+// The same with PLAIN and a ZAP handler: every connection also opens an
+// inproc pipe to the handler, which must go with the connection.
+TEST_F(Churn, PlainWithZapCyclesReturnDescriptorsAndMemory) {
+    SKIP_WITHOUT_TCP_NET();
+    start_zap({{"user", "password"}});
+    ASSERT_NO_FATAL_FAILURE(start_router(true));
+    run_cycles([&] { dealer_cycle("user"); }, "PLAIN with ZAP");
+}
+
+// Peers that send their PLAIN HELLO and leave while the ZAP handler (which
+// never answers) holds the request: each connection's session, engine and
+// ZAP pipe go, on the server's side and at the handler's socket.
+TEST_F(Churn, PeersLeavingDuringZapReturnDescriptorsAndMemory) {
+    SKIP_WITHOUT_TCP_NET();
+    void *handler = make(ZMQ_ROUTER);
+    ASSERT_EQ(0, zmq_bind(handler, "inproc://zeromq.zap.01"));
+    ASSERT_NO_FATAL_FAILURE(start_router(true));
+    std::string hello = std::string("\x05HELLO", 6);
+    hello += std::string("\x04user", 5) + std::string("\x08password", 9);
+    const std::string bytes = zmtp_greeting("PLAIN") + zmtp_frame(hello, false, true);
+    run_cycles(
+        [&] {
+            raw_peer peer;
+            ASSERT_TRUE(peer.connect(ep));
+            ASSERT_TRUE(peer.send(bytes));
+            // The request reached the handler, which drops it unanswered.
+            const std::vector<std::string> req = recv_multipart(handler);
+            ASSERT_GE(req.size(), 8u);
+            ASSERT_EQ("PLAIN", req[7]);
+        },
+        "leaving during ZAP", handler);
 }
