@@ -7,7 +7,7 @@
 //   soak --seconds 20 [--csv FILE] [--summary FILE] [--lib NAME]
 //        [--transports tcp,ipc,inproc] [--churn-per-s 60] [--restart-ms 2000]
 //        [--timeout-ms 10000] [--interval-ms 1000] [--settle-seconds 10]
-//        [--max-fds 1000] [--seed 1] [--list-fds]
+//        [--max-fds 1000] [--seed 1] [--list-fds] [--inject-fault]
 //        [--scenarios pushpull,dealer,pubsub,reqrep,churn]
 //
 // Exit status: 0 no integrity error; 1 integrity errors; 3 the fd ceiling was
@@ -127,6 +127,8 @@ bool parse_options(const bench::args &a)
     g_opt.restart_ms = int(a.num("restart-ms", 2000));
     g_opt.timeout_ms = int(a.num("timeout-ms", 10000));
     g_opt.seed = uint64_t(a.num("seed", 1));
+    if (a.has("inject-fault"))
+        g_inject_faults = (1u << w_pushpull) | (1u << w_dealer) | (1u << w_pubsub);
     if (a.has("transports")) {
         g_opt.transports.clear();
         std::string list = a.get("transports") + ",";

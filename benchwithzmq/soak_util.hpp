@@ -50,6 +50,13 @@ struct counters {
 };
 inline counters g_count;
 inline std::atomic<bool> g_stop{false};
+// --inject-fault: each scenario that has one plants a single fault, to prove
+// the checks catch it (one bit per scenario, taken once).
+inline std::atomic<unsigned> g_inject_faults{0};
+inline bool take_fault(int scenario)
+{
+    return g_inject_faults.fetch_and(~(1u << scenario)) & (1u << scenario);
+}
 inline uint64_t g_t0_ms = 0;
 constexpr int max_logged_errors = 40;
 

@@ -37,9 +37,13 @@ void run_pushpull(worker &w)
     parts_t parts;
     while (!w.stopping()) {
         for (auto &p : pushers)
-            for (int k = 0; k < 30 && p.s; ++k)
-                if (send_parts(w, p.s, {make_frame(p.uid, sent[p.uid], 0, 1, pick_body_size(w.rng))}, 0, 0))
+            for (int k = 0; k < 30 && p.s; ++k) {
+                std::string f = make_frame(p.uid, sent[p.uid], 0, 1, pick_body_size(w.rng));
+                if (take_fault(w.id)) // a flipped byte: must show as corrupt
+                    f[f.size() - 1] ^= 0x20;
+                if (send_parts(w, p.s, {f}, 0, 0))
                     ++sent[p.uid];
+            }
         if (w.churn.take()) {
             pusher &p = pushers[w.rng() % pushers.size()];
             close_socket(p.s);
@@ -162,9 +166,15 @@ void run_dealer(worker &w)
     };
     while (!w.stopping()) {
         for (auto &c : clients)
-            for (int k = 0; k < 8 && c.s; ++k)
-                if (send_parts(w, c.s, make_request(w, c.uid, c.seq), ZMQ_DONTWAIT, 0))
-                    c.outstanding.push_back(c.seq++);
+            for (int k = 0; k < 8 && c.s; ++k) {
+                parts_t req = make_request(w, c.uid, c.seq);
+                bool torn = req.size() > 1 && take_fault(w.id); // must show as torn
+                if (torn)
+                    req.pop_back();
+                if (send_parts(w, c.s, req, ZMQ_DONTWAIT, 0) && !torn)
+                    c.outstanding.push_back(c.seq);
+                ++c.seq;
+            }
         for (int k = 0; k < 10 && streamer.s; ++k)
             if (send_parts(w, streamer.s, make_request(w, streamer.uid, streamer.seq), ZMQ_DONTWAIT)) {
                 ++streamer.seq;
@@ -317,6 +327,11 @@ void run_pubsub(worker &w)
     while (!w.stopping()) {
         for (int k = 0; k < 60 && srv.s; ++k) {
             int d = int(w.rng() % n_topics);
+            bool watched = false; // a skipped sequence on a watched topic: must show as lost
+            for (auto &sub : subs)
+                watched |= sub.s && sub.t[d].established && sub.t[d].epoch == epoch;
+            if (watched && take_fault(w.id))
+                ++pub_seq[d];
             std::string m = prefix(d) + make_frame((epoch << 8) | uint64_t(d), pub_seq[d]++, 0, 1,
                                                    uint32_t(w.rng() % 512));
             check(w, zmq_send(srv.s, m.data(), m.size(), ZMQ_DONTWAIT), "zmq_send (PUB)");
