@@ -7,7 +7,7 @@
 //   soak --seconds 20 [--csv FILE] [--summary FILE] [--lib NAME]
 //        [--transports tcp,ipc,inproc] [--churn-per-s 60] [--restart-ms 2000]
 //        [--timeout-ms 10000] [--interval-ms 1000] [--settle-seconds 10]
-//        [--max-fds 1000] [--seed 1] [--list-fds] [--inject-fault]
+//        [--max-fds 1000] [--seed 1] [--pin CPU] [--list-fds] [--inject-fault]
 //        [--scenarios pushpull,dealer,pubsub,reqrep,churn]
 //
 // Exit status: 0 no integrity error; 1 integrity errors; 3 the fd ceiling was
@@ -153,6 +153,12 @@ int main(int argc, char **argv)
         printf("%s\n", csv_header);
         return 0;
     }
+    if (a.has("version")) {
+        int maj, min, pat;
+        zmq_version(&maj, &min, &pat);
+        printf("%d.%d.%d\n", maj, min, pat);
+        return 0;
+    }
     if (!parse_options(a)) {
         fprintf(stderr, "soak: bad options (see the comment at the top of soak.cpp)\n");
         return 64;
@@ -168,6 +174,9 @@ int main(int argc, char **argv)
         rl.rlim_cur = rlim_t(max_fds + 24);
         setrlimit(RLIMIT_NOFILE, &rl);
     }
+    // Before the context exists, so its threads inherit the cpu too.
+    if (a.has("pin"))
+        bench::pin_self(int(a.num("pin", -1)));
     FILE *csv = stdout;
     if (a.has("csv") && !(csv = fopen(a.get("csv").c_str(), "w"))) {
         perror("soak: --csv");
