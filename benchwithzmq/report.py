@@ -372,7 +372,7 @@ def main():
     write_summary(g, os.path.join(a.results, "summary.csv"))
     with open(a.md, "w") as f:
         f.write("\n".join(out))
-    if a.print_table:
+    if a.print_table and rows:
         print("\n".join(["zlink vs libzmq (median of %s runs; ratio = zlink/libzmq)"
                          % env.get("runs", "?")] + table_text))
     return 0

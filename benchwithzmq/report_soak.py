@@ -117,6 +117,7 @@ def soak_chart(soak, charts_dir, plt):
         if stops:
             for ax in axes:
                 ax.axvline(stops[0], color=color, ls=ls, lw=0.6, alpha=0.5)
+    axes[-1].set_ylim(bottom=0, top=max(1.0, axes[-1].get_ylim()[1]))
     axes[0].set_title("Soak: mixed patterns with reconnect churn (solid: zlink, dashed: libzmq;"
                       " vertical line: churn stops)", fontsize=9)
     axes[0].legend(fontsize=8)

@@ -8,6 +8,7 @@
 //        [--transports tcp,ipc,inproc] [--churn-per-s 60] [--restart-ms 2000]
 //        [--timeout-ms 10000] [--interval-ms 1000] [--settle-seconds 10]
 //        [--max-fds 1000] [--seed 1] [--pin CPU] [--list-fds] [--inject-fault]
+//        [--midflight-resets] [--fd-limit N]
 //        [--scenarios pushpull,dealer,pubsub,reqrep,churn]
 //
 // Exit status: 0 no integrity error; 1 integrity errors; 3 the fd ceiling was
@@ -127,6 +128,7 @@ bool parse_options(const bench::args &a)
     g_opt.restart_ms = int(a.num("restart-ms", 2000));
     g_opt.timeout_ms = int(a.num("timeout-ms", 10000));
     g_opt.seed = uint64_t(a.num("seed", 1));
+    g_opt.midflight_resets = a.has("midflight-resets");
     if (a.has("inject-fault"))
         g_inject_faults = (1u << w_pushpull) | (1u << w_dealer) | (1u << w_pubsub);
     if (a.has("transports")) {
@@ -169,9 +171,11 @@ int main(int argc, char **argv)
     const double settle_s = double(a.num("settle-seconds", 10));
     const int max_fds = int(a.num("max-fds", 1000));
     // The fd ceiling also guards the machine: past it, socket() fails here.
+    // --fd-limit below what the run needs provokes fd exhaustion on purpose.
+    const long fd_limit = long(a.num("fd-limit", max_fds + 24));
     rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > rlim_t(max_fds + 24)) {
-        rl.rlim_cur = rlim_t(max_fds + 24);
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur > rlim_t(fd_limit)) {
+        rl.rlim_cur = rlim_t(fd_limit);
         setrlimit(RLIMIT_NOFILE, &rl);
     }
     // Before the context exists, so its threads inherit the cpu too.

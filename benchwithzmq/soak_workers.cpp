@@ -142,6 +142,13 @@ void run_dealer(worker &w)
     parts_t parts;
     frame_hdr h;
 
+    auto stream = [&](int n) {
+        for (int k = 0; k < n && streamer.s; ++k)
+            if (send_parts(w, streamer.s, make_request(w, streamer.uid, streamer.seq), ZMQ_DONTWAIT)) {
+                ++streamer.seq;
+                ++stream_sent;
+            }
+    };
     auto serve = [&] {
         while (recv_parts(w, srv.s, parts)) {
             if (parts.size() < 2 || !check_message(w, parts, 1, h))
@@ -175,11 +182,7 @@ void run_dealer(worker &w)
                     c.outstanding.push_back(c.seq);
                 ++c.seq;
             }
-        for (int k = 0; k < 10 && streamer.s; ++k)
-            if (send_parts(w, streamer.s, make_request(w, streamer.uid, streamer.seq), ZMQ_DONTWAIT)) {
-                ++streamer.seq;
-                ++stream_sent;
-            }
+        stream(10);
         uint64_t deadline = now_ms() + g_opt.timeout_ms;
         for (;;) {
             std::vector<zmq_pollitem_t> items{{srv.s, 0, ZMQ_POLLIN, 0}};
@@ -230,6 +233,8 @@ void run_dealer(worker &w)
             }
         }
         if (restart_due(last_restart)) {
+            if (g_opt.midflight_resets) // in flight when the server goes: resets land mid-multipart
+                stream(40);
             std::string old = srv.ep;
             bool moved = srv.restart();
             for (auto &c : clients)

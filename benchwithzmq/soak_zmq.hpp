@@ -22,6 +22,10 @@ struct options {
     int restart_ms = 2000;     // each worker restarts its server this often
     int timeout_ms = 10000;    // a promised message missing this long is lost
     uint64_t seed = 1;
+    // The streamer sends a burst just before each restart, so connections are
+    // reset with multipart messages in flight. Off by default: libzmq 4.3.4
+    // aborts on it within a minute (README, Soak).
+    bool midflight_resets = false;
 };
 inline options g_opt;
 
@@ -172,11 +176,14 @@ inline void reconnect(worker &w, void *s, const std::string &old_ep, const std::
     g_count.reconnects++;
 }
 
-// The bound side of a scenario. restart() alternates between an unbind and
-// re-bind of the same endpoint (clients stay, and reconnect by themselves)
-// and a close and re-open on the next transport (clients must move). ipc
-// never re-binds the same path: libzmq unlinks a path when its listener
-// closes, asynchronously, which could delete the re-bound one.
+// The bound side of a scenario. restart() cycles through three kinds:
+// 1. zmq_unbind and zmq_bind of the same endpoint on the same socket, then
+//    clients reconnect explicitly (libzmq closes the connections accepted
+//    through an unbound endpoint, zlink keeps them: nothing here relies on
+//    either);
+// 2. the socket closed and a new one bound to the same endpoint (tcp, ipc):
+//    clients stay, see their connection reset, and reconnect by themselves;
+// 3. close and re-open on the next transport: clients move.
 struct server {
     worker &w;
     int type;
@@ -191,9 +198,7 @@ struct server {
     void open(int transport)
     {
         tr = transport;
-        s = open_socket(w, type, 0);
-        if (s && setup)
-            setup(s);
+        open_socket_only();
         ep = s ? bind_new(w, s, tr) : "";
     }
     void close()
@@ -203,30 +208,57 @@ struct server {
         if (!path.empty())
             unlink(path.c_str());
     }
-    // True when clients must connect to a new endpoint.
+    // True when clients must connect explicitly (to a possibly new endpoint).
     bool restart()
     {
         ++w.restarts;
         g_count.restarts++;
-        if (w.restarts % 3 != 0 && tr != t_ipc && s && !ep.empty()) {
+        int kind = int(w.restarts % 3);
+        if (kind == 1 && s && !ep.empty()) {
             check(w, zmq_unbind(s, ep.c_str()), "zmq_unbind");
-            // The old listener closes in an io thread: its port may be busy briefly.
-            for (int i = 0; i < 200; ++i) {
-                if (zmq_bind(s, ep.c_str()) == 0)
-                    return false;
-                if (zmq_errno() != EADDRINUSE)
-                    break;
-                sleep_ms(10);
-            }
-            if (zmq_errno() != EADDRINUSE)
-                check(w, -1, "zmq_bind (re-bind)");
-            std::string fresh = bind_new(w, s, tr);
-            ep = fresh;
+            rebind_same();
             return true;
+        }
+        if (kind == 2 && s && !ep.empty() && tr != t_inproc) { // inproc never reconnects by itself
+            close_socket(s);
+            open_socket_only();
+            return !s || !rebind_same();
         }
         close();
         open(w.next_transport());
         return true;
+    }
+
+  private:
+    void open_socket_only()
+    {
+        s = open_socket(w, type, 0);
+        if (s && setup)
+            setup(s);
+    }
+    // The old listener closes in an io thread: its tcp port may stay busy for
+    // a moment, and libzmq unlinks its ipc path then (possibly after a new
+    // bind made it again), so wait for the path to go first. False when the
+    // endpoint had to change.
+    bool rebind_same()
+    {
+        std::string path = ipc_path(ep);
+        if (!path.empty()) {
+            for (int i = 0; i < 50 && access(path.c_str(), F_OK) == 0; ++i)
+                sleep_ms(10);
+            unlink(path.c_str());
+        }
+        for (int i = 0; s && i < 200; ++i) {
+            if (zmq_bind(s, ep.c_str()) == 0)
+                return true;
+            if (zmq_errno() != EADDRINUSE)
+                break;
+            sleep_ms(10);
+        }
+        if (s && zmq_errno() != EADDRINUSE)
+            check(w, -1, "zmq_bind (the same endpoint again)");
+        ep = s ? bind_new(w, s, tr) : "";
+        return false;
     }
 };
 
