@@ -30,8 +30,10 @@ def load_soak(results):
         if os.path.exists(path):
             rows = list(csv.DictReader(open(path)))
         log = os.path.join(d, "soak_%s.log" % lib)
-        errors = [l.rstrip() for l in open(log)] if os.path.exists(log) else []
-        errors = [l for l in errors if l.startswith("SOAK")][:12]
+        lines = [l.rstrip() for l in open(log)] if os.path.exists(log) else []
+        errors = [l for l in lines if l.startswith("SOAK")][:12]
+        if summary.get("result") == "CRASHED":  # how it died: the last words
+            errors += [l for l in lines if l and not l.startswith("  fd ")][-4:]
         runs[lib] = {"summary": summary, "rows": rows, "log": errors}
     env = {}
     if os.path.exists(os.path.join(d, "env.txt")):
@@ -69,7 +71,8 @@ def summary_table(soak):
         lines.append("| %s | %s |" % (label, " | ".join(cells)))
 
     row("result", lambda l: "**%s**" % S[l]["result"] + (
-        " (exit %s)" % S[l]["exit"] if "exit" in S[l] else ""))
+        " (exit %s, last sample at %s s)" % (S[l]["exit"], R[l][-1]["t_s"] if R[l] else "?")
+        if "exit" in S[l] else ""))
     row("measured run (s)", lambda l: S[l]["seconds"])
     row("verified messages", lambda l: "{:,}".format(int(S[l]["msgs"])))
     row("messages/s (mean over the run)", lambda l: "{:,.0f}".format(float(S[l]["msgs_per_s"])))

@@ -322,12 +322,13 @@ run_soak() {
         echo "zlink_reports=$("$ZBIN" --version)"
         echo "zlink_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
         echo "soak_seconds=$secs"
-        echo "soak_mode=$([[ $concurrent == 1 ]] && echo 'concurrent (zlink pinned to cpu 0, libzmq to cpu 1)' || echo 'serial (zlink, then libzmq; unpinned)')"
+        echo "soak_mode=$([[ $concurrent == 1 ]] && echo "concurrent ($([[ $PIN == 1 ]] && echo 'zlink pinned to cpu 0, libzmq to cpu 1' || echo unpinned))" || echo 'serial (zlink, then libzmq; unpinned)')"
         echo "soak_args=$SOAK_ARGS"
         echo "libzmq_only=$LIBZMQ_ONLY"
     } >"$sout/env.txt"
     echo "soak: $secs s, $([[ $concurrent == 1 ]] && echo 'both libraries at once' || echo 'one library after the other')" >&2
-    local lib bin cpu i=0 pids=() libs=(zlink libzmq)
+    local lib i=0 pids=() libs=(zlink libzmq) cpu0=-1 cpu1=-1
+    [[ $PIN == 1 ]] && cpu0=0 cpu1=1
     start_one() { # lib bin cpu
         local pin=(); [[ $3 -ge 0 ]] && pin=(--pin "$3")
         # shellcheck disable=SC2086 # SOAK_ARGS is a list of options
@@ -343,8 +344,8 @@ run_soak() {
         cat "$sout/soak_$1.summary" >&2
     }
     if [[ $concurrent == 1 ]]; then
-        start_one zlink "$ZBIN" 0 & pids+=($!)
-        start_one libzmq "$LBIN" 1 & pids+=($!)
+        start_one zlink "$ZBIN" $cpu0 & pids+=($!)
+        start_one libzmq "$LBIN" $cpu1 & pids+=($!)
         for lib in "${libs[@]}"; do wait "${pids[$i]}"; finish_one "$lib" $?; i=$((i + 1)); done
     else
         start_one zlink "$ZBIN" -1; finish_one zlink $?

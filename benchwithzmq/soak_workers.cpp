@@ -4,6 +4,7 @@
 // loss legitimate. All scenarios share one context (and its io thread).
 #include "soak_zmq.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <unordered_map>
@@ -211,14 +212,18 @@ void run_dealer(worker &w)
                 while (c.s && recv_parts(w, c.s, parts)) {
                     if (!check_message(w, parts, 0, h))
                         continue;
-                    if (h.uid != c.uid || c.outstanding.empty() || h.seq != c.outstanding.front()) {
-                        report_error(e_order, 1, w.id, "DEALER %llx: reply uid %llx seq %llu, expected seq %lld",
+                    auto pos = std::find(c.outstanding.begin(), c.outstanding.end(), h.seq);
+                    if (h.uid != c.uid || pos == c.outstanding.end()) {
+                        report_error(e_order, 1, w.id, "DEALER %llx: reply uid %llx seq %llu answers nothing outstanding",
                                      (unsigned long long)c.uid, (unsigned long long)h.uid,
-                                     (unsigned long long)h.seq,
-                                     c.outstanding.empty() ? -1ll : (long long)c.outstanding.front());
+                                     (unsigned long long)h.seq);
                         continue;
                     }
-                    c.outstanding.pop_front();
+                    if (pos != c.outstanding.begin()) // earlier replies never came
+                        report_error(e_lost, uint64_t(pos - c.outstanding.begin()), w.id,
+                                     "DEALER %llx: reply to seq %llu came before earlier ones",
+                                     (unsigned long long)c.uid, (unsigned long long)h.seq);
+                    c.outstanding.erase(c.outstanding.begin(), pos + 1);
                     w.count();
                 }
         }
