@@ -124,6 +124,16 @@ void reset_counters()
 
 bool parse_options(const bench::args &a)
 {
+    static const char *const known[] = {
+        "seconds", "csv", "summary", "lib", "transports", "churn-per-s", "restart-ms",
+        "timeout-ms", "interval-ms", "settle-seconds", "max-fds", "fd-limit", "seed", "pin",
+        "list-fds", "inject-fault", "midflight-resets", "scenarios"};
+    for (auto &kv : a.kv)
+        if (std::none_of(std::begin(known), std::end(known),
+                         [&](const char *k) { return kv.first == k; })) {
+            fprintf(stderr, "soak: unknown option --%s\n", kv.first.c_str());
+            return false;
+        }
     g_opt.churn_per_s = double(a.num("churn-per-s", 60));
     g_opt.restart_ms = int(a.num("restart-ms", 2000));
     g_opt.timeout_ms = int(a.num("timeout-ms", 10000));
