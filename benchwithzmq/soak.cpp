@@ -234,8 +234,9 @@ int main(int argc, char **argv)
         if (!g_enabled[i])
             continue;
         ++running;
-        threads.emplace_back([&, i] {
-            bodies[i](*workers[i]);
+        // The thread gets its worker and body by value: the vectors grow meanwhile.
+        threads.emplace_back([&running, body = bodies[i], w = workers[i].get()] {
+            body(*w);
             --running;
         });
     }
