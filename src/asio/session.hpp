@@ -20,7 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/i_asio_transport.hpp"
 #include "asio/i_engine.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"

@@ -25,7 +25,7 @@
 
 #include "asio/i_engine.hpp"
 #include "asio/raw_engine.hpp"
-#include "asio/transports/stream_transport.hpp"
+#include "transports/stream_transport.hpp"
 #include "asio/zap_bridge.hpp"
 #include "asio/zmtp_engine.hpp"
 #include "core/metadata.hpp"

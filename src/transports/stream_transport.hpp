@@ -17,7 +17,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/i_asio_transport.hpp"
 
 namespace zlink {
 

@@ -11,7 +11,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/i_asio_transport.hpp"
 #include "core/options.hpp"
 
 namespace zlink {

@@ -1,10 +1,10 @@
-#include "asio/transports/stream_transport.hpp"
+#include "transports/stream_transport.hpp"
 
 #include <string>
 #include <sys/socket.h>
 
-#include "asio/transports/ipc_address.hpp"
-#include "asio/transports/tcp_address.hpp"
+#include "transports/ipc/ipc_address.hpp"
+#include "transports/tcp/tcp_address.hpp"
 
 namespace zlink {
 

@@ -1,4 +1,4 @@
-#include "asio/transports/connecter.hpp"
+#include "transports/connecter.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -10,11 +10,11 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "asio/transports/ipc_address.hpp"
-#include "asio/transports/socket_options.hpp"
-#include "asio/transports/socks5_client.hpp"
-#include "asio/transports/stream_transport.hpp"
-#include "asio/transports/tcp_address.hpp"
+#include "transports/ipc/ipc_address.hpp"
+#include "transports/socket_options.hpp"
+#include "transports/tcp/socks5_client.hpp"
+#include "transports/stream_transport.hpp"
+#include "transports/tcp/tcp_address.hpp"
 
 namespace zlink {
 

@@ -1,4 +1,4 @@
-#include "asio/transports/listener.hpp"
+#include "transports/listener.hpp"
 
 #include <cerrno>
 #include <chrono>
@@ -12,10 +12,10 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "asio/transports/ipc_address.hpp"
-#include "asio/transports/socket_options.hpp"
-#include "asio/transports/stream_transport.hpp"
-#include "asio/transports/tcp_address.hpp"
+#include "transports/ipc/ipc_address.hpp"
+#include "transports/socket_options.hpp"
+#include "transports/stream_transport.hpp"
+#include "transports/tcp/tcp_address.hpp"
 
 namespace zlink {
 

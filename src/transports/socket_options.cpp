@@ -1,4 +1,4 @@
-#include "asio/transports/socket_options.hpp"
+#include "transports/socket_options.hpp"
 
 #include <cerrno>
 #include <fcntl.h>
