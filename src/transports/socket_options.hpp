@@ -1,36 +1,22 @@
-// Applying the socket options of options_t to a native socket, with
-// libzmq's rules for which option is set when.
+// Socket options of options_t that every kernel-socket transport applies,
+// and small fd helpers. Options of one transport live in its folder
+// (tcp/tcp_socket_options.hpp).
 #pragma once
-
-#include <string>
 
 #include "core/options.hpp"
 
 namespace zlink {
 
-// Before bind()/connect(): SO_BINDTODEVICE, ZMQ_TOS, ZMQ_PRIORITY and the
-// kernel buffer sizes (they must precede the handshake for window scaling).
-// Returns 0, or the errno of SO_BINDTODEVICE (EPERM, ENODEV), the only one
-// that makes the bind or connect fail; the others are best effort, as in libzmq.
-int apply_pre_connect_options(int fd, bool is_tcp, bool is_ipv6_socket, const options_t &options);
-
-// On an established (connected or accepted) tcp socket: TCP_NODELAY always,
-// keepalives (ZMQ_TCP_KEEPALIVE/_CNT/_IDLE/_INTVL) and ZMQ_TCP_MAXRT
-// (TCP_USER_TIMEOUT, ms). Best effort: returns 0, or the first errno seen.
-int apply_connected_tcp_options(int fd, const options_t &options);
+// Before bind()/connect(): ZMQ_PRIORITY and the kernel buffer sizes (they
+// must precede the handshake for window scaling). Best effort, as in libzmq.
+void apply_socket_buffer_options(int fd, const options_t &options);
 
 // Individual setters, exposed for the tests. Each returns 0 or errno.
 int set_socket_buffers(int fd, int sndbuf, int rcvbuf);
-int set_type_of_service(int fd, bool is_ipv6_socket, int tos);
-int set_bind_to_device(int fd, const std::string &device);
-int set_tcp_keepalives(int fd, int keepalive, int cnt, int idle, int intvl);
-int set_tcp_maxrt(int fd, int maxrt_ms);
-int set_tcp_nodelay(int fd);
 int set_non_blocking(int fd);
-
-} // namespace zlink
-
-namespace zlink {
 // FD_CLOEXEC, as libzmq does for every socket it opens (no leaks into exec'd children).
 int set_close_on_exec(int fd);
+// setsockopt of one int; 0 or errno.
+int set_int_socket_option(int fd, int level, int name, int value);
+
 } // namespace zlink

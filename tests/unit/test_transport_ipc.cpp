@@ -14,7 +14,7 @@
 
 #include "transports/connecter.hpp"
 #include "transports/listener.hpp"
-#include "transports/stream_transport.hpp"
+#include "transports/ipc/ipc_stream.hpp"
 
 using namespace zlink;
 using namespace std::chrono_literals;

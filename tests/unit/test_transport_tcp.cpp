@@ -22,7 +22,7 @@
 #include "transports/connecter.hpp"
 #include "transports/listener.hpp"
 #include "transports/socket_options.hpp"
-#include "transports/stream_transport.hpp"
+#include "transports/tcp/tcp_stream.hpp"
 
 using namespace zlink;
 using namespace std::chrono_literals;

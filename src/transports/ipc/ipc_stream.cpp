@@ -1,26 +1,14 @@
-#include "transports/stream_transport.hpp"
+#include "transports/ipc/ipc_stream.hpp"
 
-#include <string>
 #include <sys/socket.h>
 
 #include "transports/ipc/ipc_address.hpp"
-#include "transports/tcp/tcp_address.hpp"
 
 namespace zlink {
 
-std::string transport_peer_address(boost::asio::ip::tcp::socket &s) {
-    boost::system::error_code ec;
-    const auto ep = s.remote_endpoint(ec);
-    return ec ? std::string() : tcp_address_string(ep.address());
-}
+using unix_stream = boost::asio::local::stream_protocol;
 
-std::string transport_local_uri(boost::asio::ip::tcp::socket &s) {
-    boost::system::error_code ec;
-    const auto ep = s.local_endpoint(ec);
-    return ec ? std::string() : tcp_endpoint_uri(ep);
-}
-
-std::string transport_peer_address(boost::asio::local::stream_protocol::socket &s) {
+std::string stream_socket_traits<unix_stream>::peer_address(unix_stream::socket &s) {
     // libzmq 4.3 reports "localhost:uid:gid:pid" for ipc peers on Linux
     // (getnameinfo's name for AF_UNIX plus the SO_PEERCRED credentials).
     std::string out;
@@ -37,7 +25,7 @@ std::string transport_peer_address(boost::asio::local::stream_protocol::socket &
     return out;
 }
 
-std::string transport_local_uri(boost::asio::local::stream_protocol::socket &s) {
+std::string stream_socket_traits<unix_stream>::local_uri(unix_stream::socket &s) {
     boost::system::error_code ec;
     const auto ep = s.local_endpoint(ec);
     return ec ? std::string() : "ipc://" + ipc_name_of(ep);
