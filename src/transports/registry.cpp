@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "transports/inproc/inproc_transport.hpp"
 #include "transports/ipc/ipc_transport.hpp"
 #include "transports/tcp/tcp_transport.hpp"
 
@@ -14,6 +15,7 @@ namespace {
 const transport_t *const transports[] = {
     &tcp_transport,
     &ipc_transport,
+    &inproc_transport,
 };
 
 } // namespace
