@@ -3,6 +3,7 @@
 #
 #   bash benchwithzmq/run_benchmarks.sh --with-libzmq --quick
 #   bash benchwithzmq/run_benchmarks.sh --with-libzmq --runs 5
+#   bash benchwithzmq/run_benchmarks.sh --soak [--soak-seconds 600]
 #
 # Options (defaults in brackets):
 #   --with-libzmq        also run the system libzmq, interleaved with zlink
@@ -31,6 +32,13 @@
 #   --no-floor           skip the raw-socket floor
 #   --no-build           use binaries already in --build-dir
 #   --no-install         never apt-get missing packages
+#   --soak               run the soak instead (soak.cpp: mixed patterns with
+#                        reconnect churn; zlink and libzmq at the same time,
+#                        each pinned to its own cpu); CSVs in <out>/soak/,
+#                        chart charts/soak.png, a section in the results file
+#   --soak-seconds N     soak duration [600; 60 with --quick]
+#   --soak-serial        run zlink's soak, then libzmq's (each on all cpus)
+#   --soak-args 'ARGS'   extra soak options (e.g. '--churn-per-s 120')
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -38,6 +46,7 @@ ROOT=$(dirname "$HERE")
 RUNS=3 WITH_LIBZMQ=0 LIBZMQ_ONLY=0 QUICK=0 PIN=auto SYSCALLS=auto FLOOR=1
 BUILD=1 INSTALL=1 PATTERNS="" TRANSPORTS="" SIZES="" MSGS="" LAT_MSGS=""
 WARMUP=1000 BUILD_DIR="$ROOT/build-benchwithzmq" OUT="" REPORT_DIR="" ENVS=() ENVS_SET=0
+SOAK=0 SOAK_SECONDS="" SOAK_SERIAL=0 SOAK_ARGS=""
 
 die() { echo "run_benchmarks: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -63,7 +72,11 @@ while [[ $# -gt 0 ]]; do
     --no-floor) FLOOR=0 ;;
     --no-build) BUILD=0 ;;
     --no-install) INSTALL=0 ;;
-    -h|--help) sed -n '2,32p' "$0"; exit 0 ;;
+    --soak) SOAK=1 WITH_LIBZMQ=1 ;;
+    --soak-seconds) SOAK_SECONDS=$2; shift ;;
+    --soak-serial) SOAK_SERIAL=1 ;;
+    --soak-args) SOAK_ARGS=$2; shift ;;
+    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
     shift
@@ -128,6 +141,7 @@ build() {
         BINDIR="$BUILD_DIR/benchwithzmq"
         if [[ $BUILD == 1 ]]; then
             local targets=(bench_zlink raw_floor); [[ $WITH_LIBZMQ == 1 ]] && targets+=(bench_libzmq)
+            [[ $SOAK == 1 ]] && targets=(soak_zlink soak_libzmq)
             cmake -S "$ROOT" -B "$BUILD_DIR" -DCMAKE_BUILD_TYPE=Release \
                 -DZLINK_BUILD_TESTS=OFF -DZLINK_BUILD_BENCH=ON >/dev/null ||
                 die "cmake configure failed (zlink not buildable? try --libzmq-only)"
@@ -138,6 +152,10 @@ build() {
     fi
     LBIN="$BINDIR/bench_libzmq"
     RAWBIN="$BINDIR/raw_floor"
+    if [[ $SOAK == 1 ]]; then
+        ZBIN="$BINDIR/soak_zlink" LBIN="$BINDIR/soak_libzmq"
+        [[ $LIBZMQ_ONLY == 1 ]] && ZBIN=$LBIN
+    fi
     [[ -x $ZBIN ]] || die "missing $ZBIN"
     [[ $WITH_LIBZMQ == 0 || -x $LBIN ]] || die "missing $LBIN"
 }
@@ -268,11 +286,84 @@ run_syscalls() {
     rm -f "$tmp"
 }
 
+make_report() {
+    local py md charts
+    py=$(pick_python)
+    if [[ -z $REPORT_DIR ]]; then
+        if [[ $QUICK == 1 ]]; then REPORT_DIR=$OUT; else REPORT_DIR=$HERE; fi
+    fi
+    mkdir -p "$REPORT_DIR"
+    md="$REPORT_DIR/zlink_BENCHMARK_RESULTS.md" charts="$REPORT_DIR/charts"
+    local notes=()
+    # The hand-written reading of the committed full run goes into its report.
+    [[ $QUICK == 0 && $REPORT_DIR == "$HERE" && -f $HERE/RESULTS_NOTES.md ]] &&
+        notes=(--notes "$HERE/RESULTS_NOTES.md")
+    "$py" "$HERE/report.py" --results "$OUT" --md "$md" --charts "$charts" --print-table "${notes[@]}" ||
+        echo "report generation failed" >&2
+    echo "" >&2
+    echo "full results: $md (charts in $charts, CSVs in $OUT)" >&2
+}
+
+# ---- soak -------------------------------------------------------------------
+# Both libraries run at the same time for the same wall-clock window, each
+# pinned to its own cpu: they share the machine's noise moment by moment,
+# neither can take the other's cpu, and the time axes line up. Each gets one
+# cpu, so messages/s is lower than either would reach alone.
+run_soak() {
+    local sout="$OUT/soak" secs=${SOAK_SECONDS:-$([[ $QUICK == 1 ]] && echo 60 || echo 600)}
+    mkdir -p "$sout"
+    rm -f "$sout"/soak_*.csv "$sout"/soak_*.summary "$sout"/soak_*.log
+    local concurrent=1; [[ $SOAK_SERIAL == 1 || $NPROC -lt 2 ]] && concurrent=0
+    {
+        echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "kernel=$(uname -srm)"
+        echo "nproc=$NPROC"
+        echo "libzmq=$("$LBIN" --version)"
+        echo "zlink_reports=$("$ZBIN" --version)"
+        echo "zlink_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+        echo "soak_seconds=$secs"
+        echo "soak_mode=$([[ $concurrent == 1 ]] && echo "concurrent ($([[ $PIN == 1 ]] && echo 'zlink pinned to cpu 0, libzmq to cpu 1' || echo unpinned))" || echo 'serial (zlink, then libzmq; unpinned)')"
+        echo "soak_args=$SOAK_ARGS"
+        echo "libzmq_only=$LIBZMQ_ONLY"
+    } >"$sout/env.txt"
+    echo "soak: $secs s, $([[ $concurrent == 1 ]] && echo 'both libraries at once' || echo 'one library after the other')" >&2
+    local lib i=0 pids=() libs=(zlink libzmq) cpu0=-1 cpu1=-1
+    [[ $PIN == 1 ]] && cpu0=0 cpu1=1
+    start_one() { # lib bin cpu
+        local pin=(); [[ $3 -ge 0 ]] && pin=(--pin "$3")
+        # shellcheck disable=SC2086 # SOAK_ARGS is a list of options
+        timeout --signal=KILL $((secs + 240)) "$2" --seconds "$secs" --lib "$1" "${pin[@]}" \
+            --csv "$sout/soak_$1.csv" --summary "$sout/soak_$1.summary" $SOAK_ARGS 2>"$sout/soak_$1.log"
+    }
+    finish_one() { # lib rc: a run that died leaves a summary saying how
+        local rc=$2
+        [[ $rc -ne 0 ]] && { FAILED=$((FAILED + 1)); echo "soak $1: exit status $rc (see $sout/soak_$1.log)" >&2; }
+        if [[ ! -s $sout/soak_$1.summary ]]; then
+            echo "soak_summary lib=$1 result=CRASHED exit=$rc" >"$sout/soak_$1.summary"
+        fi
+        cat "$sout/soak_$1.summary" >&2
+    }
+    if [[ $concurrent == 1 ]]; then
+        start_one zlink "$ZBIN" $cpu0 & pids+=($!)
+        start_one libzmq "$LBIN" $cpu1 & pids+=($!)
+        for lib in "${libs[@]}"; do wait "${pids[$i]}"; finish_one "$lib" $?; i=$((i + 1)); done
+    else
+        start_one zlink "$ZBIN" -1; finish_one zlink $?
+        start_one libzmq "$LBIN" -1; finish_one libzmq $?
+    fi
+}
+
 main() {
     local t_start=$SECONDS
     [[ $INSTALL == 1 ]] && ensure_deps
     build
     mkdir -p "$OUT"
+    if [[ $SOAK == 1 ]]; then
+        run_soak
+        make_report
+        [[ $FAILED -eq 0 ]] || { echo "SOAK FAILURES: $FAILED runs failed or found errors" >&2; exit 1; }
+        return
+    fi
     rm -f "$OUT"/raw.csv "$OUT"/failures.txt "$OUT"/debug_counters.txt "$OUT"/syscalls.csv
     echo "run,$("$ZBIN" --header)" >"$OUT/raw.csv"
     record_env
@@ -302,21 +393,7 @@ main() {
     [[ $SYSCALLS == 1 ]] && { echo "syscalls per message (strace)" >&2; run_syscalls; }
     echo "runs done in $((SECONDS - t_start)) s" >&2
 
-    local py md charts
-    py=$(pick_python)
-    if [[ -z $REPORT_DIR ]]; then
-        if [[ $QUICK == 1 ]]; then REPORT_DIR=$OUT; else REPORT_DIR=$HERE; fi
-    fi
-    mkdir -p "$REPORT_DIR"
-    md="$REPORT_DIR/zlink_BENCHMARK_RESULTS.md" charts="$REPORT_DIR/charts"
-    local notes=()
-    # The hand-written reading of the committed full run goes into its report.
-    [[ $QUICK == 0 && $REPORT_DIR == "$HERE" && -f $HERE/RESULTS_NOTES.md ]] &&
-        notes=(--notes "$HERE/RESULTS_NOTES.md")
-    "$py" "$HERE/report.py" --results "$OUT" --md "$md" --charts "$charts" --print-table "${notes[@]}" ||
-        echo "report generation failed" >&2
-    echo "" >&2
-    echo "full results: $md (charts in $charts, CSVs in $OUT)" >&2
+    make_report
     echo "total time: $((SECONDS - t_start)) s" >&2
     if [[ $FAILED -ne 0 ]]; then
         echo "BENCHMARK FAILURES: $FAILED runs failed (see $OUT/failures.txt)" >&2

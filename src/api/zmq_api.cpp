@@ -14,6 +14,7 @@
 #include "core/metadata.hpp"
 #include "core/msg.hpp"
 #include "core/socket_base.hpp"
+#include "transports/transport.hpp"
 
 using zlink::api_guard;
 using zlink::as_msg;
@@ -415,14 +416,10 @@ ZMQ_EXPORT uint32_t zmq_msg_routing_id(zmq_msg_t *msg) { return as_msg(msg)->get
 ZMQ_EXPORT int zmq_has(const char *capability) {
     if (!capability)
         return 0;
-    // What this build carries. CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not
-    // built; "draft" means the draft socket types exist, which they do not here.
-    static const char *const caps[] = {"ipc"};
-    for (const char *c : caps) {
-        if (std::strcmp(capability, c) == 0)
-            return 1;
-    }
-    return 0;
+    // What this build carries: the transports say which names are theirs.
+    // CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not built; "draft" means the
+    // draft socket types exist, which they do not here.
+    return zlink::has_transport_capability(capability) ? 1 : 0;
 }
 
 } // extern "C"

@@ -107,7 +107,7 @@ io_thread_pool_t::~io_thread_pool_t() {
 }
 
 boost::asio::io_context &io_thread_pool_t::next() {
-    return *_contexts[_next++ % _contexts.size()];
+    return *_contexts[_next.fetch_add(1, std::memory_order_relaxed) % _contexts.size()];
 }
 
 } // namespace zlink

@@ -36,7 +36,7 @@ class io_thread_pool_t {
     std::vector<std::unique_ptr<boost::asio::io_context>> _contexts;
     std::vector<guard_t> _guards;
     std::vector<std::thread> _threads;
-    unsigned _next = 0;
+    std::atomic<unsigned> _next{0}; // zmq_bind/zmq_connect on different sockets race here
 };
 
 } // namespace zlink

@@ -7,8 +7,8 @@
 
 #include "asio/io_thread_pool.hpp"
 #include "asio/session.hpp"
-#include "asio/transports/connecter.hpp"
-#include "asio/transports/listener.hpp"
+#include "transports/connecter.hpp"
+#include "transports/listener.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"

@@ -1,6 +1,7 @@
-// A socket's tcp:// and ipc:// endpoints: listeners with the sessions they
-// accepted, and connecting sessions. Lives with the socket (application
-// thread); the objects it starts run on io threads.
+// A socket's endpoints on stream transports (transports/transport.hpp):
+// listeners with the sessions they accepted, and connecting sessions. Lives
+// with the socket (application thread); the objects it starts run on io
+// threads.
 #pragma once
 
 #include <map>

@@ -7,7 +7,7 @@
 #include <boost/asio/post.hpp>
 #include <zmq.h>
 
-#include "asio/transports/connecter.hpp"
+#include "transports/connecter.hpp"
 #include "asio/zmtp_engine.hpp"
 #include "asio/raw_engine.hpp"
 #include "asio/zap_pipe_client.hpp"

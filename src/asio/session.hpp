@@ -20,7 +20,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/i_asio_transport.hpp"
 #include "asio/i_engine.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"
@@ -43,7 +43,7 @@ class session_t final : public i_pipe_events,
         std::shared_ptr<monitor_channel_t> monitor;
         options_t options;
         std::string endpoint; // full URI, for monitor events
-        std::string protocol; // "tcp" / "ipc"
+        std::string protocol; // the scheme, which names the stream transport
         std::string address;  // after "://"
         bool connecter = false;
     };

@@ -22,7 +22,7 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/i_asio_transport.hpp"
 #include "asio/i_engine.hpp"
 
 namespace zlink {

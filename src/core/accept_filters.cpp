@@ -1,14 +1,10 @@
 #include "core/accept_filters.hpp"
 
-#include <algorithm>
-#include <cerrno>
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <grp.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <pwd.h>
 
 namespace zlink {
 
@@ -82,84 +78,6 @@ bool tcp_address_mask_t::matches(const sockaddr *addr, socklen_t len) const {
         return true;
     const unsigned char mask = static_cast<unsigned char>(0xFF << (8 - rest));
     return (peer[whole] & mask) == (bytes[whole] & mask);
-}
-
-bool tcp_peer_allowed(int fd, const std::vector<tcp_address_mask_t> &filters) {
-    if (filters.empty())
-        return true;
-    sockaddr_storage ss{};
-    socklen_t len = sizeof ss;
-    if (::getpeername(fd, reinterpret_cast<sockaddr *>(&ss), &len) != 0)
-        return false;
-    return std::any_of(filters.begin(), filters.end(), [&](const tcp_address_mask_t &f) {
-        return f.matches(reinterpret_cast<const sockaddr *>(&ss), len);
-    });
-}
-
-namespace {
-
-template <typename T> bool contains(const std::vector<T> &v, T x) {
-    return std::find(v.begin(), v.end(), x) != v.end();
-}
-
-// The user name of a uid (getpwuid_r, growing the buffer on ERANGE).
-bool user_name_of(uid_t uid, std::string &name) {
-    std::vector<char> buf(1024);
-    for (;;) {
-        passwd pw{};
-        passwd *found = nullptr;
-        const int rc = ::getpwuid_r(uid, &pw, buf.data(), buf.size(), &found);
-        if (rc == ERANGE && buf.size() < (1u << 20)) {
-            buf.resize(buf.size() * 2);
-            continue;
-        }
-        if (rc != 0 || !found)
-            return false;
-        name = pw.pw_name;
-        return true;
-    }
-}
-
-bool group_has_member(gid_t gid, const std::string &user) {
-    std::vector<char> buf(4096);
-    for (;;) {
-        group gr{};
-        group *found = nullptr;
-        const int rc = ::getgrgid_r(gid, &gr, buf.data(), buf.size(), &found);
-        if (rc == ERANGE && buf.size() < (1u << 22)) {
-            buf.resize(buf.size() * 2);
-            continue;
-        }
-        if (rc != 0 || !found || !gr.gr_mem)
-            return false;
-        for (char **m = gr.gr_mem; *m; ++m) {
-            if (user == *m)
-                return true;
-        }
-        return false;
-    }
-}
-
-} // namespace
-
-bool ipc_peer_allowed(int fd, const ipc_peer_filters_t &filters) {
-    if (filters.empty())
-        return true;
-    ucred cred{};
-    socklen_t len = sizeof cred;
-    if (::getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0)
-        return false;
-    if (contains(filters.uids, cred.uid) || contains(filters.gids, cred.gid) ||
-        contains(filters.pids, cred.pid))
-        return true;
-    // Supplementary groups, as listed in the group database.
-    if (filters.gids.empty())
-        return false;
-    std::string user;
-    if (!user_name_of(cred.uid, user))
-        return false;
-    return std::any_of(filters.gids.begin(), filters.gids.end(),
-                       [&](gid_t g) { return group_has_member(g, user); });
 }
 
 } // namespace zlink

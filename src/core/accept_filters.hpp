@@ -1,6 +1,7 @@
-// Who a listener lets in: ZMQ_TCP_ACCEPT_FILTER (peer address in one of the
-// "addr[/bits]" networks) and ZMQ_IPC_FILTER_UID/GID/PID (peer credentials
-// from SO_PEERCRED). Empty lists accept everyone, as in libzmq.
+// The values of the accept-filter options: ZMQ_TCP_ACCEPT_FILTER (peer
+// address in one of the "addr[/bits]" networks) and ZMQ_IPC_FILTER_UID/GID/PID
+// (peer credentials). Empty lists accept everyone, as in libzmq. The
+// listeners of tcp/ and ipc/ apply them.
 #pragma once
 
 #include <string>
@@ -30,12 +31,5 @@ struct ipc_peer_filters_t {
     std::vector<pid_t> pids;
     bool empty() const { return uids.empty() && gids.empty() && pids.empty(); }
 };
-
-// Accepted tcp socket: whether its peer passes the filters.
-bool tcp_peer_allowed(int fd, const std::vector<tcp_address_mask_t> &filters);
-
-// Accepted ipc socket: the peer's uid, gid or pid is listed, or its user
-// (by uid) is a member of one of the listed groups.
-bool ipc_peer_allowed(int fd, const ipc_peer_filters_t &filters);
 
 } // namespace zlink

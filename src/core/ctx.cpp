@@ -264,21 +264,22 @@ io_thread_pool_t *ctx_t::io_threads() {
     return _io_pool.get(); // nullptr + errno when the threads could not start
 }
 
-int ctx_t::register_endpoint(const std::string &name, socket_base_t *s, const options_t &o) {
+int ctx_t::register_endpoint(const std::string &name, const i_endpoint_host *owner,
+                             mailbox_t *mailbox, const options_t &o) {
     std::lock_guard<std::mutex> lock(_mutex);
     if (_endpoints.count(name)) {
         errno = EADDRINUSE;
         return -1;
     }
-    s->mailbox()->add_ref();
-    _endpoints.emplace(name, endpoint_t{s, s->mailbox(), o});
+    mailbox->add_ref();
+    _endpoints.emplace(name, endpoint_t{owner, mailbox, o});
     return 0;
 }
 
-int ctx_t::unregister_endpoint(const std::string &name, socket_base_t *s) {
+int ctx_t::unregister_endpoint(const std::string &name, const i_endpoint_host *owner) {
     std::lock_guard<std::mutex> lock(_mutex);
     auto it = _endpoints.find(name);
-    if (it == _endpoints.end() || it->second.socket != s) {
+    if (it == _endpoints.end() || it->second.owner != owner) {
         errno = ENOENT;
         return -1;
     }
@@ -287,10 +288,10 @@ int ctx_t::unregister_endpoint(const std::string &name, socket_base_t *s) {
     return 0;
 }
 
-void ctx_t::unregister_endpoints(socket_base_t *s) {
+void ctx_t::unregister_endpoints(const i_endpoint_host *owner) {
     std::lock_guard<std::mutex> lock(_mutex);
     for (auto it = _endpoints.begin(); it != _endpoints.end();) {
-        if (it->second.socket == s) {
+        if (it->second.owner == owner) {
             it->second.mailbox->drop_ref();
             it = _endpoints.erase(it);
         }

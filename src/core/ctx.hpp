@@ -20,6 +20,7 @@ class socket_base_t;
 class pipe_t;
 class io_thread_pool_t;
 class mailbox_t;
+class i_endpoint_host;
 
 class ctx_t {
   public:
@@ -37,16 +38,18 @@ class ctx_t {
     int shutdown();  // zmq_ctx_shutdown: wake everything with ETERM
     int terminate(); // zmq_ctx_term: shutdown + wait for sockets; deletes this
 
-    // Inproc endpoints. The binder's options are snapshotted at bind time so
-    // connecters read them without touching the binder's live options.
+    // Inproc endpoints (transports/inproc/). The binder's options are
+    // snapshotted at bind time so connecters read them without touching the
+    // binder's live options.
     struct endpoint_t {
-        socket_base_t *socket;
+        const i_endpoint_host *owner;
         mailbox_t *mailbox; // find_endpoint_or_pend hands out a reference
         options_t options;
     };
-    int register_endpoint(const std::string &name, socket_base_t *s, const options_t &o);
-    int unregister_endpoint(const std::string &name, socket_base_t *s);
-    void unregister_endpoints(socket_base_t *s);
+    int register_endpoint(const std::string &name, const i_endpoint_host *owner,
+                          mailbox_t *mailbox, const options_t &o);
+    int unregister_endpoint(const std::string &name, const i_endpoint_host *owner);
+    void unregister_endpoints(const i_endpoint_host *owner);
     // Connect side. If the endpoint is bound, returns true and fills `ep`.
     // Otherwise records the pending connection (connect-before-bind).
     // A connecter that closes leaves its pending connections here, so the

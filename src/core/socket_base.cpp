@@ -9,6 +9,7 @@
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
+#include "transports/transport.hpp"
 
 namespace zlink {
 
@@ -24,9 +25,6 @@ template <typename M> void erase_pipe(M &map, pipe_t *pipe) {
         else
             ++it;
     }
-}
-void erase_endpoint(std::multimap<std::string, pipe_t *> &map, const std::string &endpoint) {
-    map.erase(endpoint);
 }
 } // namespace
 
@@ -139,12 +137,15 @@ void socket_base_t::terminate_pipe(pipe_t *pipe) {
     pipe->terminate();
 }
 
-void socket_base_t::send_routing_id(pipe_t *pipe, const std::string &id) {
-    msg_t m;
-    m.init_buffer(id.data(), id.size());
-    m.set_flags(msg_t::routing_id);
-    if (!pipe->write(&m))
-        m.close();
+void socket_base_t::endpoint_host_t::attach_endpoint_pipe(pipe_t *pipe,
+                                                          const std::string &endpoint,
+                                                          bool connected) {
+    _socket.attach_pipe(pipe, false, connected);
+    (connected ? _socket._connected_pipes : _socket._bound_pipes).emplace(endpoint, pipe);
+}
+
+void socket_base_t::endpoint_host_t::forget_bound_pipes(const std::string &endpoint) {
+    _socket._bound_pipes.erase(endpoint);
 }
 
 // ---------------------------------------------------------------------------
@@ -238,20 +239,21 @@ int socket_base_t::getsockopt(int option, void *value, size_t *size) {
 // ---------------------------------------------------------------------------
 // Endpoints
 
-int socket_base_t::parse_endpoint(const std::string &uri, std::string &protocol,
+// "scheme://address": the scheme's transport and the address.
+int socket_base_t::parse_endpoint(const std::string &uri, const transport_t *&transport,
                                   std::string &address) {
     const size_t pos = uri.find("://");
     if (pos == std::string::npos || pos == 0) {
         errno = EINVAL;
         return -1;
     }
-    protocol = uri.substr(0, pos);
     address = uri.substr(pos + 3);
     if (address.empty()) {
         errno = EINVAL;
         return -1;
     }
-    if (protocol != "inproc" && protocol != "tcp" && protocol != "ipc") {
+    transport = find_transport(uri.substr(0, pos));
+    if (!transport) {
         // pgm/epgm/norm/tipc/vmci/udp are known to libzmq but not built here.
         errno = EPROTONOSUPPORT;
         return -1;
@@ -260,7 +262,7 @@ int socket_base_t::parse_endpoint(const std::string &uri, std::string &protocol,
 }
 
 // What bind, connect, unbind and disconnect check first, as libzmq does.
-int socket_base_t::begin_endpoint_call(const char *endpoint, std::string &protocol,
+int socket_base_t::begin_endpoint_call(const char *endpoint, const transport_t *&transport,
                                        std::string &address) {
     if (_ctx_terminated.load(std::memory_order_acquire)) {
         errno = ETERM;
@@ -272,28 +274,38 @@ int socket_base_t::begin_endpoint_call(const char *endpoint, std::string &protoc
     }
     if (process_commands(0) != 0)
         return -1;
-    return parse_endpoint(endpoint, protocol, address);
+    return parse_endpoint(endpoint, transport, address);
 }
 
 int socket_base_t::bind(const char *endpoint) {
-    std::string protocol, address;
-    if (begin_endpoint_call(endpoint, protocol, address) != 0)
+    const transport_t *transport = nullptr;
+    std::string address;
+    if (begin_endpoint_call(endpoint, transport, address) != 0)
         return -1;
-    if (protocol == "inproc")
-        return bind_inproc(endpoint);
+    if (transport->pipes) {
+        if (transport->pipes->bind(_endpoint_host, endpoint) != 0)
+            return -1;
+        _last_endpoint = endpoint;
+        return 0;
+    }
     std::string resolved;
-    if (net().bind(endpoint, protocol, address, options, &resolved) != 0)
+    if (net().bind(endpoint, transport->scheme, address, options, &resolved) != 0)
         return -1;
     _last_endpoint = resolved;
     return 0;
 }
 
 int socket_base_t::connect(const char *endpoint) {
-    std::string protocol, address;
-    if (begin_endpoint_call(endpoint, protocol, address) != 0)
+    const transport_t *transport = nullptr;
+    std::string address;
+    if (begin_endpoint_call(endpoint, transport, address) != 0)
         return -1;
-    if (protocol == "inproc")
-        return connect_inproc(endpoint);
+    if (transport->pipes) {
+        if (transport->pipes->connect(_endpoint_host, endpoint) != 0)
+            return -1;
+        _last_endpoint = endpoint;
+        return 0;
+    }
     // libzmq 4.3 makes one connection per endpoint for these types and
     // answers a repeated connect with success and nothing else.
     const bool single_connect = options.type == ZMQ_DEALER || options.type == ZMQ_SUB ||
@@ -301,7 +313,7 @@ int socket_base_t::connect(const char *endpoint) {
     if (single_connect && _net && _net->has_endpoint(endpoint))
         return 0;
     pipe_t *end = nullptr;
-    if (net().connect(endpoint, protocol, address, options, &end) != 0)
+    if (net().connect(endpoint, transport->scheme, address, options, &end) != 0)
         return -1;
     if (!options.connect_routing_id.empty()) {
         if (end)
@@ -316,101 +328,21 @@ int socket_base_t::connect(const char *endpoint) {
     return 0;
 }
 
-int socket_base_t::bind_inproc(const std::string &endpoint) {
-    if (_ctx->register_endpoint(endpoint, this, options) != 0)
-        return -1;
-    _inproc_binds.push_back(endpoint);
-    _last_endpoint = endpoint;
-    // Adopt the connections that were made before this bind, also those
-    // whose connecter has closed since (their messages are still queued).
-    for (ctx_t::pending_t &p : _ctx->take_pending(endpoint)) {
-        pipe_t *pipe = p.bind_end;
-        if (p.recv_routing_id)
-            send_routing_id(pipe, options.routing_id);
-        attach_pipe(pipe, false, false);
-        _bound_pipes.emplace(endpoint, pipe);
-        // Both queues now count our HWMs too (SNDHWM + the peer's RCVHWM);
-        // a connecter stopped at its own SNDHWM may go on.
-        pipe->set_own_hwms(options.sndhwm, options.rcvhwm, true);
-        pipe->flush();
-    }
-    return 0;
-}
-
-int socket_base_t::connect_inproc(const std::string &endpoint) {
-    const bool conflate = options.effective_conflate();
-    pipe_t::config_t cfg;
-    cfg.conflate[0] = cfg.conflate[1] = conflate;
-
-    ctx_t::endpoint_t peer{};
-    // Look up first with no pending record, to size the pipe from both ends.
-    const bool bound = _ctx->find_endpoint_or_pend(endpoint, peer, nullptr);
-    if (bound) {
-        // The binder's HWMs as of its bind, as in libzmq; the pipe adds
-        // them to ours (0 on either side means unlimited).
-        cfg.end1_hwm[0] = peer.options.sndhwm;
-        cfg.end1_hwm[1] = peer.options.rcvhwm;
-    }
-    // Until a binder adopts the other end, our own HWMs alone apply.
-    cfg.hwm[0] = options.sndhwm;
-    cfg.hwm[1] = options.rcvhwm;
-    pipe_t *ends[2];
-    pipe_t::create_pair(ends, cfg);
-    ends[0]->set_endpoint(endpoint);
-    ends[1]->set_endpoint(endpoint);
-    if (!options.connect_routing_id.empty()) {
-        ends[0]->set_routing_id(options.connect_routing_id);
-        options.connect_routing_id.clear();
-    }
-    // Our routing id always goes first; a binder that does not want it
-    // drops it on attach (it may not be bound yet to tell us).
-    send_routing_id(ends[0], options.routing_id);
-
-    if (bound) {
-        if (options.recv_routing_id)
-            send_routing_id(ends[1], peer.options.routing_id);
-        ends[1]->flush();
-        attach_pipe(ends[0], false, true);
-        _connected_pipes.emplace(endpoint, ends[0]);
-        ends[0]->flush();
-        peer.mailbox->send(command_t{command_t::attach_pipe, ends[1], 0});
-        peer.mailbox->drop_ref();
-    } else {
-        // libzmq creates inproc pipes at connect even with ZMQ_IMMEDIATE,
-        // so messages queue until the bind.
-        ctx_t::pending_t p{ends[1], options.recv_routing_id};
-        if (_ctx->find_endpoint_or_pend(endpoint, peer, &p)) {
-            // Bound in between: start over with a fresh pipe sized for it.
-            peer.mailbox->drop_ref();
-            ends[0]->terminate();
-            ends[1]->terminate();
-            return connect_inproc(endpoint);
-        }
-        attach_pipe(ends[0], false, true);
-        _connected_pipes.emplace(endpoint, ends[0]);
-        ends[0]->flush();
-    }
-    _last_endpoint = endpoint;
-    return 0;
-}
-
 int socket_base_t::unbind(const char *endpoint) { return term_endpoint(endpoint); }
 int socket_base_t::disconnect(const char *endpoint) { return term_endpoint(endpoint); }
 
-// libzmq 4.3 treats unbind and disconnect alike for inproc: a name this socket
-// bound is released (connections already made keep working), and the
-// connections this socket made to that name are closed.
+// Unbind and disconnect alike end what the endpoint names: a bound name or
+// listener, and the connections this socket made to it.
 int socket_base_t::term_endpoint(const char *endpoint) {
-    std::string protocol, address;
-    if (begin_endpoint_call(endpoint, protocol, address) != 0)
+    const transport_t *transport = nullptr;
+    std::string address;
+    if (begin_endpoint_call(endpoint, transport, address) != 0)
         return -1;
     bool found = false;
-    if (protocol != "inproc" && _net && _net->term_endpoint(endpoint, options.linger) == 0)
-        found = true;
-    if (protocol == "inproc" && _ctx->unregister_endpoint(endpoint, this) == 0) {
-        _inproc_binds.erase(std::remove(_inproc_binds.begin(), _inproc_binds.end(), endpoint),
-                            _inproc_binds.end());
-        erase_endpoint(_bound_pipes, endpoint);
+    if (transport->pipes) {
+        if (transport->pipes->unbind(_endpoint_host, endpoint) == 0)
+            found = true;
+    } else if (_net && _net->term_endpoint(endpoint, options.linger) == 0) {
         found = true;
     }
     std::vector<pipe_t *> victims;
@@ -529,7 +461,7 @@ int socket_base_t::recv(msg_t *msg, int flags) {
 // Close
 
 int socket_base_t::close() {
-    _ctx->unregister_endpoints(this);
+    close_pipe_endpoints(_endpoint_host);
     if (_net)
         _net->close_all(options.linger); // ZMQ_LINGER as it is now
     // libzmq 4.3: listeners' CLOSED and lingering sessions' events first,
@@ -567,10 +499,12 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
         close_monitor(true);
         return 0;
     }
-    std::string protocol, address;
-    if (parse_endpoint(endpoint, protocol, address) != 0)
+    const transport_t *transport = nullptr;
+    std::string address;
+    if (parse_endpoint(endpoint, transport, address) != 0)
         return -1;
-    if (protocol != "inproc") {
+    // As libzmq: the monitor PAIR is bound in this context (inproc).
+    if (!transport->pipes) {
         errno = EPROTONOSUPPORT;
         return -1;
     }

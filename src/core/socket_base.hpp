@@ -23,6 +23,7 @@
 
 #include "core/options.hpp"
 #include "core/pipe.hpp"
+#include "transports/endpoint_host.hpp"
 
 namespace zlink {
 
@@ -31,6 +32,7 @@ class mailbox_t;
 class monitor_channel_t;
 class network_endpoints_t;
 struct command_t;
+struct transport_t;
 
 class socket_base_t : public i_pipe_events {
     // First member, right after the vtable pointer, so is_socket() reads
@@ -110,14 +112,29 @@ class socket_base_t : public i_pipe_events {
     int process_commands(int timeout_ms);
     void dispatch(const command_t &cmd);
     void forget_pipe(pipe_t *pipe);
-    void send_routing_id(pipe_t *pipe, const std::string &id);
     int wait_until(int timeout_ms, int64_t deadline_ms, bool *expired);
-    int parse_endpoint(const std::string &uri, std::string &protocol, std::string &address);
-    int bind_inproc(const std::string &endpoint);
+    int parse_endpoint(const std::string &uri, const transport_t *&transport,
+                       std::string &address);
     int term_endpoint(const char *endpoint);
-    int begin_endpoint_call(const char *endpoint, std::string &protocol, std::string &address);
-    int connect_inproc(const std::string &endpoint);
+    int begin_endpoint_call(const char *endpoint, const transport_t *&transport,
+                            std::string &address);
     void close_monitor(bool announce);
+
+    // What the pipe transports (inproc) see of this socket. A member, not a
+    // base: a second vtable pointer would move _tag.
+    class endpoint_host_t final : public i_endpoint_host {
+      public:
+        explicit endpoint_host_t(socket_base_t &socket) : _socket(socket) {}
+        ctx_t *host_ctx() const override { return _socket._ctx; }
+        options_t &host_options() override { return _socket.options; }
+        mailbox_t *host_mailbox() const override { return _socket._mailbox; }
+        void attach_endpoint_pipe(pipe_t *pipe, const std::string &endpoint,
+                                  bool connected) override;
+        void forget_bound_pipes(const std::string &endpoint) override;
+
+      private:
+        socket_base_t &_socket;
+    };
 
     static std::atomic<std::ptrdiff_t> _tag_offset; // learned from the first socket
     ctx_t *_ctx;
@@ -129,13 +146,12 @@ class socket_base_t : public i_pipe_events {
     bool _rcvmore = false;
     bool _in_event = false; // guards re-entrant command processing
     std::string _last_endpoint;
-    // Endpoints this socket bound (inproc names registered in ctx) and the
-    // pipes created by each connect/bind, for unbind/disconnect.
+    // The pipes created by each connect/bind, for unbind/disconnect.
     std::multimap<std::string, pipe_t *> _bound_pipes;     // by bind endpoint
     std::multimap<std::string, pipe_t *> _connected_pipes; // by connect endpoint
-    std::vector<std::string> _inproc_binds;
+    endpoint_host_t _endpoint_host{*this};
 
-    // tcp:// and ipc:// endpoints (created on first use).
+    // Endpoints of the stream transports (created on first use).
     std::unique_ptr<network_endpoints_t> _net;
     network_endpoints_t &net();
     // Monitor events, shared with the io-thread objects working for us.

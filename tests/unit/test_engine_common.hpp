@@ -25,7 +25,8 @@
 
 #include "asio/i_engine.hpp"
 #include "asio/raw_engine.hpp"
-#include "asio/transports/stream_transport.hpp"
+#include "transports/ipc/ipc_stream.hpp"
+#include "transports/tcp/tcp_stream.hpp"
 #include "asio/zap_bridge.hpp"
 #include "asio/zmtp_engine.hpp"
 #include "core/metadata.hpp"

@@ -8,7 +8,7 @@
 
 #include <gtest/gtest.h>
 
-#include "asio/transports/socks5_client.hpp"
+#include "transports/tcp/socks5_client.hpp"
 #include "core/accept_filters.hpp"
 
 using namespace zlink;

@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "asio/transports/connecter.hpp"
-#include "asio/transports/ipc_address.hpp"
-#include "asio/transports/tcp_address.hpp"
+#include "transports/connecter.hpp"
+#include "transports/ipc/ipc_address.hpp"
+#include "transports/tcp/tcp_address.hpp"
 
 using namespace zlink;
 namespace ip = boost::asio::ip;

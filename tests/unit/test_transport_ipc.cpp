@@ -12,9 +12,9 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
-#include "asio/transports/connecter.hpp"
-#include "asio/transports/listener.hpp"
-#include "asio/transports/stream_transport.hpp"
+#include "transports/connecter.hpp"
+#include "transports/listener.hpp"
+#include "transports/ipc/ipc_stream.hpp"
 
 using namespace zlink;
 using namespace std::chrono_literals;

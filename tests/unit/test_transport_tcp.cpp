@@ -19,10 +19,10 @@
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
-#include "asio/transports/connecter.hpp"
-#include "asio/transports/listener.hpp"
-#include "asio/transports/socket_options.hpp"
-#include "asio/transports/stream_transport.hpp"
+#include "transports/connecter.hpp"
+#include "transports/listener.hpp"
+#include "transports/socket_options.hpp"
+#include "transports/tcp/tcp_stream.hpp"
 
 using namespace zlink;
 using namespace std::chrono_literals;

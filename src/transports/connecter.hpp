@@ -1,4 +1,5 @@
-// Outgoing tcp:// and ipc:// connections, one attempt at a time.
+// Outgoing connections of a stream transport, one attempt at a time. The
+// scheme picks the transport (transport.hpp), whose attempt does the work.
 //
 // The session owns the retry policy: it calls start(), and on failure waits
 // next_reconnect_interval() before starting again. Everything here runs on
@@ -11,7 +12,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/connect_attempt.hpp"
+#include "transports/i_asio_transport.hpp"
 #include "core/options.hpp"
 
 namespace zlink {
@@ -20,17 +22,13 @@ class connecter_t {
   public:
     // Exactly one call per start(), unless cancel() comes first:
     // (transport, 0) on success, (nullptr, errno) on failure: ECONNREFUSED,
-    // ETIMEDOUT (ZMQ_CONNECT_TIMEOUT, or ZMQ_HANDSHAKE_IVL for the SOCKS
-    // exchange), EHOSTUNREACH (name does not resolve to a usable address),
-    // ENETUNREACH, ENOENT (ipc path), EINVAL (bad syntax), ENODEV/EPERM
-    // (ZMQ_BINDTODEVICE), EADDRINUSE (source port), EACCES/EPROTO (the
-    // SOCKS proxy refused us or did not speak SOCKS5)...
-    using done_handler_t = std::function<void(std::unique_ptr<i_asio_transport>, int err)>;
+    // ETIMEDOUT (ZMQ_CONNECT_TIMEOUT), EHOSTUNREACH, EINVAL (bad syntax),
+    // EPROTONOSUPPORT (no stream transport for the scheme), or whatever the
+    // transport's attempt reports (see its folder).
+    using done_handler_t = connect_attempt_t::done_handler_t;
 
-    // protocol "tcp" or "ipc"; address is what follows "://". The options
-    // are copied (ZMQ_IPV6, ZMQ_CONNECT_TIMEOUT, buffers, keepalives...).
-    // With ZMQ_SOCKS_PROXY a tcp attempt connects to the proxy and succeeds
-    // once the proxy has connected to the target (socks5_client.hpp).
+    // protocol: the scheme; address is what follows "://". The options are
+    // copied (ZMQ_IPV6, ZMQ_CONNECT_TIMEOUT, buffers, keepalives...).
     connecter_t(boost::asio::io_context &io, std::string protocol, std::string address,
                 const options_t &options);
     ~connecter_t(); // cancel()
@@ -47,14 +45,12 @@ class connecter_t {
 
     const std::string &address() const { return _address; }
 
-    class attempt_t; // shared with pending handlers
-
   private:
     boost::asio::io_context &_io;
     std::string _protocol;
     std::string _address;
     options_t _options;
-    std::shared_ptr<attempt_t> _attempt;
+    std::shared_ptr<connect_attempt_t> _attempt; // shared with its pending handlers
 };
 
 // libzmq's backoff: the session waits `current` ms, then current becomes
@@ -66,13 +62,15 @@ class connecter_t {
 int next_reconnect_interval(const options_t &options, int current_ivl);
 
 // The address monitor events of a connection carry: the endpoint itself,
-// or "tcp://<ZMQ_SOCKS_PROXY>" for a tcp connection through a proxy.
+// unless its transport says otherwise (a connection through a SOCKS proxy
+// names the proxy).
 std::string connect_event_endpoint(const std::string &endpoint, const std::string &protocol,
                                    const options_t &options);
 
-// zmq_connect's synchronous validation. protocol "tcp" or "ipc"; address is
-// what follows "://". Returns false with err = EINVAL (malformed) or
-// ENAMETOOLONG (ipc path). Host names are not resolved here, as in libzmq.
+// zmq_connect's synchronous validation. protocol: the scheme; address is
+// what follows "://". Returns false with err = EINVAL (malformed),
+// EPROTONOSUPPORT (no stream transport for the scheme) or the transport's
+// own errno. Host names are not resolved here, as in libzmq.
 bool is_valid_connect_address(const std::string &protocol, const std::string &address, int &err);
 
 } // namespace zlink

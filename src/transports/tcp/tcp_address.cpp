@@ -1,4 +1,4 @@
-#include "asio/transports/tcp_address.hpp"
+#include "transports/tcp/tcp_address.hpp"
 
 #include <cctype>
 #include <cerrno>

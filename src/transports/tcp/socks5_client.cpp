@@ -1,4 +1,4 @@
-#include "asio/transports/socks5_client.hpp"
+#include "transports/tcp/socks5_client.hpp"
 
 #include <cerrno>
 #include <cstring>

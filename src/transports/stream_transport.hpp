@@ -1,6 +1,7 @@
-// i_asio_transport over a connected stream socket: tcp (ip::tcp::socket)
-// and ipc (local::stream_protocol::socket). One template, two instances;
-// the only protocol-specific parts are the address strings.
+// i_asio_transport over a connected kernel stream socket, for any Asio
+// stream protocol. A transport that uses it (tcp/, ipc/) specialises
+// stream_socket_traits for its protocol: the only protocol-specific parts
+// are the address strings.
 //
 // try_write/try_read are direct sendmsg/recv calls on the non-blocking fd:
 // no Asio bookkeeping on the speculative fast path. MSG_NOSIGNAL keeps a
@@ -17,15 +18,14 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 
-#include "asio/i_asio_transport.hpp"
+#include "transports/i_asio_transport.hpp"
 
 namespace zlink {
 
-// Address strings, by protocol (defined in stream_transport.cpp).
-std::string transport_peer_address(boost::asio::ip::tcp::socket &s);
-std::string transport_local_uri(boost::asio::ip::tcp::socket &s);
-std::string transport_peer_address(boost::asio::local::stream_protocol::socket &s);
-std::string transport_local_uri(boost::asio::local::stream_protocol::socket &s);
+// Specialised by each transport for its protocol:
+//   static std::string peer_address(typename Protocol::socket &);  // libzmq's Peer-Address
+//   static std::string local_uri(typename Protocol::socket &);     // "scheme://..."
+template <typename Protocol> struct stream_socket_traits;
 
 template <typename Protocol> class stream_transport_t final : public i_asio_transport {
   public:
@@ -36,8 +36,8 @@ template <typename Protocol> class stream_transport_t final : public i_asio_tran
     explicit stream_transport_t(socket_t &&socket) : _socket(std::move(socket)) {
         boost::system::error_code ec;
         _socket.non_blocking(true, ec);
-        _peer_address = transport_peer_address(_socket);
-        _local_endpoint = transport_local_uri(_socket);
+        _peer_address = stream_socket_traits<Protocol>::peer_address(_socket);
+        _local_endpoint = stream_socket_traits<Protocol>::local_uri(_socket);
     }
     ~stream_transport_t() override { close(); }
 
@@ -143,8 +143,5 @@ template <typename Protocol> class stream_transport_t final : public i_asio_tran
     std::string _peer_address;
     std::string _local_endpoint;
 };
-
-using tcp_transport_t = stream_transport_t<boost::asio::ip::tcp>;
-using ipc_transport_t = stream_transport_t<boost::asio::local::stream_protocol>;
 
 } // namespace zlink

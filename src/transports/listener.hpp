@@ -1,9 +1,10 @@
-// A bound, listening tcp:// or ipc:// socket and its accept loop.
+// A bound endpoint of a stream transport and its accept loop.
 //
 // create() binds synchronously on the caller's (application) thread so
 // zmq_bind can return the errno and ZMQ_LAST_ENDPOINT at once; start() then
-// accepts on the io_context given to create(). Accepted sockets get the
-// socket options applied and are handed over as transports.
+// accepts on the io_context given to create(). What is accepted comes out
+// as a ready byte stream: the transport has applied its socket options,
+// accept filters and any handshake of its own.
 #pragma once
 
 #include <functional>
@@ -12,8 +13,8 @@
 
 #include <boost/asio/io_context.hpp>
 
-#include "asio/i_asio_transport.hpp"
 #include "core/options.hpp"
+#include "transports/i_asio_transport.hpp"
 
 namespace zlink {
 
@@ -22,13 +23,24 @@ class listener_t {
     using accept_handler_t = std::function<void(std::unique_ptr<i_asio_transport>)>;
     using accept_failed_handler_t = std::function<void(int err)>;
 
-    // protocol is "tcp" or "ipc"; address is what follows "://". Returns
-    // nullptr and sets err (EINVAL, ENODEV, EADDRINUSE, EADDRNOTAVAIL,
-    // ENAMETOOLONG, ENOENT, EACCES, EPERM, EPROTONOSUPPORT...) on failure.
+    // The transport's accept loop, shared with its pending handlers.
+    class impl_t {
+      public:
+        virtual ~impl_t() = default;
+        virtual void start(accept_handler_t on_accept, accept_failed_handler_t on_failed) = 0;
+        virtual void close() = 0;
+    };
+
+    // protocol: the scheme; address is what follows "://". Returns nullptr
+    // and sets err on failure: EPROTONOSUPPORT (no stream transport for the
+    // scheme), or the transport's errno (EINVAL, ENODEV, EADDRINUSE,
+    // EADDRNOTAVAIL, ENAMETOOLONG, ENOENT, EACCES, EPERM...).
     static std::unique_ptr<listener_t> create(boost::asio::io_context &io,
                                               const std::string &protocol,
                                               const std::string &address,
                                               const options_t &options, int &err);
+    // For transports: a bound endpoint, its resolved URI and its fd.
+    listener_t(std::shared_ptr<impl_t> impl, std::string endpoint, int fd);
     ~listener_t(); // close()
 
     listener_t(const listener_t &) = delete;
@@ -45,17 +57,14 @@ class listener_t {
     // friends back off for 100 ms so an fd shortage does not spin).
     void start(accept_handler_t on_accept, accept_failed_handler_t on_accept_failed);
 
-    // Stops accepting and, for an ipc filesystem path, removes the socket
-    // file (and the private directory of "ipc://*"). Idempotent. Safe from
-    // any thread; no handler is invoked once close() has returned, except
-    // one already running on the io thread (call it there to rule that out).
+    // Stops accepting and releases what the bind holds (an ipc path's
+    // socket file, and the private directory of "ipc://*"). Idempotent.
+    // Safe from any thread; no handler is invoked once close() has returned,
+    // except one already running on the io thread (call it there to rule
+    // that out).
     void close();
 
-    class impl_t; // protocol-specific state, shared with pending handlers
-
   private:
-    listener_t(std::shared_ptr<impl_t> impl, std::string endpoint, int fd);
-
     std::shared_ptr<impl_t> _impl;
     std::string _endpoint;
     int _fd;

@@ -1,4 +1,4 @@
-#include "asio/transports/ipc_address.hpp"
+#include "transports/ipc/ipc_address.hpp"
 
 #include <cerrno>
 #include <cstdlib>

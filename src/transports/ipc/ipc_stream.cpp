@@ -1,0 +1,34 @@
+#include "transports/ipc/ipc_stream.hpp"
+
+#include <sys/socket.h>
+
+#include "transports/ipc/ipc_address.hpp"
+
+namespace zlink {
+
+using unix_stream = boost::asio::local::stream_protocol;
+
+std::string stream_socket_traits<unix_stream>::peer_address(unix_stream::socket &s) {
+    // libzmq 4.3 reports "localhost:uid:gid:pid" for ipc peers on Linux
+    // (getnameinfo's name for AF_UNIX plus the SO_PEERCRED credentials).
+    std::string out;
+#if defined(SO_PEERCRED)
+    ucred cred{};
+    socklen_t size = sizeof cred;
+    if (::getsockopt(s.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &size) == 0) {
+        out = "localhost:" + std::to_string(cred.uid) + ":" + std::to_string(cred.gid) + ":" +
+              std::to_string(cred.pid);
+    }
+#else
+    (void)s;
+#endif
+    return out;
+}
+
+std::string stream_socket_traits<unix_stream>::local_uri(unix_stream::socket &s) {
+    boost::system::error_code ec;
+    const auto ep = s.local_endpoint(ec);
+    return ec ? std::string() : "ipc://" + ipc_name_of(ep);
+}
+
+} // namespace zlink
