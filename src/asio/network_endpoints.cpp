@@ -17,7 +17,8 @@
 namespace zlink {
 
 // A bound endpoint: the listener and the sessions it accepted. After
-// creation it is touched only on its io thread.
+// creation it is touched only on its io thread (but for listener->close(),
+// which is safe from any thread).
 struct listen_point_t {
     // Keeps the socket's mailbox alive for connections accepted after the
     // socket closed (their pipe then ends at once).
@@ -205,6 +206,10 @@ int network_endpoints_t::end_endpoint(const std::string &uri, int linger, int ac
             else
                 ++it;
         }
+        // Closed here, not later on the io thread: once zmq_unbind returns
+        // the address is free, and an ipc socket file removed later could
+        // be one a new bind of the same path has just made.
+        p->listener->close();
         std::shared_ptr<monitor_channel_t> monitor = _monitor;
         boost::asio::post(*p->io, [p, monitor, accepted_linger] {
             p->close_on_io_thread(monitor, accepted_linger);
