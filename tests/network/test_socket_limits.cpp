@@ -126,6 +126,35 @@ TEST(SocketLimits, CountsAreFixedByTheFirstSocket) {
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
+// Not one descriptor to spare: zmq_socket is EMFILE on both. libzmq 4.3.4
+// cannot even make a context (it opens its reaper's mailbox at once); a
+// zlink context needs no descriptor of its own.
+TEST(SocketLimits, OutOfDescriptorsContextAndSocket) {
+    const pid_t pid = start_child([] {
+        rlimit lim{};
+        CHILD_CHECK(::getrlimit(RLIMIT_NOFILE, &lim) == 0, 1);
+        lim.rlim_cur = static_cast<rlim_t>(open_fds() + 16);
+        CHILD_CHECK(::setrlimit(RLIMIT_NOFILE, &lim) == 0, 2);
+        while (::dup(0) >= 0) {
+        }
+        CHILD_CHECK(errno == EMFILE, 2);
+        errno = 0;
+        void *ctx = zmq_ctx_new();
+#ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
+        CHILD_CHECK(!ctx && errno == EMFILE, 3);
+        return 0;
+#else
+        CHILD_CHECK(ctx, 3);
+        errno = 0;
+        CHILD_CHECK(!zmq_socket(ctx, ZMQ_PAIR) && errno == EMFILE, 4);
+        CHILD_CHECK(zmq_ctx_term(ctx) == 0, 5);
+        return 0;
+#endif
+    });
+    child_guard child(pid);
+    EXPECT_EQ("exit 0", child.wait(30000));
+}
+
 // No io thread: tcp and ipc cannot run, whatever the address (libzmq looks
 // for a thread before it parses one); inproc needs none.
 TEST(SocketLimits, NoIoThreadsIsEmthreadForTcpAndIpc) {
