@@ -17,7 +17,8 @@
 namespace zlink {
 
 // A bound endpoint: the listener and the sessions it accepted. After
-// creation it is touched only on its io thread.
+// creation it is touched only on its io thread (but for listener->close(),
+// which is safe from any thread).
 struct listen_point_t {
     // Keeps the socket's mailbox alive for connections accepted after the
     // socket closed (their pipe then ends at once).
@@ -138,14 +139,16 @@ int network_endpoints_t::bind(const std::string &uri, const std::string &protoco
 int network_endpoints_t::connect(const std::string &uri, const std::string &protocol,
                                  const std::string &address, const options_t &options,
                                  pipe_t **socket_end) {
+    // As libzmq: no io thread (ZMQ_IO_THREADS 0) is EMTHREAD before the
+    // address is even looked at.
+    io_thread_pool_t *pool = _ctx->io_threads();
+    if (!pool)
+        return -1;
     int err = 0;
     if (!is_valid_connect_address(protocol, address, err)) {
         errno = err;
         return -1;
     }
-    io_thread_pool_t *pool = _ctx->io_threads();
-    if (!pool)
-        return -1;
     boost::asio::io_context &io = pool->next();
     auto session = session_t::create(io, session_config(options, uri, protocol, address, true));
     *socket_end = nullptr;
@@ -175,6 +178,16 @@ void network_endpoints_t::wake_socket() {
     _socket_mailbox->send(command_t{command_t::wake, nullptr, 0});
 }
 
+bool network_endpoints_t::has_endpoint(const std::string &uri) const {
+    if (_listeners.count(uri))
+        return true;
+    auto range = _sessions.equal_range(uri);
+    for (auto it = range.first; it != range.second; ++it)
+        if (!it->second->finished())
+            return true;
+    return false;
+}
+
 int network_endpoints_t::term_endpoint(const std::string &uri, int linger) {
     return end_endpoint(uri, linger, 0);
 }
@@ -193,6 +206,10 @@ int network_endpoints_t::end_endpoint(const std::string &uri, int linger, int ac
             else
                 ++it;
         }
+        // Closed here, not later on the io thread: once zmq_unbind returns
+        // the address is free, and an ipc socket file removed later could
+        // be one a new bind of the same path has just made.
+        p->listener->close();
         std::shared_ptr<monitor_channel_t> monitor = _monitor;
         boost::asio::post(*p->io, [p, monitor, accepted_linger] {
             p->close_on_io_thread(monitor, accepted_linger);

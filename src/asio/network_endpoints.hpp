@@ -40,6 +40,9 @@ class network_endpoints_t {
     // connections accepted through the endpoint at once, whatever linger.
     int term_endpoint(const std::string &uri,
                       int linger = session_t::linger_from_options);
+    // Whether `uri` is one of our listeners or a connection still going
+    // (libzmq's endpoint table: what a DEALER/SUB/PUB/REQ connect skips).
+    bool has_endpoint(const std::string &uri) const;
     // Socket close: every listener and session ends (sessions linger).
     void close_all(int linger = session_t::linger_from_options);
 

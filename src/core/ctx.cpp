@@ -50,7 +50,7 @@ int ctx_t::set(int option, const void *value, size_t size) {
         _io_threads = v;
         return 0;
     case ZMQ_MAX_SOCKETS:
-        if (!is_int || v < 1 || v > 65535)
+        if (!is_int || v < 1) // libzmq 4.3.4 takes any positive count
             break;
         _max_sockets = v;
         return 0;
@@ -136,7 +136,14 @@ socket_base_t *ctx_t::create_socket(int type) {
             errno = ETERM;
             return nullptr;
         }
-        if (static_cast<int>(_sockets.size()) >= _max_sockets) {
+        if (!_started) {
+            // As libzmq: the first socket starts the context, and the
+            // socket and io thread counts are fixed from then on.
+            _started = true;
+            _started_max_sockets = _max_sockets;
+            _started_io_threads = _io_threads;
+        }
+        if (static_cast<int>(_sockets.size()) >= _started_max_sockets) {
             errno = EMFILE;
             return nullptr;
         }
@@ -248,8 +255,12 @@ void ctx_t::remove_lingerer() {
 
 io_thread_pool_t *ctx_t::io_threads() {
     std::lock_guard<std::mutex> lock(_mutex);
+    if (!_io_pool && _started_io_threads == 0) {
+        errno = EMTHREAD; // as libzmq: tcp/ipc need an io thread, inproc does not
+        return nullptr;
+    }
     if (!_io_pool)
-        _io_pool = io_thread_pool_t::create(_io_threads > 0 ? _io_threads : 1);
+        _io_pool = io_thread_pool_t::create(_started_io_threads);
     return _io_pool.get(); // nullptr + errno when the threads could not start
 }
 

@@ -96,6 +96,9 @@ class ctx_t {
 
     int _io_threads = 1;
     int _max_sockets = 1023;
+    bool _started = false; // a socket was made: the two below are in force
+    int _started_io_threads = 1;
+    int _started_max_sockets = 1023;
     int _max_msgsz = 0x7fffffff;
     bool _ipv6 = false;
     bool _blocky = true;

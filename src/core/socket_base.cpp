@@ -306,6 +306,12 @@ int socket_base_t::connect(const char *endpoint) {
         _last_endpoint = endpoint;
         return 0;
     }
+    // libzmq 4.3 makes one connection per endpoint for these types and
+    // answers a repeated connect with success and nothing else.
+    const bool single_connect = options.type == ZMQ_DEALER || options.type == ZMQ_SUB ||
+                                options.type == ZMQ_PUB || options.type == ZMQ_REQ;
+    if (single_connect && _net && _net->has_endpoint(endpoint))
+        return 0;
     pipe_t *end = nullptr;
     if (net().connect(endpoint, transport->scheme, address, options, &end) != 0)
         return -1;

@@ -5,6 +5,8 @@
 // reconnect (ZMQ_RECONNECT_IVL -1) drops its endpoint when the peer goes.
 #include "net_testutil.hpp"
 
+#include <sys/stat.h>
+
 using namespace nettest;
 
 namespace {
@@ -157,4 +159,31 @@ TEST_F(UnbindRules, DisconnectEndsThePipeAndZlinkAlsoTheConnection) {
 #else
     EXPECT_TRUE(wait_event(smon, ZMQ_EVENT_DISCONNECTED));
 #endif
+}
+
+// Binding an ipc path again right after unbinding it: the old listener's
+// cleanup (zlink removes the socket file it made) must never take the new
+// bind's file. It used to, about once in 500 rebinds: the check that the
+// file was still its own and the unlink ran on the io thread, after zmq_unbind
+// had returned and while the new bind made its file. libzmq 4.3.4 leaves
+// named ipc files in place.
+TEST_F(UnbindRules, IpcRebindRightAfterUnbindKeepsItsSocketFile) {
+    SKIP_WITHOUT_NET(transport::ipc_path);
+    void *server = make(ZMQ_PULL);
+    void *mon = monitor(server, ZMQ_EVENT_CLOSED);
+    const std::string ep = bind_spec(transport::ipc_path);
+    const std::string path = ep.substr(6);
+    ASSERT_EQ(0, zmq_bind(server, ep.c_str()));
+    for (int i = 0; i < 2000; ++i) {
+        ASSERT_EQ(0, zmq_unbind(server, ep.c_str()));
+        ASSERT_TRUE(eventually([&] { return zmq_bind(server, ep.c_str()) == 0; })) << i;
+        // The old listener is closed and cleaned up (the event follows that).
+        ASSERT_TRUE(wait_event(mon, ZMQ_EVENT_CLOSED)) << i;
+        struct stat st {};
+        ASSERT_EQ(0, ::stat(path.c_str(), &st)) << "rebind " << i << " lost " << path;
+    }
+    void *push = make(ZMQ_PUSH);
+    ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
+    ASSERT_EQ(0, send_parts(push, {"still there"}));
+    EXPECT_EQ("still there", recv_str(server));
 }
