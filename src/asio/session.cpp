@@ -32,7 +32,8 @@ std::shared_ptr<session_t> session_t::create(boost::asio::io_context &io, config
 }
 
 session_t::session_t(boost::asio::io_context &io, config_t cfg)
-    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io) {
+    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io),
+      _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
     _cfg.ctx->add_lingerer();
     _current_ivl = _cfg.options.reconnect_ivl;
@@ -352,7 +353,8 @@ void session_t::maybe_finish_linger() {
     const bool queued = _pipe != nullptr;
     const bool unsent = _engine && _engine->output_pending();
     if (!queued && !unsent) {
-        finish();
+        if (!wait_for_peer_to_read())
+            finish();
         return;
     }
     if (!_engine && !_connecter && !_reconnect_pending) {
@@ -361,6 +363,34 @@ void session_t::maybe_finish_linger() {
     }
     // Otherwise pipe_terminated(), output_drained(), engine_closed(), the
     // connect result or the linger timer brings us back.
+}
+
+// ipc: a unix socket closed under a peer reports EPOLLHUP even to a reader
+// that stopped polling for input, and libzmq 4.3.4 then drops what it has
+// not read yet (its input is stopped whenever its pipe is at RCVHWM). So
+// the connection stays open until the peer has read everything we wrote,
+// within the linger period and while the peer keeps reading.
+bool session_t::wait_for_peer_to_read() {
+    constexpr auto stall_limit = std::chrono::seconds(1);
+    const std::size_t unread = _engine ? _engine->unread_by_peer() : 0;
+    if (unread == 0)
+        return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (_peer_unread == 0 || unread < _peer_unread)
+        _peer_read_progress = now;
+    else if (now - _peer_read_progress >= stall_limit)
+        return false; // the peer stopped reading: close as libzmq would
+    _peer_unread = unread;
+    // No event says "the peer read": look again shortly.
+    _peer_read_timer.expires_after(std::chrono::milliseconds(2));
+    std::weak_ptr<session_t> weak = shared_from_this();
+    _peer_read_timer.async_wait([weak](const boost::system::error_code &ec) {
+        if (ec)
+            return;
+        if (auto self = weak.lock())
+            self->maybe_finish_linger();
+    });
+    return true;
 }
 
 void session_t::output_drained() {
@@ -375,6 +405,7 @@ void session_t::finish() {
     _reconnect_pending = false;
     _timer.cancel();
     _linger_timer.cancel();
+    _peer_read_timer.cancel();
     if (_connecter) {
         _connecter->cancel();
         _connecter.reset();

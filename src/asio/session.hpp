@@ -12,6 +12,7 @@
 // one drain onto the io_context, and through terminate(), which posts.
 #pragma once
 
+#include <chrono>
 #include <climits>
 #include <memory>
 #include <string>
@@ -90,6 +91,7 @@ class session_t final : public i_pipe_events,
     void push_raw_notification();
     void do_terminate(int linger);
     void maybe_finish_linger();
+    bool wait_for_peer_to_read();
     void finish();
 
     boost::asio::io_context &_io;
@@ -102,6 +104,9 @@ class session_t final : public i_pipe_events,
     std::shared_ptr<session_t> _self; // set while running
     boost::asio::steady_timer _timer;        // reconnect backoff
     boost::asio::steady_timer _linger_timer; // ZMQ_LINGER > 0 while terminating
+    boost::asio::steady_timer _peer_read_timer; // re-checks unread_by_peer() while lingering
+    std::size_t _peer_unread = 0;               // last unread_by_peer() seen
+    std::chrono::steady_clock::time_point _peer_read_progress;
     int _current_ivl = 0;
     int _engine_fd = -1;
     bool _routing_id_delivered = false;

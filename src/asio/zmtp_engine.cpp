@@ -185,6 +185,7 @@ class zmtp_engine_t final : public i_engine,
     void close() override { shutdown(); }
     // Encoded bytes the kernel has not taken yet (ZMQ_LINGER waits for them).
     bool output_pending() const override { return !_closed && !_enc.empty(); }
+    size_t unread_by_peer() const override { return _closed ? 0 : _transport->unread_by_peer(); }
 
     void zap_reply_received(const zap_reply_t &reply) override {
         if (_closed || !_mech || !_mech->zap_pending())
