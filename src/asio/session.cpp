@@ -209,6 +209,7 @@ int session_t::pull_msg(msg_t *msg) {
         errno = EAGAIN;
         return -1;
     }
+    _incomplete_out = msg->has_more();
     return 0;
 }
 
@@ -221,6 +222,18 @@ void session_t::engine_closed(engine_close_reason reason, int) {
         _pipe->flush();
     }
     _incomplete_in = false;
+    // The engine took the first parts of a message and lost them with the
+    // connection: the rest must not open the next connection. (The socket
+    // publishes a message only whole, so the rest is already readable.)
+    while (_pipe && _incomplete_out) {
+        msg_t rest;
+        rest.init();
+        if (!_pipe->read(&rest))
+            break;
+        _incomplete_out = rest.has_more();
+        rest.close();
+    }
+    _incomplete_out = false;
     push_raw_notification();
     monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
     _engine_fd = -1;

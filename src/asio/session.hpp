@@ -111,7 +111,8 @@ class session_t final : public i_pipe_events,
     int _engine_fd = -1;
     bool _routing_id_delivered = false;
     bool _connected_before = false; // a later engine_ready is a reconnect
-    bool _incomplete_in = false;
+    bool _incomplete_in = false;  // pushed towards the socket: a message's last part is missing
+    bool _incomplete_out = false; // pulled by the engine: a message's last part is still queued
     bool _terminating = false;
     bool _finished = false;
     bool _reconnect_pending = false; // _timer will call connect_now()
