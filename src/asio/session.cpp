@@ -237,11 +237,13 @@ void session_t::engine_closed(engine_close_reason reason, int) {
     push_raw_notification();
     monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
     _engine_fd = -1;
-    // A lingering connecter reconnects after a lost connection, as libzmq
-    // does, but drops its queue after a protocol error or a refusal.
+    // A connecter reconnects after a lost connection (lingering or not), as
+    // libzmq does; a protocol error or a refused handshake (ERROR received,
+    // ZAP denial) ends it for good, with its queue: libzmq 4.3 ends the
+    // session there.
     const bool refused = reason == engine_close_reason::protocol_error ||
                          reason == engine_close_reason::handshake_failed;
-    if (!_cfg.connecter || (_terminating && refused)) {
+    if (!_cfg.connecter || refused) {
         finish();
         return;
     }
