@@ -1,9 +1,9 @@
 // A refused handshake ends a connecting socket's attempts for good (issue 9
 // item 3): a ZAP denial (400) or internal error (500) sent as an ERROR
 // command, or any ERROR command from the peer, gives one HANDSHAKE_FAILED
-// event and no reconnect, as in libzmq 4.3.4 (it ends the session on a
-// protocol error). A temporary ZAP failure (300) sends no ERROR, only a
-// close, so the client tries again.
+// event and no reconnect, as in libzmq 4.3.4 (it ends the session on any
+// protocol error). A temporary ZAP failure (300) sends no ERROR, so the
+// client tries again.
 //
 // "No reconnect" is observed on the monitor: after the failure the same
 // socket connects to a second, accepting endpoint; once that handshake has
@@ -108,8 +108,9 @@ class HandshakeRefusal : public net_test {
     // Connects `client` to an accepting server (PLAIN with ZAP domain "ok",
     // or NULL) and logs until that handshake succeeded, then for the quiet
     // window.
-    void control_then_quiet(void *client, void *mon, bool plain = true) {
-        void *ok_server = make(ZMQ_PULL);
+    void control_then_quiet(void *client, void *mon, bool plain = true,
+                            int server_type = ZMQ_PULL) {
+        void *ok_server = make(server_type);
         if (plain) {
             set_int(ok_server, ZMQ_PLAIN_SERVER, 1);
             ASSERT_EQ(0, zmq_setsockopt(ok_server, ZMQ_ZAP_DOMAIN, "ok", 2));
@@ -147,7 +148,8 @@ class HandshakeRefusal : public net_test {
     // A raw server that answers the client's greeting and first command
     // with ERROR <reason>. Returns how often the client connected again.
     void error_from_raw_server(bool plain, const std::string &reason, std::string *ep_out,
-                               int *accepted_again_out) {
+                               int *accepted_again_out, const std::string &instead = "",
+                               void *client_in = nullptr, int control_type = ZMQ_PULL) {
         int port = 0;
         const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         ASSERT_GE(lfd, 0);
@@ -163,7 +165,7 @@ class HandshakeRefusal : public net_test {
 
         if (!zap)
             zap.reset(new domain_zap(ctx, "400")); // for the control server only
-        void *client = plain ? plain_client() : make(ZMQ_PUSH);
+        void *client = client_in ? client_in : plain ? plain_client() : make(ZMQ_PUSH);
         if (!plain)
             set_int(client, ZMQ_RECONNECT_IVL, kReconnectIvl);
         void *mon = monitor(client);
@@ -193,10 +195,12 @@ class HandshakeRefusal : public net_test {
         ASSERT_TRUE(read_some(64 + 2));
         ASSERT_TRUE(read_some(64 + 2 + uint8_t(in[65]))) << "HELLO or READY";
         const std::string error_cmd =
-            zmtp_frame(std::string("\5ERROR", 6) + char(reason.size()) + reason, false, true);
+            !instead.empty()
+                ? instead
+                : zmtp_frame(std::string("\5ERROR", 6) + char(reason.size()) + reason, false, true);
         ASSERT_EQ(ssize_t(error_cmd.size()), ::send(fd, error_cmd.data(), error_cmd.size(), MSG_NOSIGNAL));
         ASSERT_TRUE(log_until(mon, ZMQ_EVENT_DISCONNECTED, ep)) << log.describe(ep);
-        control_then_quiet(client, mon, plain);
+        control_then_quiet(client, mon, plain, control_type);
         int accepted_again = 0;
         for (;;) { // every connection the client made meanwhile is queued here
             pollfd q{lfd, POLLIN, 0};
@@ -278,4 +282,20 @@ TEST_F(HandshakeRefusal, ReceivedErrorCommandEndsTheConnectionForGood) {
                     << log.describe(ep);
         }
     }
+}
+
+// A protocol error after the handshake (a message over the client's
+// ZMQ_MAXMSGSIZE) ends it for good too, in libzmq 4.3.4 as in zlink.
+TEST_F(HandshakeRefusal, OversizedMessageEndsTheConnectionForGood) {
+    void *client = make(ZMQ_DEALER);
+    const int64_t max_size = 60; // READY commands count too
+    ASSERT_EQ(0, zmq_setsockopt(client, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size));
+    std::string ep;
+    int again = -1;
+    error_from_raw_server(false, "", &ep, &again,
+                          zmtp_ready("ROUTER") + zmtp_frame(std::string(100, 'x')), client,
+                          ZMQ_ROUTER);
+    EXPECT_EQ(1, log.count(ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED)) << log.describe(ep);
+    EXPECT_EQ(0, again) << "the client connected again";
+    EXPECT_EQ(0, log.count(ep, ZMQ_EVENT_CONNECT_RETRIED)) << log.describe(ep);
 }
