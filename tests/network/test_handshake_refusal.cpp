@@ -147,39 +147,36 @@ class HandshakeRefusal : public net_test {
     }
     // A raw server that answers the client's greeting and first command
     // with ERROR <reason>. Returns how often the client connected again.
-    void error_from_raw_server(bool plain, const std::string &reason, std::string *ep_out,
-                               int *accepted_again_out, const std::string &instead = "",
-                               void *client_in = nullptr, int control_type = ZMQ_PULL) {
-        int port = 0;
-        const int lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-        ASSERT_GE(lfd, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        ASSERT_EQ(0, ::bind(lfd, reinterpret_cast<sockaddr *>(&a), sizeof a));
-        ASSERT_EQ(0, ::listen(lfd, 16));
-        ASSERT_EQ(0, ::getsockname(lfd, reinterpret_cast<sockaddr *>(&a), &len));
-        port = ntohs(a.sin_port);
-        const std::string ep = "tcp://127.0.0.1:" + std::to_string(port);
-
-        if (!zap)
-            zap.reset(new domain_zap(ctx, "400")); // for the control server only
-        void *client = client_in ? client_in : plain ? plain_client() : make(ZMQ_PUSH);
-        if (!plain)
-            set_int(client, ZMQ_RECONNECT_IVL, kReconnectIvl);
-        void *mon = monitor(client);
-        ASSERT_EQ(0, zmq_connect(client, ep.c_str()));
-        pollfd p{lfd, POLLIN, 0};
-        ASSERT_EQ(1, ::poll(&p, 1, wait_ms));
-        const int fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
-        ASSERT_GE(fd, 0);
-        // Our greeting, then the client's greeting and HELLO (PLAIN) or
-        // READY (NULL), then ERROR.
-        const std::string greeting = zmtp_greeting(plain ? "PLAIN" : "NULL", plain);
-        ASSERT_EQ(ssize_t(greeting.size()), ::send(fd, greeting.data(), greeting.size(), MSG_NOSIGNAL));
-        std::string in;
-        auto read_some = [&](size_t n) {
+    // A plain tcp listener on 127.0.0.1 that plays the server by hand.
+    struct raw_server {
+        int lfd = -1, fd = -1;
+        std::string ep, in;
+        ~raw_server() {
+            for (int f : {fd, lfd})
+                if (f >= 0)
+                    ::close(f);
+        }
+        bool listen() {
+            lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+            sockaddr_in a{};
+            a.sin_family = AF_INET;
+            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            socklen_t len = sizeof a;
+            if (lfd < 0 || ::bind(lfd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
+                ::listen(lfd, 16) != 0 ||
+                ::getsockname(lfd, reinterpret_cast<sockaddr *>(&a), &len) != 0)
+                return false;
+            ep = "tcp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+            return true;
+        }
+        bool accept() {
+            pollfd p{lfd, POLLIN, 0};
+            if (::poll(&p, 1, wait_ms) != 1)
+                return false;
+            fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+            return fd >= 0;
+        }
+        bool read_some(size_t n) {
             while (in.size() < n) {
                 pollfd q{fd, POLLIN, 0};
                 char buf[512];
@@ -191,31 +188,57 @@ class HandshakeRefusal : public net_test {
                 in.append(buf, size_t(r));
             }
             return true;
-        };
-        ASSERT_TRUE(read_some(64 + 2));
-        ASSERT_TRUE(read_some(64 + 2 + uint8_t(in[65]))) << "HELLO or READY";
-        const std::string error_cmd =
-            !instead.empty()
-                ? instead
-                : zmtp_frame(std::string("\5ERROR", 6) + char(reason.size()) + reason, false, true);
-        ASSERT_EQ(ssize_t(error_cmd.size()), ::send(fd, error_cmd.data(), error_cmd.size(), MSG_NOSIGNAL));
-        ASSERT_TRUE(log_until(mon, ZMQ_EVENT_DISCONNECTED, ep)) << log.describe(ep);
-        control_then_quiet(client, mon, plain, control_type);
-        int accepted_again = 0;
-        for (;;) { // every connection the client made meanwhile is queued here
-            pollfd q{lfd, POLLIN, 0};
-            if (::poll(&q, 1, 0) != 1)
-                break;
-            const int again = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
-            if (again < 0)
-                break;
-            ++accepted_again;
-            ::close(again);
         }
-        ::close(fd);
-        ::close(lfd);
-        *ep_out = ep;
-        *accepted_again_out = accepted_again;
+        bool send(const std::string &out) {
+            return ::send(fd, out.data(), out.size(), MSG_NOSIGNAL) == ssize_t(out.size());
+        }
+        // Our greeting; the client's greeting and first command (HELLO for
+        // PLAIN, READY for NULL).
+        bool greet(bool plain) {
+            return send(zmtp_greeting(plain ? "PLAIN" : "NULL", plain)) && read_some(64 + 2) &&
+                   read_some(64 + 2 + uint8_t(in[65]));
+        }
+        // Connections the client made since (queued on the listener).
+        int accepted_again() {
+            int n = 0;
+            for (;;) {
+                pollfd q{lfd, POLLIN, 0};
+                if (::poll(&q, 1, 0) != 1)
+                    return n;
+                const int again = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+                if (again < 0)
+                    return n;
+                ++n;
+                ::close(again);
+            }
+        }
+    };
+
+    // A raw server answers the client's first handshake command with
+    // `reply` (ERROR <reason> by default); the connection must end. Reports
+    // how often the client connected again.
+    void refused_by_raw_server(bool plain, const std::string &reason, std::string *ep_out,
+                               int *accepted_again_out, const std::string &reply = "",
+                               void *client_in = nullptr, int control_type = ZMQ_PULL) {
+        raw_server srv;
+        ASSERT_TRUE(srv.listen());
+        if (!zap)
+            zap.reset(new domain_zap(ctx, "400")); // for the control server only
+        void *client = client_in ? client_in : plain ? plain_client() : make(ZMQ_PUSH);
+        if (!plain)
+            set_int(client, ZMQ_RECONNECT_IVL, kReconnectIvl);
+        void *mon = monitor(client);
+        ASSERT_EQ(0, zmq_connect(client, srv.ep.c_str()));
+        ASSERT_TRUE(srv.accept());
+        ASSERT_TRUE(srv.greet(plain));
+        ASSERT_TRUE(srv.send(!reply.empty() ? reply
+                                            : zmtp_frame(std::string("\5ERROR", 6) +
+                                                             char(reason.size()) + reason,
+                                                         false, true)));
+        ASSERT_TRUE(log_until(mon, ZMQ_EVENT_DISCONNECTED, srv.ep)) << log.describe(srv.ep);
+        control_then_quiet(client, mon, plain, control_type);
+        *ep_out = srv.ep;
+        *accepted_again_out = srv.accepted_again();
     }
     void TearDown() override {
         zap.reset(); // its socket must close before the context ends
@@ -269,7 +292,7 @@ TEST_F(HandshakeRefusal, ReceivedErrorCommandEndsTheConnectionForGood) {
             log = event_log();
             std::string ep;
             int again = -1;
-            error_from_raw_server(plain, reason, &ep, &again);
+            refused_by_raw_server(plain, reason, &ep, &again);
             EXPECT_EQ(0, again) << "the client connected again";
             EXPECT_EQ(0, log.count(ep, ZMQ_EVENT_CONNECT_RETRIED)) << log.describe(ep);
             EXPECT_EQ(1, log.count(ep, ZMQ_EVENT_CONNECTED)) << log.describe(ep);
@@ -292,10 +315,31 @@ TEST_F(HandshakeRefusal, OversizedMessageEndsTheConnectionForGood) {
     ASSERT_EQ(0, zmq_setsockopt(client, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size));
     std::string ep;
     int again = -1;
-    error_from_raw_server(false, "", &ep, &again,
+    refused_by_raw_server(false, "", &ep, &again,
                           zmtp_ready("ROUTER") + zmtp_frame(std::string(100, 'x')), client,
                           ZMQ_ROUTER);
     EXPECT_EQ(1, log.count(ep, ZMQ_EVENT_HANDSHAKE_SUCCEEDED)) << log.describe(ep);
     EXPECT_EQ(0, again) << "the client connected again";
     EXPECT_EQ(0, log.count(ep, ZMQ_EVENT_CONNECT_RETRIED)) << log.describe(ep);
+}
+
+// libzmq 4.3.4 ignores an ERROR command once the handshake is over (only
+// PING/PONG and subscriptions mean something then): the connection stays
+// and later messages arrive.
+TEST_F(HandshakeRefusal, ErrorAfterTheHandshakeIsIgnored) {
+    raw_server srv;
+    ASSERT_TRUE(srv.listen());
+    void *client = make(ZMQ_DEALER);
+    void *mon = monitor(client);
+    ASSERT_EQ(0, zmq_connect(client, srv.ep.c_str()));
+    ASSERT_TRUE(srv.accept());
+    ASSERT_TRUE(srv.greet(false));
+    ASSERT_TRUE(srv.send(zmtp_ready("ROUTER") +
+                         zmtp_frame(std::string("\5ERROR\4nope", 11), false, true) +
+                         zmtp_frame("after")));
+    EXPECT_EQ("after", recv_str(client));
+    ASSERT_TRUE(srv.send(zmtp_frame("again")));
+    EXPECT_EQ("again", recv_str(client));
+    log_for(mon, 20); // what is queued
+    EXPECT_EQ(0, log.count(srv.ep, ZMQ_EVENT_DISCONNECTED | kFailedEvents)) << log.describe(srv.ep);
 }
