@@ -92,6 +92,7 @@ struct fault_proxy::impl {
     asio::executor_work_guard<asio::io_context::executor_type> work{io.get_executor()};
     tcp::acceptor acceptor{io};
     tcp::endpoint target;
+    int port = 0; // set before the thread starts
     std::thread thread;
     bool stopping = false; // io thread only
 
@@ -448,6 +449,7 @@ fault_proxy::fault_proxy(const std::string &target) : _impl(new impl) {
     _impl->acceptor.set_option(tcp::acceptor::reuse_address(true));
     _impl->acceptor.bind(here);
     _impl->acceptor.listen();
+    _impl->port = _impl->acceptor.local_endpoint().port();
     _impl->accept_next();
     _impl->thread = std::thread([this] { _impl->io.run(); });
 }
@@ -467,7 +469,7 @@ fault_proxy::~fault_proxy() {
     p.thread.join(); // run() returns once every handler has seen `stopping`
 }
 
-int fault_proxy::port() const { return _impl->acceptor.local_endpoint().port(); }
+int fault_proxy::port() const { return _impl->port; }
 
 std::string fault_proxy::endpoint() const {
     return "tcp://127.0.0.1:" + std::to_string(port());

@@ -11,8 +11,8 @@
 #include <string>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <type_traits>
 #include <sys/uio.h>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/error.hpp>
