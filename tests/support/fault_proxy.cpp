@@ -409,10 +409,10 @@ void fault_proxy::impl::accept_next() {
                 refuse = steady::now() < refuse_until;
             }
             if (refuse) {
+                ++n_refused; // before the client can see the reset
                 boost::system::error_code ignored;
                 s.set_option(asio::socket_base::linger(true, 0), ignored);
                 s.close(ignored);
-                ++n_refused;
             } else {
                 auto l = std::make_shared<connection>(*this, std::move(s));
                 links.erase(std::remove_if(links.begin(), links.end(),
