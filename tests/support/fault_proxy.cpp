@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/ioctl.h>
+
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -143,11 +145,13 @@ struct connection : std::enable_shared_from_this<connection> {
     };
 
     connection(fault_proxy::impl &p, tcp::socket c)
-        : px(p), client(std::move(c)), server(p.io), pumps{pump(p.io), pump(p.io)} {}
+        : px(p), client(std::move(c)), server(p.io), pumps{pump(p.io), pump(p.io)},
+          end_timer(p.io) {}
 
     fault_proxy::impl &px;
     tcp::socket client, server;
     pump pumps[2];
+    asio::steady_timer end_timer;
     bool ended = false, draining = false;
 
     tcp::socket &src(int d) { return d == 0 ? client : server; }
@@ -361,9 +365,35 @@ struct connection : std::enable_shared_from_this<connection> {
         boost::system::error_code ec;
         client.close(ec);
         server.close(ec);
+        end_timer.cancel();
         for (auto &p : pumps) {
             p.rtimer.cancel();
             p.wtimer.cancel();
+        }
+    }
+
+    static int unsent(tcp::socket &s) {
+        int n = 0;
+        return s.is_open() && ::ioctl(s.native_handle(), TIOCOUTQ, &n) == 0 ? n : 0;
+    }
+
+    // SO_LINGER 0 drops what the kernel has not sent yet, so a rule's reset
+    // waits (polling, up to wait_ms) until the bytes let through are acked.
+    void reset_when_sent(int wait_ms) {
+        if (px.stopping)
+            return;
+        if (wait_ms > 0 && (unsent(client) > 0 || unsent(server) > 0)) {
+            end_timer.expires_after(std::chrono::milliseconds(1));
+            end_timer.async_wait([self = shared_from_this(), wait_ms](
+                                     const boost::system::error_code &) {
+                self->reset_when_sent(wait_ms - 1);
+            });
+            return;
+        }
+        boost::system::error_code ec;
+        for (tcp::socket *s : {&client, &server}) {
+            s->set_option(asio::socket_base::linger(true, 0), ec);
+            s->close(ec);
         }
     }
 
@@ -377,14 +407,11 @@ struct connection : std::enable_shared_from_this<connection> {
             ++px.n_ended;
         boost::system::error_code ec;
         if (how == end_kind::rst) {
-            for (tcp::socket *s : {&client, &server}) {
-                s->set_option(asio::socket_base::linger(true, 0), ec);
-                s->close(ec);
-            }
             for (auto &p : pumps) {
                 p.rtimer.cancel();
                 p.wtimer.cancel();
             }
+            reset_when_sent(by_rule ? 1000 : 0);
             return;
         }
         draining = true;

@@ -49,8 +49,9 @@ class fault_proxy {
     void set_stall(bool stalled);
 
     // End a connection once `bytes` bytes of direction d have been forwarded
-    // on it (counted from its first byte). `times`: how many connections
-    // this ends before it disarms itself (-1: all).
+    // on it (counted from its first byte); an RST waits until those bytes
+    // are acked, so the peer can read them first. `times`: how many
+    // connections this ends before it disarms itself (-1: all).
     void end_after_bytes(dir d, std::uint64_t bytes, end_kind how, int times = -1);
     // End it just before byte `offset` of data frame `frame` (offset 0: the
     // boundary before the frame; 1: between its flags and size bytes). Data
