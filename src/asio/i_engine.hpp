@@ -10,6 +10,7 @@
 // (speculative write), not on a timer.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,6 +65,8 @@ class i_engine {
     // Bytes encoded but not yet accepted by the kernel (ZMQ_LINGER waits
     // for them before closing).
     virtual bool output_pending() const { return false; }
+    // Bytes the kernel took that the peer has not read yet (ipc only).
+    virtual std::size_t unread_by_peer() const { return 0; }
 };
 
 } // namespace zlink

@@ -33,7 +33,8 @@ std::shared_ptr<session_t> session_t::create(boost::asio::io_context &io, config
 }
 
 session_t::session_t(boost::asio::io_context &io, config_t cfg)
-    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io) {
+    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io),
+      _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
     _cfg.ctx->add_lingerer();
     if (_cfg.monitor)
@@ -233,6 +234,7 @@ int session_t::pull_msg(msg_t *msg) {
         errno = EAGAIN;
         return -1;
     }
+    _incomplete_out = msg->has_more();
     return 0;
 }
 
@@ -245,15 +247,29 @@ void session_t::engine_closed(engine_close_reason reason, int) {
         _pipe->flush();
     }
     _incomplete_in = false;
+    // The engine took the first parts of a message and lost them with the
+    // connection: the rest must not open the next connection. (The socket
+    // publishes a message only whole, so the rest is already readable.)
+    while (_pipe && _incomplete_out) {
+        msg_t rest;
+        rest.init();
+        if (!_pipe->read(&rest))
+            break;
+        _incomplete_out = rest.has_more();
+        rest.close();
+    }
+    _incomplete_out = false;
     push_raw_notification();
     set_peer_metadata(nullptr);
     monitor_event(ZMQ_EVENT_DISCONNECTED, static_cast<uint64_t>(_engine_fd));
     _engine_fd = -1;
-    // A lingering connecter reconnects after a lost connection, as libzmq
-    // does, but drops its queue after a protocol error or a refusal.
+    // A connecter reconnects after a lost connection (lingering or not), as
+    // libzmq does; a protocol error or a refused handshake (ERROR received,
+    // ZAP denial) ends it for good, with its queue: libzmq 4.3 ends the
+    // session there.
     const bool refused = reason == engine_close_reason::protocol_error ||
                          reason == engine_close_reason::handshake_failed;
-    if (!_cfg.connecter || (_terminating && refused)) {
+    if (!_cfg.connecter || refused) {
         finish();
         return;
     }
@@ -395,7 +411,8 @@ void session_t::maybe_finish_linger() {
     const bool queued = _pipe != nullptr;
     const bool unsent = _engine && _engine->output_pending();
     if (!queued && !unsent) {
-        finish();
+        if (!wait_for_peer_to_read())
+            finish();
         return;
     }
     if (!_engine && !_connecter && !_reconnect_pending) {
@@ -404,6 +421,34 @@ void session_t::maybe_finish_linger() {
     }
     // Otherwise pipe_terminated(), output_drained(), engine_closed(), the
     // connect result or the linger timer brings us back.
+}
+
+// ipc: a unix socket closed under a peer reports EPOLLHUP even to a reader
+// that stopped polling for input, and libzmq 4.3.4 then drops what it has
+// not read yet (its input is stopped whenever its pipe is at RCVHWM). So
+// the connection stays open until the peer has read everything we wrote,
+// within the linger period and while the peer keeps reading.
+bool session_t::wait_for_peer_to_read() {
+    constexpr auto stall_limit = std::chrono::seconds(1);
+    const std::size_t unread = _engine ? _engine->unread_by_peer() : 0;
+    if (unread == 0)
+        return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (_peer_unread == 0 || unread < _peer_unread)
+        _peer_read_progress = now;
+    else if (now - _peer_read_progress >= stall_limit)
+        return false; // the peer stopped reading: close as libzmq would
+    _peer_unread = unread;
+    // No event says "the peer read": look again shortly.
+    _peer_read_timer.expires_after(std::chrono::milliseconds(2));
+    std::weak_ptr<session_t> weak = shared_from_this();
+    _peer_read_timer.async_wait([weak](const boost::system::error_code &ec) {
+        if (ec)
+            return;
+        if (auto self = weak.lock())
+            self->maybe_finish_linger();
+    });
+    return true;
 }
 
 void session_t::output_drained() {
@@ -418,6 +463,7 @@ void session_t::finish() {
     _reconnect_pending = false;
     _timer.cancel();
     _linger_timer.cancel();
+    _peer_read_timer.cancel();
     if (_connecter) {
         _connecter->cancel();
         _connecter.reset();

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <climits>
 #include <memory>
 #include <string>
@@ -94,6 +95,7 @@ class session_t final : public i_pipe_events,
     void set_peer_metadata(metadata_t *m); // takes a reference
     void do_terminate(int linger);
     void maybe_finish_linger();
+    bool wait_for_peer_to_read();
     void finish();
 
     boost::asio::io_context &_io;
@@ -106,11 +108,15 @@ class session_t final : public i_pipe_events,
     std::shared_ptr<session_t> _self; // set while running
     boost::asio::steady_timer _timer;        // reconnect backoff
     boost::asio::steady_timer _linger_timer; // ZMQ_LINGER > 0 while terminating
+    boost::asio::steady_timer _peer_read_timer; // re-checks unread_by_peer() while lingering
+    std::size_t _peer_unread = 0;               // last unread_by_peer() seen
+    std::chrono::steady_clock::time_point _peer_read_progress;
     int _current_ivl = 0;
     int _engine_fd = -1;
     metadata_t *_peer_metadata = nullptr; // the live connection's properties
     bool _routing_id_delivered = false;
-    bool _incomplete_in = false;
+    bool _incomplete_in = false;  // pushed towards the socket: a message's last part is missing
+    bool _incomplete_out = false; // pulled by the engine: a message's last part is still queued
     bool _terminating = false;
     std::atomic<bool> _finished{false}; // read by finished() on the socket's thread
     bool _reconnect_pending = false; // _timer will call connect_now()

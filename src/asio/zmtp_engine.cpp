@@ -185,6 +185,7 @@ class zmtp_engine_t final : public i_engine,
     void close() override { shutdown(); }
     // Encoded bytes the kernel has not taken yet (ZMQ_LINGER waits for them).
     bool output_pending() const override { return !_closed && !_enc.empty(); }
+    size_t unread_by_peer() const override { return _closed ? 0 : _transport->unread_by_peer(); }
 
     void zap_reply_received(const zap_reply_t &reply) override {
         if (_closed || !_mech || !_mech->zap_pending())
@@ -599,7 +600,6 @@ class zmtp_engine_t final : public i_engine,
             fail(engine_close_reason::protocol_error, EPROTO);
             return false;
         }
-        bool ok = true;
         if (cmd.is("PING")) {
             uint16_t ttl = 0;
             std::string context;
@@ -636,13 +636,10 @@ class zmtp_engine_t final : public i_engine,
                 sub.set_metadata(_metadata);
             return deliver(sub);
         }
-        if (cmd.is("ERROR"))
-            ok = false;
-        // PONG and unknown commands: the traffic itself was the point.
+        // PONG, ERROR (it only means something during the handshake, as in
+        // libzmq) and unknown commands: the traffic itself was the point.
         m.close();
-        if (!ok)
-            fail(engine_close_reason::protocol_error, EPROTO);
-        return ok;
+        return true;
     }
 
     // ---- handshake ----

@@ -24,8 +24,13 @@ class msg_queue_t {
 
 class spsc_msg_queue_t final : public msg_queue_t {
   public:
+    // Both ends are gone: free everything, including what was never
+    // published (the first parts of a message whose pipe died mid-send).
     ~spsc_msg_queue_t() override {
         msg_t m;
+        while (_q.unwrite(m))
+            m.close();
+        _q.flush();
         while (_q.read(m))
             m.close();
     }

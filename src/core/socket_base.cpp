@@ -91,6 +91,9 @@ void socket_base_t::dispatch(const command_t &cmd) {
     case command_t::attach_pipe:
         // The command carried the ownership reference of this end.
         attach_pipe(cmd.pipe, false, cmd.count != 0);
+        // Refused (a PAIR's second peer): terminated, maybe freed already.
+        if (std::find(_pipes.begin(), _pipes.end(), cmd.pipe) == _pipes.end())
+            break;
         if (!cmd.pipe->endpoint().empty())
             (cmd.count != 0 ? _connected_pipes : _bound_pipes).emplace(cmd.pipe->endpoint(), cmd.pipe);
         cmd.pipe->flush();

@@ -48,6 +48,9 @@ class i_asio_transport {
     virtual std::string peer_address() const = 0;   // bare address, as libzmq's Peer-Address
     virtual std::string local_endpoint() const = 0; // full URI
     virtual int native_handle() = 0;                // monitor events carry the fd
+    // Bytes written that the peer has not read yet, where the kernel can
+    // tell (ipc); 0 elsewhere.
+    virtual std::size_t unread_by_peer() { return 0; }
 };
 
 } // namespace zlink

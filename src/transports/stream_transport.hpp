@@ -10,8 +10,10 @@
 
 #include <cerrno>
 #include <string>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <type_traits>
 #include <utility>
 
 #include <boost/asio/error.hpp>
@@ -124,6 +126,18 @@ template <typename Protocol> class stream_transport_t final : public i_asio_tran
     std::string peer_address() const override { return _peer_address; }
     std::string local_endpoint() const override { return _local_endpoint; }
     int native_handle() override { return _socket.is_open() ? _socket.native_handle() : -1; }
+
+    // ipc: what the peer has not consumed yet (SIOCOUTQ on a unix stream
+    // socket counts sent data until the receiver reads it).
+    std::size_t unread_by_peer() override {
+        if constexpr (std::is_same_v<Protocol, boost::asio::local::stream_protocol>) {
+            int queued = 0;
+            if (_socket.is_open() && ::ioctl(_socket.native_handle(), TIOCOUTQ, &queued) == 0 &&
+                queued > 0)
+                return static_cast<std::size_t>(queued);
+        }
+        return 0;
+    }
 
     socket_t &socket() { return _socket; }
     // A connected ipc client socket has no name of its own; the connecter

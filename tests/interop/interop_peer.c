@@ -4,6 +4,7 @@
  *
  *   interop_peer --type TYPE (--bind EP | --connect EP) [--count N]
  *                [--plain-server] [--plain-user U --plain-pass P] [--heartbeat]
+ *                [--sink N [--rcvhwm H] [--pace-us U]]
  *
  * It prints "ENDPOINT <ZMQ_LAST_ENDPOINT>" once bound/connected, then plays
  * the fixed role of its socket type (see run_*). Exit status is the verdict:
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_PARTS 8
@@ -248,6 +250,37 @@ static int run_pull(void *s) {
     return same ? 0 : 1;
 }
 
+/* PULL --sink N: take the messages "0".."N-1" (one part each), pausing
+ * pace_us after each (a reader slower than its io thread), until N arrived
+ * or 2 s of silence. Prints "RECEIVED <k>"; 0 all in order, 1 wrong data,
+ * 3 some missing. */
+static int run_sink(void *s, int n, int pace_us) {
+    int got = 0, v = 2000;
+    char buf[32], want[32];
+    zmq_setsockopt(s, ZMQ_RCVTIMEO, &v, sizeof v);
+    while (got < n) {
+        const int len = zmq_recv(s, buf, sizeof buf - 1, 0);
+        if (len < 0)
+            break;
+        buf[len] = 0;
+        snprintf(want, sizeof want, "%d", got);
+        if (strcmp(buf, want) != 0) {
+            printf("RECEIVED %d WRONG %s\n", got, buf);
+            return 1;
+        }
+        ++got;
+        if (pace_us > 0) {
+            struct timespec ts;
+            ts.tv_sec = 0;
+            ts.tv_nsec = (long)pace_us * 1000;
+            nanosleep(&ts, NULL);
+        }
+    }
+    printf("RECEIVED %d\n", got);
+    fflush(stdout);
+    return got == n ? 0 : 3;
+}
+
 /* PUB: publish "B-noise" and "A-<i>" until stdin closes. */
 static int run_pub(void *s) {
     int i = 0;
@@ -335,6 +368,7 @@ int main(int argc, char **argv) {
     const char *type_name = NULL, *bind_ep = NULL, *connect_ep = NULL;
     const char *user = NULL, *pass = NULL;
     int plain_server = 0, heartbeat = 0, type, i, rc = 2, v;
+    int sink = -1, rcvhwm = -1, pace_us = 0;
     void *ctx, *s, *zap = NULL, *mon = NULL;
     pthread_t zt;
     char ep[256];
@@ -360,6 +394,12 @@ int main(int argc, char **argv) {
             plain_server = 1;
         else if (strcmp(a, "--heartbeat") == 0)
             heartbeat = 1;
+        else if (strcmp(a, "--sink") == 0 && next)
+            sink = atoi(argv[++i]);
+        else if (strcmp(a, "--rcvhwm") == 0 && next)
+            rcvhwm = atoi(argv[++i]);
+        else if (strcmp(a, "--pace-us") == 0 && next)
+            pace_us = atoi(argv[++i]);
         else {
             fprintf(stderr, "interop_peer: bad argument %s\n", a);
             return 2;
@@ -378,6 +418,8 @@ int main(int argc, char **argv) {
     zmq_setsockopt(s, ZMQ_SNDTIMEO, &v, sizeof v);
     v = 1;
     zmq_setsockopt(s, ZMQ_IPV6, &v, sizeof v);
+    if (rcvhwm >= 0)
+        zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
     if (type == ZMQ_DEALER)
         zmq_setsockopt(s, ZMQ_ROUTING_ID, "peer-dealer", 11);
     if (plain_server) {
@@ -421,7 +463,7 @@ int main(int argc, char **argv) {
     case ZMQ_ROUTER: rc = run_echo(s, type); break;
     case ZMQ_REQ: rc = run_req(s); break;
     case ZMQ_PUSH: rc = run_push(s); break;
-    case ZMQ_PULL: rc = run_pull(s); break;
+    case ZMQ_PULL: rc = sink >= 0 ? run_sink(s, sink, pace_us) : run_pull(s); break;
     case ZMQ_PUB: rc = run_pub(s); break;
     case ZMQ_SUB:
     case ZMQ_XSUB: rc = run_sub(s, type); break;
