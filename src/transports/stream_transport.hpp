@@ -10,15 +10,11 @@
 
 #include <cerrno>
 #include <string>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <type_traits>
 #include <utility>
 
 #include <boost/asio/error.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/local/stream_protocol.hpp>
 
 #include "transports/i_asio_transport.hpp"
 
@@ -27,6 +23,7 @@ namespace zlink {
 // Specialised by each transport for its protocol:
 //   static std::string peer_address(typename Protocol::socket &);  // libzmq's Peer-Address
 //   static std::string local_uri(typename Protocol::socket &);     // "scheme://..."
+//   static std::size_t unread_by_peer(typename Protocol::socket &); // see i_asio_transport
 template <typename Protocol> struct stream_socket_traits;
 
 template <typename Protocol> class stream_transport_t final : public i_asio_transport {
@@ -127,16 +124,8 @@ template <typename Protocol> class stream_transport_t final : public i_asio_tran
     std::string local_endpoint() const override { return _local_endpoint; }
     int native_handle() override { return _socket.is_open() ? _socket.native_handle() : -1; }
 
-    // ipc: what the peer has not consumed yet (SIOCOUTQ on a unix stream
-    // socket counts sent data until the receiver reads it).
     std::size_t unread_by_peer() override {
-        if constexpr (std::is_same_v<Protocol, boost::asio::local::stream_protocol>) {
-            int queued = 0;
-            if (_socket.is_open() && ::ioctl(_socket.native_handle(), TIOCOUTQ, &queued) == 0 &&
-                queued > 0)
-                return static_cast<std::size_t>(queued);
-        }
-        return 0;
+        return _socket.is_open() ? stream_socket_traits<Protocol>::unread_by_peer(_socket) : 0;
     }
 
     socket_t &socket() { return _socket; }

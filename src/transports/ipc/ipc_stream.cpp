@@ -1,5 +1,6 @@
 #include "transports/ipc/ipc_stream.hpp"
 
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include "transports/ipc/ipc_address.hpp"
@@ -29,6 +30,13 @@ std::string stream_socket_traits<unix_stream>::local_uri(unix_stream::socket &s)
     boost::system::error_code ec;
     const auto ep = s.local_endpoint(ec);
     return ec ? std::string() : "ipc://" + ipc_name_of(ep);
+}
+
+std::size_t stream_socket_traits<unix_stream>::unread_by_peer(unix_stream::socket &s) {
+    int queued = 0;
+    if (::ioctl(s.native_handle(), TIOCOUTQ, &queued) == 0 && queued > 0)
+        return static_cast<std::size_t>(queued);
+    return 0;
 }
 
 } // namespace zlink

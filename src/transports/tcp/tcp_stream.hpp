@@ -14,6 +14,8 @@ template <> struct stream_socket_traits<boost::asio::ip::tcp> {
     static std::string peer_address(boost::asio::ip::tcp::socket &s);
     // "tcp://127.0.0.1:5555", "tcp://[::1]:5555".
     static std::string local_uri(boost::asio::ip::tcp::socket &s);
+    // A FIN does not wake a peer that stopped reading: nothing to wait for.
+    static std::size_t unread_by_peer(boost::asio::ip::tcp::socket &) { return 0; }
 };
 
 using tcp_transport_t = stream_transport_t<boost::asio::ip::tcp>;
