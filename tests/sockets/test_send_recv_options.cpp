@@ -277,3 +277,21 @@ TEST(Options, PollTimesOutWithZeroReady)
 }
 
 } // namespace
+
+// A DEALER's peer goes away between two parts of a message: the rest of the
+// message is taken and dropped, never an error or a hang (libzmq's
+// non-blocking -1/EAGAIN for one part depends on when it happens to process
+// its commands, so only the blocking form is pinned).
+TEST(Options, PeerGoneMidMessageBlockingPartIsDroppedSilently)
+{
+    Ctx ctx;
+    Sock dealer(ctx, ZMQ_DEALER);
+    auto peer = std::make_unique<Sock>(ctx, ZMQ_ROUTER);
+    const std::string ep = endpoint();
+    peer->bind(ep);
+    dealer.connect(ep);
+    send_str(dealer, "part1", ZMQ_SNDMORE);
+    peer->close();
+    EXPECT_EQ(5, zmq_send(dealer, "part2", 5, ZMQ_SNDMORE));
+    EXPECT_EQ(5, zmq_send(dealer, "last!", 5, 0));
+}
