@@ -13,8 +13,8 @@
 #include <zmq.h>
 
 #include "core/msg.hpp"
-#include "protocol/plain_mechanism.hpp"
-#include "protocol/zap_client.hpp"
+#include "protocol/mechanisms/plain_mechanism.hpp"
+#include "protocol/mechanisms/zap_client.hpp"
 
 namespace {
 

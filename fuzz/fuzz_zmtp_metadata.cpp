@@ -8,8 +8,8 @@
 #include <zmq.h>
 
 #include "core/msg.hpp"
-#include "protocol/null_mechanism.hpp"
-#include "protocol/plain_mechanism.hpp"
+#include "protocol/mechanisms/null_mechanism.hpp"
+#include "protocol/mechanisms/plain_mechanism.hpp"
 #include "protocol/zmtp_commands.hpp"
 #include "protocol/zmtp_metadata.hpp"
 

@@ -4,8 +4,8 @@
 // atomics, cheap enough to keep in every build.
 #include <zlink.h>
 
-#include "asio/io_thread_pool.hpp"
-#include "asio/zmtp_engine.hpp"
+#include "engine/io_thread_pool.hpp"
+#include "engine/zmtp_engine.hpp"
 #include "core/msg_pool.hpp"
 
 extern "C" {

@@ -8,7 +8,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "asio/io_thread_pool.hpp"
+#include "engine/io_thread_pool.hpp"
 #include "core/mailbox.hpp"
 #include "core/msg_pool.hpp"
 #include "core/pipe.hpp"

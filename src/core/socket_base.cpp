@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstring>
 
-#include "asio/network_endpoints.hpp"
+#include "engine/network_endpoints.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"

@@ -23,16 +23,16 @@
 #include <boost/asio/write.hpp>
 #include <zmq.h>
 
-#include "asio/i_engine.hpp"
-#include "asio/raw_engine.hpp"
+#include "engine/i_engine.hpp"
+#include "engine/raw_engine.hpp"
 #include "transports/ipc/ipc_stream.hpp"
 #include "transports/tcp/tcp_stream.hpp"
-#include "asio/zap_bridge.hpp"
-#include "asio/zmtp_engine.hpp"
+#include "engine/zap_bridge.hpp"
+#include "engine/zmtp_engine.hpp"
 #include "core/metadata.hpp"
 #include "core/msg.hpp"
 #include "core/options.hpp"
-#include "protocol/zap_client.hpp"
+#include "protocol/mechanisms/zap_client.hpp"
 
 namespace enginetest {
 

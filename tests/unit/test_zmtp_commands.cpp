@@ -5,7 +5,7 @@
 
 #include <zmq.h>
 
-#include "protocol/zap_protocol.hpp"
+#include "protocol/mechanisms/zap_protocol.hpp"
 #include "protocol/zmtp_commands.hpp"
 #include "protocol/zmtp_socket_type.hpp"
 

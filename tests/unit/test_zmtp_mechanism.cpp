@@ -8,9 +8,9 @@
 
 #include <zmq.h>
 
-#include "protocol/null_mechanism.hpp"
-#include "protocol/plain_mechanism.hpp"
-#include "protocol/zap_client.hpp"
+#include "protocol/mechanisms/null_mechanism.hpp"
+#include "protocol/mechanisms/plain_mechanism.hpp"
+#include "protocol/mechanisms/zap_client.hpp"
 
 using namespace zlink;
 

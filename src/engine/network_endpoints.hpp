@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "asio/session.hpp"
+#include "engine/session.hpp"
 #include "core/options.hpp"
 
 namespace zlink {

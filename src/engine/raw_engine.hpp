@@ -11,7 +11,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "transports/i_asio_transport.hpp"
-#include "asio/i_engine.hpp"
+#include "engine/i_engine.hpp"
 
 namespace zlink {
 

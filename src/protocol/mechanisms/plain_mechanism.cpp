@@ -1,4 +1,4 @@
-#include "protocol/plain_mechanism.hpp"
+#include "protocol/mechanisms/plain_mechanism.hpp"
 
 #include <cerrno>
 

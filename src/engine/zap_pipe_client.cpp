@@ -1,12 +1,12 @@
-#include "asio/zap_pipe_client.hpp"
+#include "engine/zap_pipe_client.hpp"
 
 #include <zmq.h>
 
-#include "asio/zap_bridge.hpp"
+#include "engine/zap_bridge.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/pipe.hpp"
-#include "protocol/zap_protocol.hpp"
+#include "protocol/mechanisms/zap_protocol.hpp"
 
 namespace zlink {
 

@@ -1,10 +1,10 @@
-#include "protocol/mechanism.hpp"
+#include "protocol/mechanisms/mechanism.hpp"
 
 #include <cerrno>
 
 #include <zmq.h>
 
-#include "protocol/zap_client.hpp"
+#include "protocol/mechanisms/zap_client.hpp"
 #include "protocol/zmtp_socket_type.hpp"
 
 namespace zlink {

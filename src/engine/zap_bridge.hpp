@@ -9,8 +9,8 @@
 
 #include <memory>
 
-#include "asio/i_engine.hpp"
-#include "protocol/zap_protocol.hpp"
+#include "engine/i_engine.hpp"
+#include "protocol/mechanisms/zap_protocol.hpp"
 
 namespace zlink {
 

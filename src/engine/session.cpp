@@ -1,4 +1,4 @@
-#include "asio/session.hpp"
+#include "engine/session.hpp"
 
 #include <algorithm>
 #include <exception>
@@ -8,9 +8,9 @@
 #include <zmq.h>
 
 #include "transports/connecter.hpp"
-#include "asio/zmtp_engine.hpp"
-#include "asio/raw_engine.hpp"
-#include "asio/zap_pipe_client.hpp"
+#include "engine/zmtp_engine.hpp"
+#include "engine/raw_engine.hpp"
+#include "engine/zap_pipe_client.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"

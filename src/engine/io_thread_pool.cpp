@@ -1,4 +1,4 @@
-#include "asio/io_thread_pool.hpp"
+#include "engine/io_thread_pool.hpp"
 
 #include <cerrno>
 #include <csignal>

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "protocol/zap_client.hpp"
+#include "protocol/mechanisms/zap_client.hpp"
 
 namespace zlink {
 

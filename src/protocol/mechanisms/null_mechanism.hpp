@@ -3,7 +3,7 @@
 // credentials) and answers a denial with ERROR "<status>" instead of READY.
 #pragma once
 
-#include "protocol/mechanism.hpp"
+#include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {
 

@@ -1,4 +1,4 @@
-#include "asio/raw_engine.hpp"
+#include "engine/raw_engine.hpp"
 
 #include <cerrno>
 
@@ -6,7 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <zmq.h>
 
-#include "asio/zmtp_engine.hpp"
+#include "engine/zmtp_engine.hpp"
 #include "core/metadata.hpp"
 
 namespace zlink {

@@ -1,4 +1,4 @@
-#include "asio/zmtp_engine.hpp"
+#include "engine/zmtp_engine.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -13,10 +13,10 @@
 #include <boost/asio/steady_timer.hpp>
 #include <zmq.h>
 
-#include "asio/zap_bridge.hpp"
+#include "engine/zap_bridge.hpp"
 #include "core/feature_flags.hpp"
-#include "protocol/null_mechanism.hpp"
-#include "protocol/plain_mechanism.hpp"
+#include "protocol/mechanisms/null_mechanism.hpp"
+#include "protocol/mechanisms/plain_mechanism.hpp"
 #include "protocol/zmtp_commands.hpp"
 #include "protocol/zmtp_decoder.hpp"
 #include "protocol/zmtp_encoder.hpp"

@@ -22,7 +22,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "transports/i_asio_transport.hpp"
-#include "asio/i_engine.hpp"
+#include "engine/i_engine.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"
 

@@ -1,4 +1,4 @@
-#include "protocol/zap_protocol.hpp"
+#include "protocol/mechanisms/zap_protocol.hpp"
 
 #include <zmq.h>
 

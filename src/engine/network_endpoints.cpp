@@ -1,12 +1,12 @@
-#include "asio/network_endpoints.hpp"
+#include "engine/network_endpoints.hpp"
 
 #include <cerrno>
 
 #include <boost/asio/post.hpp>
 #include <zmq.h>
 
-#include "asio/io_thread_pool.hpp"
-#include "asio/session.hpp"
+#include "engine/io_thread_pool.hpp"
+#include "engine/session.hpp"
 #include "transports/connecter.hpp"
 #include "transports/listener.hpp"
 #include "core/ctx.hpp"

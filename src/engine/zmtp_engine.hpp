@@ -23,7 +23,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "transports/i_asio_transport.hpp"
-#include "asio/i_engine.hpp"
+#include "engine/i_engine.hpp"
 
 namespace zlink {
 

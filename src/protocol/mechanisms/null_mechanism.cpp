@@ -1,4 +1,4 @@
-#include "protocol/null_mechanism.hpp"
+#include "protocol/mechanisms/null_mechanism.hpp"
 
 #include <cerrno>
 

@@ -11,7 +11,7 @@
 // Without a ZAP handler the server fails (NO_DETAIL, EFAULT), as libzmq 4.3.
 #pragma once
 
-#include "protocol/mechanism.hpp"
+#include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {
 
