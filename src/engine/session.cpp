@@ -10,7 +10,7 @@
 #include "transports/connecter.hpp"
 #include "engine/zmtp_engine.hpp"
 #include "engine/raw_engine.hpp"
-#include "engine/zap_pipe_client.hpp"
+#include "protocol/mechanisms/zap_pipe_client.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"

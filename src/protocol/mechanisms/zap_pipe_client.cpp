@@ -1,4 +1,4 @@
-#include "engine/zap_pipe_client.hpp"
+#include "protocol/mechanisms/zap_pipe_client.hpp"
 
 #include <zmq.h>
 
