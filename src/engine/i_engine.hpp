@@ -22,6 +22,7 @@
 namespace zlink {
 
 class zap_client;
+class zap_reply_target;
 
 enum class engine_close_reason {
     peer_closed,       // orderly EOF or reset by the peer
@@ -67,6 +68,13 @@ class i_engine {
     virtual bool output_pending() const { return false; }
     // Bytes the kernel took that the peer has not read yet (ipc only).
     virtual std::size_t unread_by_peer() const { return 0; }
+    // Where the session hands ZAP replies (the handshake that asked);
+    // nullptr for engines without a security handshake (raw).
+    virtual zap_reply_target *zap_target() { return nullptr; }
 };
+
+inline zap_reply_target *engine_zap_target(i_engine *engine) {
+    return engine ? engine->zap_target() : nullptr;
+}
 
 } // namespace zlink

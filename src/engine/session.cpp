@@ -314,7 +314,7 @@ zap_client *session_t::zap() {
                 auto self = weak.lock();
                 if (self && self->_zap) {
                     auto engine = self->_engine;
-                    self->_zap->deliver_replies(engine.get());
+                    self->_zap->deliver_replies(engine_zap_target(engine.get()));
                 }
             });
         };
@@ -329,7 +329,7 @@ zap_client *session_t::zap() {
 void session_t::read_activated(pipe_t *pipe) {
     if (_zap && _zap->owns(pipe)) {
         auto keep = _engine;
-        _zap->deliver_replies(keep.get());
+        _zap->deliver_replies(engine_zap_target(keep.get()));
         return;
     }
     if (pipe != _pipe)

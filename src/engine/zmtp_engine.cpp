@@ -13,10 +13,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <zmq.h>
 
-#include "engine/zap_bridge.hpp"
 #include "core/feature_flags.hpp"
-#include "protocol/mechanisms/null_mechanism.hpp"
-#include "protocol/mechanisms/plain_mechanism.hpp"
+#include "protocol/mechanisms/mechanism_factory.hpp"
+#include "protocol/mechanisms/zap_client.hpp"
 #include "protocol/zmtp_commands.hpp"
 #include "protocol/zmtp_decoder.hpp"
 #include "protocol/zmtp_encoder.hpp"
@@ -129,7 +128,7 @@ class zmtp_engine_t final : public i_engine,
                                                 options.zlink_write_batch_bytes,
                                                 write_batch_bytes_default, 1))),
           _in_buf(new unsigned char[in_buffer_size]),
-          _dec(options.maxmsgsize), _greeting(mechanism_name()), _handshake_timer(io),
+          _dec(options.maxmsgsize), _handshake_timer(io),
           _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
         _out_msg.init();
         _in_msg.init();
@@ -147,8 +146,10 @@ class zmtp_engine_t final : public i_engine,
 
     void start() override {
         auto self = shared_from_this();
+        _mech = make_mechanism(_options, {_transport->peer_address(), _session->zap()});
+        _greeting = zmtp_greeting_parser_t(_mech->name());
         unsigned char greeting[zmtp_greeting_size];
-        if (!zmtp_build_greeting(greeting, mechanism_name(), _options.as_server)) {
+        if (!zmtp_build_greeting(greeting, _mech->name(), _mech->as_server())) {
             fail(engine_close_reason::handshake_failed, EINVAL);
             return;
         }
@@ -186,6 +187,7 @@ class zmtp_engine_t final : public i_engine,
     // Encoded bytes the kernel has not taken yet (ZMQ_LINGER waits for them).
     bool output_pending() const override { return !_closed && !_enc.empty(); }
     size_t unread_by_peer() const override { return _closed ? 0 : _transport->unread_by_peer(); }
+    zap_reply_target *zap_target() override { return this; }
 
     void zap_reply_received(const zap_reply_t &reply) override {
         if (_closed || !_mech || !_mech->zap_pending())
@@ -205,10 +207,6 @@ class zmtp_engine_t final : public i_engine,
 
   private:
     enum class state_t { greeting, handshake, active };
-
-    std::string mechanism_name() const {
-        return _options.mechanism == ZMQ_PLAIN ? "PLAIN" : "NULL";
-    }
 
     // ---- closing ----
 
@@ -648,25 +646,6 @@ class zmtp_engine_t final : public i_engine,
         _zmtp_minor = _greeting.revision() == zmtp_revision::v3_0 ? 0 : 1;
         _sub_commands = subscribe_commands &&
             (_options.type == ZMQ_SUB || _options.type == ZMQ_XSUB) && _zmtp_minor >= 1;
-        mechanism_options mo;
-        mo.socket_type = _options.type;
-        mo.routing_id = _options.routing_id;
-        for (const auto &kv : _options.app_metadata)
-            mo.user_metadata.emplace_back(kv.first, kv.second);
-        mo.as_server = _options.as_server;
-        mo.plain_username = _options.plain_username;
-        mo.plain_password = _options.plain_password;
-        mo.zap_domain = _options.zap_domain;
-        mo.zap_enforce_domain = _options.zap_enforce_domain;
-        mo.peer_address = _transport->peer_address();
-        if (_options.mechanism == ZMQ_PLAIN) {
-            if (_options.as_server)
-                _mech.reset(new plain_server_t(mo, _session->zap()));
-            else
-                _mech.reset(new plain_client_t(mo));
-        } else {
-            _mech.reset(new null_mechanism_t(mo, _session->zap()));
-        }
         _state = state_t::handshake;
         handshake_step();
     }
@@ -861,10 +840,6 @@ std::shared_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
                                            const options_t &options, bool /*as_client*/,
                                            const std::string & /*endpoint*/) {
     return std::make_shared<zmtp_engine_t>(io, std::move(transport), session, options);
-}
-
-zap_reply_target *engine_zap_target(i_engine *engine) {
-    return dynamic_cast<zap_reply_target *>(engine);
 }
 
 } // namespace zlink

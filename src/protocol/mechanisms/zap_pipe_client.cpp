@@ -2,7 +2,6 @@
 
 #include <zmq.h>
 
-#include "engine/zap_bridge.hpp"
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/pipe.hpp"
@@ -81,7 +80,7 @@ bool zap_pipe_client_t::request(const std::string &domain, const std::string &ad
     return true;
 }
 
-void zap_pipe_client_t::deliver_replies(i_engine *engine) {
+void zap_pipe_client_t::deliver_replies(zap_reply_target *target) {
     if (!_pipe)
         return;
     msg_t m;
@@ -97,7 +96,6 @@ void zap_pipe_client_t::deliver_replies(i_engine *engine) {
         // with the empty delimiter, as zap_parse_reply expects.
         std::vector<std::string> body;
         body.swap(_partial);
-        zap_reply_target *target = engine ? engine_zap_target(engine) : nullptr;
         if (!target)
             continue; // the connection went away meanwhile
         zap_reply_t reply;

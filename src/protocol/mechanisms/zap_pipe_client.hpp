@@ -1,7 +1,7 @@
 // The session's way to a ZAP handler (RFC 27): a pipe to whatever socket is
 // bound at inproc://zeromq.zap.01, used like a DEALER (empty delimiter, then
 // the request frames). Replies come back through the session's mailbox and
-// are handed to the engine's mechanism.
+// go to the zap_reply_target the owner names (its engine's handshake).
 #pragma once
 
 #include <functional>
@@ -13,7 +13,6 @@
 namespace zlink {
 
 class ctx_t;
-class i_engine;
 class i_pipe_events;
 class mailbox_t;
 class pipe_t;
@@ -31,8 +30,9 @@ class zap_pipe_client_t final : public zap_client {
                  const std::vector<std::string> &credentials) override;
 
     bool owns(const pipe_t *pipe) const { return pipe && pipe == _pipe; }
-    // The pipe has data: read whole replies and give them to `engine`.
-    void deliver_replies(i_engine *engine);
+    // The pipe has data: read whole replies and give them to `target`
+    // (nullptr: the connection that asked is gone; the reply is dropped).
+    void deliver_replies(zap_reply_target *target);
     void pipe_gone() { _pipe = nullptr; }
 
   private:
