@@ -14,6 +14,7 @@
 #include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
+#include "protocol/wire_adapter.hpp"
 
 namespace zlink {
 
@@ -33,7 +34,8 @@ std::shared_ptr<session_t> session_t::create(boost::asio::io_context &io, config
 }
 
 session_t::session_t(boost::asio::io_context &io, config_t cfg)
-    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io),
+    : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t),
+      _wire(make_wire_adapter(_cfg.options)), _timer(io), _linger_timer(io),
       _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
     _cfg.ctx->add_lingerer();
@@ -193,7 +195,7 @@ void session_t::push_raw_notification() {
     // ZMQ_STREAM tells the application about connects and disconnects with
     // an empty message (ZMQ_STREAM_NOTIFY, on by default), which carries
     // the connection's properties (Peer-Address) as libzmq's does.
-    if (!_cfg.options.raw_socket || !_cfg.options.raw_notify || !_pipe)
+    if (!_wire->notifies_connections() || !_pipe)
         return;
     msg_t m;
     m.init();
@@ -284,7 +286,7 @@ void session_t::engine_closed(engine_close_reason reason, int) {
         _pipe->terminate();
         _pipe = nullptr;
     }
-    if (_pipe && (_cfg.options.type == ZMQ_SUB || _cfg.options.type == ZMQ_XSUB)) {
+    if (_pipe && _wire->resends_subscriptions()) {
         // As libzmq: SUB re-sends its subscriptions at the disconnect (they
         // wait in the pipe for the next connection), and that command is
         // what wakes its ZMQ_FD; other types get no command here.

@@ -33,6 +33,7 @@ class mailbox_t;
 class monitor_channel_t;
 class connecter_t;
 class zap_pipe_client_t;
+class wire_adapter_t;
 
 class session_t final : public i_pipe_events,
                         public i_engine_session,
@@ -105,6 +106,7 @@ class session_t final : public i_pipe_events,
     std::shared_ptr<i_engine> _engine;
     std::shared_ptr<connecter_t> _connecter;
     std::unique_ptr<zap_pipe_client_t> _zap;
+    std::unique_ptr<wire_adapter_t> _wire; // what the socket type adds (STREAM notices, SUB resends)
     std::shared_ptr<session_t> _self; // set while running
     boost::asio::steady_timer _timer;        // reconnect backoff
     boost::asio::steady_timer _linger_timer; // ZMQ_LINGER > 0 while terminating

@@ -20,6 +20,7 @@
 #include "protocol/zmtp_decoder.hpp"
 #include "protocol/zmtp_encoder.hpp"
 #include "protocol/zmtp_greeting.hpp"
+#include "protocol/wire_adapter.hpp"
 
 namespace zlink {
 
@@ -105,8 +106,6 @@ constexpr size_t in_buffer_size = 64 * 1024;
 constexpr size_t direct_read_min = 16 * 1024;
 // Reads per turn before yielding to other connections on the io thread.
 constexpr int read_budget = 64;
-// Subscriptions as ZMTP 3.1 commands to 3.1 peers (see convert_subscription).
-constexpr bool subscribe_commands = true;
 
 bool is_would_block(const boost::system::error_code &ec) {
     return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
@@ -127,7 +126,7 @@ class zmtp_engine_t final : public i_engine,
           _batch_limit(batch_limit(resolve_flag("ZLINK_WRITE_BATCH_BYTES",
                                                 options.zlink_write_batch_bytes,
                                                 write_batch_bytes_default, 1))),
-          _in_buf(new unsigned char[in_buffer_size]),
+          _wire(make_wire_adapter(options)), _in_buf(new unsigned char[in_buffer_size]),
           _dec(options.maxmsgsize), _handshake_timer(io),
           _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
         _out_msg.init();
@@ -371,39 +370,13 @@ class zmtp_engine_t final : public i_engine,
                 if (_closed)
                     return;
                 _has_out_msg = true;
-                convert_subscription();
+                _wire->outgoing(_out_msg);
             }
             if (!_enc.add(&_out_msg))
                 return; // full: write, then continue with this message
             _has_out_msg = false;
             ++_batch_msgs;
         }
-    }
-
-    // SUB/XSUB: "\x01topic" / "\x00topic" travel as SUBSCRIBE / CANCEL
-    // commands to ZMTP 3.1 peers (libzmq 4.3.4 takes them: tested), as
-    // messages to 3.0 peers. subscribe_commands = false would send messages
-    // to everyone (what pre-4.3 libzmq peers announcing 3.1 may need).
-    void convert_subscription() {
-        const bool first = !_out_more;
-        _out_more = _out_msg.has_more();
-        if (!_sub_commands || !first || _out_msg.has_more() || _out_msg.size() == 0)
-            return;
-        const auto *p = static_cast<const unsigned char *>(_out_msg.data());
-        if (p[0] != 0 && p[0] != 1)
-            return;
-        msg_t cmd;
-        cmd.init();
-        const int rc = p[0] == 1 ? zmtp_make_subscribe(&cmd, p + 1, _out_msg.size() - 1)
-                                 : zmtp_make_cancel(&cmd, p + 1, _out_msg.size() - 1);
-        if (rc != 0) {
-            cmd.close();
-            return;
-        }
-        _out_msg.close();
-        _out_msg.init();
-        _out_msg.move(cmd);
-        cmd.close();
     }
 
     void queue_command(msg_t &cmd) {
@@ -617,18 +590,14 @@ class zmtp_engine_t final : public i_engine,
             write_out();
             return !_closed;
         }
-        if (cmd.is("SUBSCRIBE") || cmd.is("CANCEL")) {
-            msg_t sub;
-            const bool subscribe = cmd.is("SUBSCRIBE");
-            if (sub.init_size(cmd.size + 1) != 0) {
-                m.close();
-                fail(engine_close_reason::io_error, ENOMEM);
-                return false;
-            }
-            auto *p = static_cast<unsigned char *>(sub.data());
-            p[0] = subscribe ? 1 : 0;
-            if (cmd.size)
-                std::memcpy(p + 1, cmd.data, cmd.size);
+        msg_t sub;
+        const int sub_rc = zmtp_subscription_message(cmd, &sub);
+        if (sub_rc < 0) {
+            m.close();
+            fail(engine_close_reason::io_error, ENOMEM);
+            return false;
+        }
+        if (sub_rc > 0) {
             m.close();
             if (_metadata)
                 sub.set_metadata(_metadata);
@@ -644,8 +613,7 @@ class zmtp_engine_t final : public i_engine,
 
     void greeting_done() {
         _zmtp_minor = _greeting.revision() == zmtp_revision::v3_0 ? 0 : 1;
-        _sub_commands = subscribe_commands &&
-            (_options.type == ZMQ_SUB || _options.type == ZMQ_XSUB) && _zmtp_minor >= 1;
+        _wire->set_peer_minor(_zmtp_minor);
         _state = state_t::handshake;
         handshake_step();
     }
@@ -802,8 +770,7 @@ class zmtp_engine_t final : public i_engine,
     std::vector<msg_t> _cmds; // encoded command frames waiting for room
     msg_t _out_msg;           // pulled, not yet in the encoder
     bool _has_out_msg = false;
-    bool _out_more = false; // the last pulled frame had MORE
-    bool _sub_commands = false;
+    std::unique_ptr<wire_adapter_t> _wire; // subscriptions as commands (SUB, XSUB)
     bool _writing = false, _write_again = false, _write_waiting = false;
     bool _write_failed = false;
     engine_close_reason _write_reason = engine_close_reason::io_error;
