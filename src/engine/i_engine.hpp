@@ -23,6 +23,7 @@ namespace zlink {
 
 class zap_client;
 class zap_reply_target;
+class engine_counting_t;
 
 enum class engine_close_reason {
     peer_closed,       // orderly EOF or reset by the peer
@@ -71,6 +72,9 @@ class i_engine {
     // Where the session hands ZAP replies (the handshake that asked);
     // nullptr for engines without a security handshake (raw).
     virtual zap_reply_target *zap_target() { return nullptr; }
+    // What the engine's data path did (engine_counters.hpp); nullptr when
+    // it keeps no counters.
+    virtual const engine_counting_t *counting() const { return nullptr; }
 };
 
 inline zap_reply_target *engine_zap_target(i_engine *engine) {
