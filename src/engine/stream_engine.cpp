@@ -41,7 +41,6 @@ stream_engine_t::~stream_engine_t() {
 void stream_engine_t::restart_input() {
     if (_closed || !_input_stalled)
         return;
-    auto self = shared_from_this();
     _input_stalled = false;
     if (_reading) // called back from inside read_in: let its loop go on
         _read_again = true;
@@ -52,7 +51,6 @@ void stream_engine_t::restart_input() {
 void stream_engine_t::restart_output() {
     if (_closed || !_data)
         return;
-    auto self = shared_from_this();
     write_out();
 }
 

@@ -5,8 +5,11 @@
 // it (zmtp_engine_t, raw_engine_t) and says what a read decodes to and what
 // to write next.
 //
-// Threading: everything runs on the io_context's thread; see doc/DESIGN.md
-// "Threads and ownership" for who may touch the output and when.
+// Threading and ownership: everything runs on the io_context's thread. The
+// session owns the engine (unique_ptr) and destroys it only from a handler
+// of its own, never inside a call into or out of the engine; handlers the
+// engine arms hold its lifetime token, not the engine. doc/DESIGN.md
+// "Threads and ownership" says who may touch the output and when.
 //
 // Speed: writes are speculative. restart_output() (or anything that queues
 // output) pulls what is queued into the output and calls
@@ -34,13 +37,12 @@
 #include "core/metadata.hpp"
 #include "engine/engine_counters.hpp"
 #include "engine/i_engine.hpp"
+#include "engine/lifetime_token.hpp"
 #include "transports/i_asio_transport.hpp"
 
 namespace zlink {
 
-class stream_engine_t : public i_engine,
-                        protected engine_counting_t,
-                        public std::enable_shared_from_this<stream_engine_t> {
+class stream_engine_t : public i_engine, protected engine_counting_t {
   public:
     ~stream_engine_t() override;
 
@@ -124,8 +126,9 @@ class stream_engine_t : public i_engine,
     void heartbeat_tick();
     void arm_silence_timer(boost::asio::steady_timer &timer, bool &armed, int ms);
     // What handlers capture to reach the engine (never keeps it alive).
-    std::shared_ptr<stream_engine_t> handler_ref() { return shared_from_this(); }
+    lifetime_token<stream_engine_t>::ref handler_ref() const { return _token.weak(); }
 
+    const lifetime_token<stream_engine_t> _token{this};
     const policy_t _policy;
     bool _closed = false;
     bool _data = false; // data_ready() was called

@@ -51,7 +51,6 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     }
 
     void start() override {
-        auto self = shared_from_this();
         _mech = make_mechanism(_options, {_transport->peer_address(), _session.zap()});
         _greeting = zmtp_greeting_parser_t(_mech->name());
         unsigned char greeting[zmtp_greeting_size];
@@ -71,7 +70,6 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     void zap_reply_received(const zap_reply_t &reply) override {
         if (closed() || !_mech || !_mech->zap_pending())
             return;
-        auto self = shared_from_this();
         _mech->zap_reply(reply.status_code, reply.user_id, reply.metadata);
         handshake_step();
     }
@@ -79,7 +77,6 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     void zap_reply_failed(int protocol_error) override {
         if (closed() || !_mech || !_mech->zap_pending())
             return;
-        auto self = shared_from_this();
         _mech->zap_failed(protocol_error);
         handshake_step();
     }
@@ -412,12 +409,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
 } // namespace
 
-std::shared_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
+std::unique_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
                                            std::unique_ptr<i_asio_transport> transport,
                                            i_engine_session *session,
                                            const options_t &options, bool /*as_client*/,
                                            const std::string & /*endpoint*/) {
-    return std::make_shared<zmtp_engine_t>(io, std::move(transport), *session, options);
+    return std::make_unique<zmtp_engine_t>(io, std::move(transport), *session, options);
 }
 
 } // namespace zlink
