@@ -191,6 +191,10 @@ void stream_engine_t::arm_write_wait() {
             return;
         }
         self->write_out(true);
+        if (!self->_closed && self->_paused_for_output && !self->output_blocks_input()) {
+            self->_paused_for_output = false;
+            self->read_in();
+        }
         // Only a deferred write can empty what the kernel refused earlier:
         // tell a lingering session (it waits for this).
         if (!self->_closed && !self->has_output())
@@ -217,6 +221,10 @@ void stream_engine_t::read_in() {
                 if (stream_engine_t *self = ref.get())
                     self->read_in();
             });
+            break;
+        }
+        if (output_blocks_input()) {
+            _paused_for_output = true; // the writability handler resumes
             break;
         }
         boost::system::error_code ec;

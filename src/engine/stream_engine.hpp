@@ -79,6 +79,10 @@ class stream_engine_t : public i_engine, protected engine_counting_t {
     virtual bool process_input() = 0;
     // A heartbeat is due (start_heartbeats()): queue the PING.
     virtual void heartbeat_due() {}
+    // true: the peer asks for more replies than the blocked output can
+    // hold (a PING flood that never reads); reading pauses until the
+    // output moves again.
+    virtual bool replies_overflow() const { return false; }
 
     // ---- what the base does for it ----
     void write_out(bool writable = false); // writable: from a writability wait
@@ -120,6 +124,9 @@ class stream_engine_t : public i_engine, protected engine_counting_t {
     void shutdown();
     bool resume_input();
     void arm_write_wait();
+    bool output_blocks_input() const {
+        return _output == output_state_t::waiting && replies_overflow();
+    }
     void arm_read_wait();
     void write_failed(const boost::system::error_code &ec);
     void arm_heartbeat();
@@ -146,6 +153,7 @@ class stream_engine_t : public i_engine, protected engine_counting_t {
     bool _has_in_msg = false;
     bool _input_stalled = false;
     bool _reading = false, _read_waiting = false, _read_again = false;
+    bool _paused_for_output = false; // replies_overflow() while the output waited
     uint64_t _pushed = 0;    // pushed since the last flush_pushed()
     uint64_t _rx_events = 0; // reads that returned bytes (heartbeat liveness)
 
