@@ -1,8 +1,8 @@
 // zmq_socket_monitor over inproc: endpoint rules, start/stop and the event
 // frame layout. TCP connection events are in test_monitor_tcp.cpp.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

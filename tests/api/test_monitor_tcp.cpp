@@ -1,8 +1,8 @@
 // zmq_socket_monitor events for TCP: LISTENING, ACCEPTED, CONNECTED,
 // HANDSHAKE_SUCCEEDED, DISCONNECTED, CLOSED, BIND_FAILED.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

@@ -2,7 +2,7 @@
 // or zmq_proxy: the call returns -1 with EINTR, as libzmq's do, so Ctrl-C
 // and alarm()-based timeouts reach it. The handler is installed without
 // SA_RESTART and the signal goes to the blocked thread with pthread_kill.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <fstream>
 #include <functional>
@@ -11,7 +11,7 @@
 #include <signal.h>
 #include <sys/syscall.h>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 
