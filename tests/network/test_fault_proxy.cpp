@@ -177,11 +177,11 @@ TEST_F(FaultProxy, RefusesForAWhileThenAccepts) {
 TEST_F(FaultProxy, EndsAtZmtpDataFramePositions) {
     // Greeting, a READY command, then data frames "A" (more), 300 x "B"
     // (long form), "C".
-    const std::string greeting = nettest::zmtp_greeting();
-    const std::string ready = nettest::zmtp_ready("PUSH");
-    const std::string f0 = nettest::zmtp_frame("A", true);
-    const std::string f1 = nettest::zmtp_frame(std::string(300, 'B'), true);
-    const std::string f2 = nettest::zmtp_frame("C");
+    const std::string greeting = testutil::zmtp_greeting();
+    const std::string ready = testutil::zmtp_ready("PUSH");
+    const std::string f0 = testutil::zmtp_frame("A", true);
+    const std::string f1 = testutil::zmtp_frame(std::string(300, 'B'), true);
+    const std::string f2 = testutil::zmtp_frame("C");
     const std::string stream = greeting + ready + f0 + f1 + f2;
     struct cut {
         uint64_t frame, offset;

@@ -11,7 +11,7 @@
 // read for 30 reconnect intervals, and none may concern the refused endpoint.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 

@@ -4,7 +4,7 @@
 // closes the connection.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -12,8 +12,7 @@ class Stream : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        if (!transport_supported("tcp://127.0.0.1:*"))
-            GTEST_SKIP() << "tcp:// not implemented yet";
+        SKIP_WITHOUT_TCP();
     }
     // Send [id, data] on a STREAM socket.
     void send_to(void *s, const std::string &id, const std::string &data) {

@@ -285,6 +285,15 @@ template <class F> bool eventually(F &&cond, int timeout = wait_ms) {
     return true;
 }
 
+// zmq_socket, retried while it fails with EMFILE (bounded): a closed
+// socket's descriptor and slot are released a little later, on the
+// library's reaper thread.
+inline void *socket_when_possible(void *ctx, int type) {
+    void *s = nullptr;
+    eventually([&] { return (s = zmq_socket(ctx, type)) != nullptr || errno != EMFILE; });
+    return s;
+}
+
 // ---------------------------------------------------------------- messages
 
 // zmq_send's result.
