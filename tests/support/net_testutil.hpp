@@ -348,6 +348,33 @@ class net_test : public ctx_test {
 
 // ---------------------------------------------------------------- raw peer
 
+// A plain tcp listener (no zmq) on 127.0.0.1 and an ephemeral port, put in
+// *port; the descriptor, or -1.
+inline int listen_loopback(int *port, int backlog = 16) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
+        ::listen(fd, backlog) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+// A connection accepted on `listen_fd` within `timeout` ms, or -1.
+inline int accept_within(int listen_fd, int timeout = wait_ms) {
+    pollfd p{listen_fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout) != 1)
+        return -1;
+    return ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+}
+
 // A plain socket used as a hand-driven (possibly misbehaving) ZMTP peer.
 class raw_peer {
   public:
