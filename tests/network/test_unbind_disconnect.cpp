@@ -169,6 +169,13 @@ TEST_F(UnbindRules, DisconnectEndsThePipeAndZlinkAlsoTheConnection) {
 // named ipc files in place.
 TEST_F(UnbindRules, IpcRebindRightAfterUnbindKeepsItsSocketFile) {
     SKIP_WITHOUT_NET(transport::ipc_path);
+#ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
+    // libzmq 4.3.4 releases the old listener on its io thread after
+    // zmq_unbind returns; about once in a few thousand rebinds the rebind or
+    // the old listener's CLOSED event does not come within the wait
+    // (observed at rebind 1190 of 2000). zlink releases it before returning.
+    GTEST_SKIP() << "libzmq 4.3.4 unbinds asynchronously (see README)";
+#endif
     void *server = make(ZMQ_PULL);
     void *mon = monitor(server, ZMQ_EVENT_CLOSED);
     const std::string ep = bind_spec(transport::ipc_path);
