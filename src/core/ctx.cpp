@@ -264,6 +264,11 @@ io_thread_pool_t *ctx_t::io_threads() {
     return _io_pool.get(); // nullptr + errno when the threads could not start
 }
 
+mailbox_t *ctx_t::engine_host_t::find_bound_endpoint(const std::string &endpoint) {
+    endpoint_t ep{};
+    return _ctx.find_endpoint_or_pend(endpoint, ep, nullptr) ? ep.mailbox : nullptr;
+}
+
 int ctx_t::register_endpoint(const std::string &name, const i_endpoint_host *owner,
                              mailbox_t *mailbox, const options_t &o) {
     std::lock_guard<std::mutex> lock(_mutex);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/options.hpp"
+#include "engine/engine_host.hpp"
 
 namespace zlink {
 
@@ -65,18 +66,36 @@ class ctx_t {
     // together with registration so none is lost).
     std::vector<pending_t> take_pending(const std::string &name);
 
+    // What the io side (src/engine/) sees of the context.
+    i_engine_host &engine_host() { return _engine_host; }
+
     bool ipv6() const { return _ipv6; }
     int max_msgsz() const { return _max_msgsz; }
     int io_thread_count() const { return _io_threads; }
+    bool terminating() const { return _terminating.load(std::memory_order_acquire); }
+
+  private:
+    // A member, not a base: ctx_t stays without a vtable, so _tag, which the
+    // C API reads to recognise a context, stays at the start.
+    class engine_host_t final : public i_engine_host {
+      public:
+        explicit engine_host_t(ctx_t &ctx) : _ctx(ctx) {}
+        io_thread_pool_t *io_threads() override { return _ctx.io_threads(); }
+        void add_lingerer() override { _ctx.add_lingerer(); }
+        void remove_lingerer() override { _ctx.remove_lingerer(); }
+        mailbox_t *find_bound_endpoint(const std::string &endpoint) override;
+
+      private:
+        ctx_t &_ctx;
+    };
+
     // Started on first use (network transports); nullptr with errno
     // (EMFILE, EAGAIN...) when they cannot start, and a later call retries.
     io_thread_pool_t *io_threads();
-    bool terminating() const { return _terminating.load(std::memory_order_acquire); }
     // Objects that outlive their socket (lingering sessions) hold the ctx open.
     void add_lingerer();
     void remove_lingerer();
 
-  private:
     static constexpr uint32_t live_tag = 0xabadcafe;
     static constexpr uint32_t dead_tag = 0xdeadbeef;
     uint32_t _tag = live_tag;
@@ -107,6 +126,7 @@ class ctx_t {
     std::set<int> _thread_affinity;
     int _thread_name_prefix = 0;
     std::unique_ptr<io_thread_pool_t> _io_pool;
+    engine_host_t _engine_host{*this};
 };
 
 } // namespace zlink

@@ -529,7 +529,7 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
 
 network_endpoints_t &socket_base_t::net() {
     if (!_net)
-        _net = std::make_unique<network_endpoints_t>(_ctx, _mailbox, _monitor);
+        _net = std::make_unique<network_endpoints_t>(&_ctx->engine_host(), _mailbox, _monitor);
     return *_net;
 }
 
