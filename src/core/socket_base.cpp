@@ -140,6 +140,10 @@ void socket_base_t::terminate_pipe(pipe_t *pipe) {
     pipe->terminate();
 }
 
+endpoint_table_t &socket_base_t::endpoint_host_t::host_endpoints() const {
+    return _socket._ctx->endpoints();
+}
+
 void socket_base_t::endpoint_host_t::attach_endpoint_pipe(pipe_t *pipe,
                                                           const std::string &endpoint,
                                                           bool connected) {

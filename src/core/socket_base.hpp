@@ -125,7 +125,7 @@ class socket_base_t : public i_pipe_events {
     class endpoint_host_t final : public i_endpoint_host {
       public:
         explicit endpoint_host_t(socket_base_t &socket) : _socket(socket) {}
-        ctx_t *host_ctx() const override { return _socket._ctx; }
+        endpoint_table_t &host_endpoints() const override;
         options_t &host_options() override { return _socket.options; }
         mailbox_t *host_mailbox() const override { return _socket._mailbox; }
         void attach_endpoint_pipe(pipe_t *pipe, const std::string &endpoint,
