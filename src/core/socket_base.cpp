@@ -527,7 +527,7 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
         errno = err;
         return -1;
     }
-    _monitor->set(s, events);
+    _monitor->set(&s->_as_monitor_socket, events);
     return 0;
 }
 
