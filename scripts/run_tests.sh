@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: installs dependencies, then builds and
-# runs four lanes: plain Release, ASAN+UBSAN, TSAN (lock-free pipe and
-# mailbox tests plus the threaded socket tests), and fuzz (every libFuzzer
-# target built with clang and run for a bounded time from its seed corpus).
+# The whole test suite, as CI runs it: checks that includes point the
+# allowed way (scripts/check_layers.sh, a second; a violation stops the run
+# at once), installs dependencies, then builds and runs four lanes: plain
+# Release, ASAN+UBSAN, TSAN (lock-free pipe and mailbox tests plus the
+# threaded socket tests), and fuzz (every libFuzzer target built with clang
+# and run for a bounded time from its seed corpus).
 #   ZLINK_SKIP_DEPS=1   do not apt-get (already installed)
 #   ZLINK_LANES="release asan tsan fuzz"   choose lanes; "libzmq" (not in the
 #     default set, to keep CI under 30 min) runs the public tests on the system libzmq
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "=== layers: include directions (doc/DESIGN.md, Layers)"
+bash scripts/check_layers.sh || { echo "=== layers FAILED: no lane runs"; exit 1; }
 [ "${ZLINK_SKIP_DEPS:-0}" = 1 ] || bash scripts/install-deps.sh
 JOBS=$(nproc)
 LANES=${ZLINK_LANES:-"release asan tsan fuzz"}

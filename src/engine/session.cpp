@@ -11,7 +11,7 @@
 #include "engine/zmtp_engine.hpp"
 #include "engine/raw_engine.hpp"
 #include "engine/zap_pipe_client.hpp"
-#include "core/ctx.hpp"
+#include "engine/engine_host.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
 
@@ -36,7 +36,7 @@ session_t::session_t(boost::asio::io_context &io, config_t cfg)
     : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t), _timer(io), _linger_timer(io),
       _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
-    _cfg.ctx->add_lingerer();
+    _cfg.host->add_lingerer();
     if (_cfg.monitor)
         _cfg.monitor->hold(); // released by finish(), after our last event
     _current_ivl = _cfg.options.reconnect_ivl;
@@ -318,7 +318,7 @@ zap_client *session_t::zap() {
                 }
             });
         };
-        _zap = std::make_unique<zap_pipe_client_t>(_cfg.ctx, this, _mailbox, poke);
+        _zap = std::make_unique<zap_pipe_client_t>(_cfg.host, this, _mailbox, poke);
     }
     return _zap.get();
 }
@@ -481,7 +481,7 @@ void session_t::finish() {
     _mailbox->close();
     if (_cfg.monitor)
         _cfg.monitor->release(); // before remove_lingerer: zmq_ctx_term waits for both
-    _cfg.ctx->remove_lingerer();
+    _cfg.host->remove_lingerer();
     // Last: may destroy this session once the caller's references are gone.
     auto self = std::move(_self);
 }

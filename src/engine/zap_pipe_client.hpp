@@ -12,8 +12,8 @@
 
 namespace zlink {
 
-class ctx_t;
 class i_engine;
+class i_engine_host;
 class i_pipe_events;
 class mailbox_t;
 class pipe_t;
@@ -22,7 +22,7 @@ class zap_pipe_client_t final : public zap_client {
   public:
     // `poke` schedules a later deliver_replies() on the owner's thread (for a
     // reply that is already there when we park the pipe).
-    zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox,
+    zap_pipe_client_t(i_engine_host *host, i_pipe_events *owner, mailbox_t *owner_mailbox,
                       std::function<void()> poke);
     ~zap_pipe_client_t() override;
 
@@ -37,7 +37,7 @@ class zap_pipe_client_t final : public zap_client {
 
   private:
     bool connect();
-    ctx_t *_ctx;
+    i_engine_host *_host;
     i_pipe_events *_owner;
     mailbox_t *_owner_mailbox;
     std::function<void()> _poke;
