@@ -20,7 +20,6 @@
 namespace zlink {
 
 class pipe_t;
-class socket_base_t;
 
 struct command_t {
     enum type_t : uint8_t {

@@ -11,7 +11,7 @@
 #include "engine/zmtp_engine.hpp"
 #include "engine/raw_engine.hpp"
 #include "protocol/mechanisms/zap_pipe_client.hpp"
-#include "core/ctx.hpp"
+#include "engine/engine_host.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
 #include "protocol/wire_adapter.hpp"
@@ -23,7 +23,7 @@ session_t::session_t(boost::asio::io_context &io, config_t cfg)
       _wire(make_wire_adapter(_cfg.options)), _timer(io), _linger_timer(io),
       _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
-    _cfg.ctx->add_lingerer();
+    _cfg.host->add_lingerer();
     if (_cfg.monitor)
         _cfg.monitor->hold(); // released by finish(), after our last event
     _current_ivl = _cfg.options.reconnect_ivl;
@@ -306,7 +306,9 @@ zap_client *session_t::zap() {
                     self->_zap->deliver_replies(engine_zap_target(self->_engine.get()));
             });
         };
-        _zap = std::make_unique<zap_pipe_client_t>(_cfg.ctx, this, _mailbox, poke);
+        i_engine_host *host = _cfg.host;
+        auto find_bound = [host](const std::string &ep) { return host->find_bound_endpoint(ep); };
+        _zap = std::make_unique<zap_pipe_client_t>(find_bound, this, _mailbox, poke);
     }
     return _zap.get();
 }
@@ -470,7 +472,7 @@ void session_t::finish() {
     _mailbox->close();
     if (_cfg.monitor)
         _cfg.monitor->release(); // before remove_lingerer: zmq_ctx_term waits for both
-    _cfg.ctx->remove_lingerer();
+    _cfg.host->remove_lingerer();
     // Not before the caller returns (it may be a call out of our engine):
     // the io thread lets go of us on a later turn. (Empty in the destructor.)
     std::weak_ptr<session_t> weak = weak_from_this();

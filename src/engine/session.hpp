@@ -32,7 +32,7 @@
 
 namespace zlink {
 
-class ctx_t;
+class i_engine_host;
 class mailbox_t;
 struct command_t;
 class monitor_channel_t;
@@ -45,7 +45,7 @@ class session_t final : public i_pipe_events,
                         public std::enable_shared_from_this<session_t> {
   public:
     struct config_t {
-        ctx_t *ctx = nullptr;
+        i_engine_host *host = nullptr;
         mailbox_t *socket_mailbox = nullptr; // referenced by the session
         std::shared_ptr<monitor_channel_t> monitor;
         options_t options;
