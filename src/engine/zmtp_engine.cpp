@@ -234,9 +234,13 @@ class zmtp_engine_t final : public i_engine,
         }
         // libzmq reports a handshake cut short (greeting included) for any
         // reason but a protocol error or refusal (already reported).
+        // A transport's own refused handshake (tls) says which event it is.
         if (_state != state_t::active && reason != engine_close_reason::protocol_error &&
-            reason != engine_close_reason::handshake_failed)
-            _session->monitor_event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, uint64_t(value));
+            reason != engine_close_reason::handshake_failed) {
+            uint64_t detail = uint64_t(value);
+            const uint16_t event = _transport ? _transport->handshake_failure_event(detail) : 0;
+            _session->monitor_event(event ? event : ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, detail);
+        }
         shutdown();
         _session->engine_closed(reason, value);
     }
@@ -730,6 +734,8 @@ class zmtp_engine_t final : public i_engine,
         metadata_t::dict_t props = _mech->message_properties();
         props["Peer-Address"] = _transport->peer_address();
         props["__fd"] = std::to_string(_transport->native_handle()); // ZMQ_SRCFD, as libzmq
+        for (auto &kv : _transport->properties()) // after the peer's: it cannot forge them
+            props[kv.first] = std::move(kv.second);
         for (const auto &kv : _mech->peer_properties())
             if (zmtp_name_equals(kv.first, zmtp_prop_identity))
                 props["Routing-Id"] = kv.second;
