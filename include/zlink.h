@@ -89,7 +89,7 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  *   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: a certificate problem, the value being
  *     the X.509 verification error when this side rejected the peer's
  *     certificate (X509_V_ERR_*: 10 expired, 20/19 unknown or self-signed
- *     issuer, 62 host name mismatch), else the TLS alert the peer sent
+ *     issuer, 62 host name or 64 IP address mismatch), else the TLS alert the peer sent
  *     (42 bad_certificate, 45 certificate_expired, 48 unknown_ca,
  *     116 certificate_required), or 0 when a required client certificate
  *     was missing;

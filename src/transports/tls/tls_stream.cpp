@@ -204,9 +204,10 @@ void tls_stream_t::set_error(int ssl_error, error_code &ec, wait_t &wants) {
         ERR_clear_error();
         return;
     default:
+        // Also after SSL_do_handshake succeeded: a TLS 1.3 client learns
+        // that the server refused its certificate on its first read.
         _failed = true;
-        if (!_handshake_done)
-            record_handshake_failure();
+        record_handshake_failure();
         ERR_clear_error();
         ec = system_error(EPROTO);
         return;
