@@ -89,20 +89,24 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  *   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: a certificate problem, the value being
  *     the X.509 verification error when this side rejected the peer's
  *     certificate (X509_V_ERR_*: 10 expired, 20/19 unknown or self-signed
- *     issuer, 62 host name or 64 IP address mismatch), else the TLS alert the peer sent
- *     (42 bad_certificate, 45 certificate_expired, 48 unknown_ca,
- *     116 certificate_required), or 0 when a required client certificate
- *     was missing;
+ *     issuer, 62 host name or 64 IP address mismatch), else the TLS alert
+ *     the peer sent (42 bad_certificate, 45 certificate_expired,
+ *     48 unknown_ca, 116 certificate_required), or 0 when a required client
+ *     certificate was missing;
  *   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: anything else (the peer does not
  *     speak TLS, no common version or cipher), value
  *     ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED.
  * A handshake cut short by the peer closing is HANDSHAKE_FAILED_NO_DETAIL,
  * as for tcp.  ZMQ_HANDSHAKE_IVL bounds the TLS and ZMTP handshakes together.
+ * After a refused TLS handshake the connecting side retries every
+ * ZMQ_RECONNECT_IVL, as after a lost connection (a certificate may have been
+ * replaced); a ZAP denial inside TLS ends it for good, as over tcp.
  *
  * Messages received over tls:// carry the property "TLS-Subject" (read it
  * with zmq_msg_gets): the peer certificate's subject in RFC 2253 form
  * ("CN=client,O=example"), or "" when the peer sent none.  It is set by this
- * side from the verified certificate; a peer cannot supply it.
+ * side from the certificate it verified (unverified with ZMQ_TLS_VERIFY=0);
+ * a peer cannot supply it through its own properties.
  */
 /* string: this side's certificate (PEM, leaf first, then any intermediate
    certificates).  Required to bind; on connect, sent when the server asks. */
