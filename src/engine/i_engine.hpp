@@ -22,6 +22,8 @@
 namespace zlink {
 
 class zap_client;
+class zap_reply_target;
+class engine_counting_t;
 
 enum class engine_close_reason {
     peer_closed,       // orderly EOF or reset by the peer
@@ -65,8 +67,21 @@ class i_engine {
     // Bytes encoded but not yet accepted by the kernel (ZMQ_LINGER waits
     // for them before closing).
     virtual bool output_pending() const { return false; }
+    // Bytes the engine holds for the peer: encoded, or commands waiting for
+    // room (bounded whatever the peer sends; tests watch it).
+    virtual std::size_t output_backlog() const { return 0; }
     // Bytes the kernel took that the peer has not read yet (ipc only).
     virtual std::size_t unread_by_peer() const { return 0; }
+    // Where the session hands ZAP replies (the handshake that asked);
+    // nullptr for engines without a security handshake (raw).
+    virtual zap_reply_target *zap_target() { return nullptr; }
+    // What the engine's data path did (engine_counters.hpp); nullptr when
+    // it keeps no counters.
+    virtual const engine_counting_t *counting() const { return nullptr; }
 };
+
+inline zap_reply_target *engine_zap_target(i_engine *engine) {
+    return engine ? engine->zap_target() : nullptr;
+}
 
 } // namespace zlink

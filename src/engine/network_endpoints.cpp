@@ -165,8 +165,8 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
         session->set_pipe(ends[1]);
         *socket_end = ends[0];
     }
-    _sessions.emplace(uri, session);
-    session->start_connecting();
+    _sessions.emplace(uri, session_handle_t(session));
+    session->start_connecting(); // hands the session to its io thread
     wake_socket();
     return 0;
 }
@@ -183,7 +183,7 @@ bool network_endpoints_t::has_endpoint(const std::string &uri) const {
         return true;
     auto range = _sessions.equal_range(uri);
     for (auto it = range.first; it != range.second; ++it)
-        if (!it->second->finished())
+        if (!it->second.finished())
             return true;
     return false;
 }
@@ -218,9 +218,9 @@ int network_endpoints_t::end_endpoint(const std::string &uri, int linger, int ac
     }
     auto sr = _sessions.equal_range(uri);
     for (auto it = sr.first; it != sr.second; ++it) {
-        if (!it->second->finished()) // e.g. gave up with ZMQ_RECONNECT_IVL -1
+        if (!it->second.finished()) // e.g. gave up with ZMQ_RECONNECT_IVL -1
             found = true;
-        it->second->terminate(linger);
+        it->second.terminate(linger);
     }
     _sessions.erase(uri);
     if (!found) {

@@ -58,7 +58,7 @@ class network_endpoints_t {
     mailbox_t *_socket_mailbox;
     std::shared_ptr<monitor_channel_t> _monitor;
     std::multimap<std::string, std::shared_ptr<listen_point_t>> _listeners;
-    std::multimap<std::string, std::shared_ptr<session_t>> _sessions;
+    std::multimap<std::string, session_handle_t> _sessions; // owned by their io threads
 };
 
 } // namespace zlink

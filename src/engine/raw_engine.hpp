@@ -1,8 +1,8 @@
 // The engine of ZMQ_STREAM sockets: raw bytes, no greeting, no framing.
 // Each chunk read is pushed as one data message; each message pulled is
 // written as its bytes. engine_ready() comes at start() with an empty routing
-// id and Peer-Address metadata. Same threading and speculative-write rules
-// as the ZMTP engine (see zmtp_engine.hpp).
+// id and Peer-Address metadata. Reading, writing and failing are
+// stream_engine_t's, as for the ZMTP engine.
 #pragma once
 
 #include <memory>
@@ -15,7 +15,7 @@
 
 namespace zlink {
 
-std::shared_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
+std::unique_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
                                           std::unique_ptr<i_asio_transport> transport,
                                           i_engine_session *session,
                                           const options_t &options, bool as_client,

@@ -27,7 +27,6 @@
 #include "engine/raw_engine.hpp"
 #include "transports/ipc/ipc_stream.hpp"
 #include "transports/tcp/tcp_stream.hpp"
-#include "engine/zap_bridge.hpp"
 #include "engine/zmtp_engine.hpp"
 #include "core/metadata.hpp"
 #include "core/msg.hpp"

@@ -58,6 +58,8 @@ class mechanism_t {
     mechanism_t &operator=(const mechanism_t &) = delete;
 
     virtual const char *name() const = 0; // as in the greeting
+    // The greeting's as-server flag (ZMQ_PLAIN_SERVER).
+    bool as_server() const { return _options.as_server; }
     // msg: initialised or closed; on 0 it holds a command frame.
     virtual int next_handshake_command(msg_t *msg) = 0;
     // msg: a received command frame; on 0 it is left empty.

@@ -90,4 +90,9 @@ mechanism_status null_mechanism_t::status() const {
     return mechanism_status::handshaking;
 }
 
+std::unique_ptr<mechanism_t> make_null_mechanism(const options_t &, const mechanism_options &common,
+                                                 zap_client *zap) {
+    return std::make_unique<null_mechanism_t>(common, zap);
+}
+
 } // namespace zlink

@@ -3,6 +3,9 @@
 // credentials) and answers a denial with ERROR "<status>" instead of READY.
 #pragma once
 
+#include <memory>
+
+#include "core/options.hpp"
 #include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {
@@ -26,5 +29,10 @@ class null_mechanism_t final : public mechanism_t {
     bool _command_received = false; // READY or ERROR: nothing may follow
     bool _zap_skipped = false;      // domain set but no handler bound
 };
+
+// The factory's entry (mechanism_factory.cpp).
+std::unique_ptr<mechanism_t> make_null_mechanism(const options_t &options,
+                                                 const mechanism_options &common,
+                                                 zap_client *zap);
 
 } // namespace zlink

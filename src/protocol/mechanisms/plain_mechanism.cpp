@@ -167,4 +167,12 @@ mechanism_status plain_server_t::status() const {
     return mechanism_status::handshaking;
 }
 
+std::unique_ptr<mechanism_t> make_plain_mechanism(const options_t &options,
+                                                  const mechanism_options &common,
+                                                  zap_client *zap) {
+    if (options.as_server)
+        return std::make_unique<plain_server_t>(common, zap);
+    return std::make_unique<plain_client_t>(common);
+}
+
 } // namespace zlink

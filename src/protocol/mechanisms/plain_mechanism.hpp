@@ -11,6 +11,9 @@
 // Without a ZAP handler the server fails (NO_DETAIL, EFAULT), as libzmq 4.3.
 #pragma once
 
+#include <memory>
+
+#include "core/options.hpp"
 #include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {
@@ -62,5 +65,11 @@ class plain_server_t final : public mechanism_t {
     };
     state_t _state = waiting_for_hello;
 };
+
+// The factory's entry (mechanism_factory.cpp): server or client by
+// ZMQ_PLAIN_SERVER.
+std::unique_ptr<mechanism_t> make_plain_mechanism(const options_t &options,
+                                                  const mechanism_options &common,
+                                                  zap_client *zap);
 
 } // namespace zlink

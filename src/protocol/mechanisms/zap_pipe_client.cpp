@@ -1,9 +1,7 @@
-#include "engine/zap_pipe_client.hpp"
+#include "protocol/mechanisms/zap_pipe_client.hpp"
 
 #include <zmq.h>
 
-#include "engine/engine_host.hpp"
-#include "engine/zap_bridge.hpp"
 #include "core/mailbox.hpp"
 #include "core/pipe.hpp"
 #include "protocol/mechanisms/zap_protocol.hpp"
@@ -27,9 +25,10 @@ bool write_frame(pipe_t *pipe, const std::string &data, bool more, bool is_id = 
 }
 } // namespace
 
-zap_pipe_client_t::zap_pipe_client_t(i_engine_host *host, i_pipe_events *owner,
+zap_pipe_client_t::zap_pipe_client_t(find_bound_t find_bound, i_pipe_events *owner,
                                      mailbox_t *owner_mailbox, std::function<void()> poke)
-    : _host(host), _owner(owner), _owner_mailbox(owner_mailbox), _poke(std::move(poke)) {}
+    : _find_bound(std::move(find_bound)), _owner(owner), _owner_mailbox(owner_mailbox),
+      _poke(std::move(poke)) {}
 
 zap_pipe_client_t::~zap_pipe_client_t() {
     if (_pipe)
@@ -37,7 +36,7 @@ zap_pipe_client_t::~zap_pipe_client_t() {
 }
 
 bool zap_pipe_client_t::connect() {
-    mailbox_t *handler = _host->find_bound_endpoint(zap_endpoint);
+    mailbox_t *handler = _find_bound(zap_endpoint);
     if (!handler)
         return false; // no handler bound: the mechanism applies libzmq's policy
     pipe_t::config_t cfg;
@@ -81,7 +80,7 @@ bool zap_pipe_client_t::request(const std::string &domain, const std::string &ad
     return true;
 }
 
-void zap_pipe_client_t::deliver_replies(i_engine *engine) {
+void zap_pipe_client_t::deliver_replies(zap_reply_target *target) {
     if (!_pipe)
         return;
     msg_t m;
@@ -97,7 +96,6 @@ void zap_pipe_client_t::deliver_replies(i_engine *engine) {
         // with the empty delimiter, as zap_parse_reply expects.
         std::vector<std::string> body;
         body.swap(_partial);
-        zap_reply_target *target = engine ? engine_zap_target(engine) : nullptr;
         if (!target)
             continue; // the connection went away meanwhile
         zap_reply_t reply;

@@ -1,0 +1,77 @@
+#include "engine/engine_counters.hpp"
+
+#include <atomic>
+
+#include "engine/i_engine.hpp"
+
+namespace zlink {
+
+namespace {
+struct global_counters_t {
+    std::atomic<uint64_t> writes{0}, write_bytes{0}, would_block_writes{0}, reads{0},
+        read_bytes{0}, messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0};
+} g_counters;
+constexpr auto relaxed = std::memory_order_relaxed;
+} // namespace
+
+void engine_counting_t::count_write(uint64_t bytes, uint64_t messages) {
+    ++_counters.writes;
+    _counters.write_bytes += bytes;
+    _counters.messages_out += messages;
+    g_counters.writes.fetch_add(1, relaxed);
+    g_counters.write_bytes.fetch_add(bytes, relaxed);
+    if (messages) {
+        g_counters.messages_out.fetch_add(messages, relaxed);
+        if (messages > 1) {
+            _counters.batched_messages += messages;
+            g_counters.batched_messages.fetch_add(messages, relaxed);
+        }
+    }
+}
+void engine_counting_t::count_would_block() {
+    ++_counters.would_block_writes;
+    g_counters.would_block_writes.fetch_add(1, relaxed);
+}
+void engine_counting_t::count_deferred_write() {
+    ++_counters.deferred_writes;
+    g_counters.deferred_writes.fetch_add(1, relaxed);
+}
+void engine_counting_t::count_read(uint64_t bytes) {
+    ++_counters.reads;
+    _counters.read_bytes += bytes;
+    g_counters.reads.fetch_add(1, relaxed);
+    g_counters.read_bytes.fetch_add(bytes, relaxed);
+}
+void engine_counting_t::count_in(uint64_t messages) {
+    _counters.messages_in += messages;
+    g_counters.messages_in.fetch_add(messages, relaxed);
+}
+
+zmtp_engine_counters_t zmtp_engine_counters() {
+    zmtp_engine_counters_t c;
+    c.writes = g_counters.writes.load(relaxed);
+    c.write_bytes = g_counters.write_bytes.load(relaxed);
+    c.would_block_writes = g_counters.would_block_writes.load(relaxed);
+    c.reads = g_counters.reads.load(relaxed);
+    c.read_bytes = g_counters.read_bytes.load(relaxed);
+    c.messages_out = g_counters.messages_out.load(relaxed);
+    c.messages_in = g_counters.messages_in.load(relaxed);
+    c.batched_messages = g_counters.batched_messages.load(relaxed);
+    c.deferred_writes = g_counters.deferred_writes.load(relaxed);
+    return c;
+}
+
+void zmtp_engine_counters_reset() {
+    for (auto *a : {&g_counters.writes, &g_counters.write_bytes, &g_counters.would_block_writes,
+                    &g_counters.reads, &g_counters.read_bytes, &g_counters.messages_out,
+                    &g_counters.messages_in, &g_counters.batched_messages,
+                    &g_counters.deferred_writes})
+        a->store(0, relaxed);
+}
+
+zmtp_engine_counters_t engine_counters(const i_engine *engine) {
+    const engine_counting_t *c = engine ? engine->counting() : nullptr;
+    return c ? c->counters() : zmtp_engine_counters_t{};
+}
+
+} // namespace zlink

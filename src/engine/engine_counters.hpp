@@ -1,0 +1,46 @@
+// What the data path did, so the perf work can prove it (no batching timer,
+// one syscall for many messages, ...): per engine, and process-wide totals
+// behind zmq_debug_counters. stream_engine_t updates both once per system
+// call; the totals are relaxed atomics.
+#pragma once
+
+#include <cstdint>
+
+namespace zlink {
+
+class i_engine;
+
+struct zmtp_engine_counters_t {
+    uint64_t writes = 0;             // try_write calls that wrote bytes
+    uint64_t write_bytes = 0;
+    uint64_t would_block_writes = 0; // try_write that found the kernel full
+    uint64_t reads = 0;              // try_read calls that returned bytes
+    uint64_t read_bytes = 0;
+    uint64_t messages_out = 0;       // data frames encoded (raw: messages written)
+    uint64_t messages_in = 0;        // data frames pushed to the session
+    uint64_t batched_messages = 0;   // frames that shared a write with others
+    uint64_t deferred_writes = 0;    // writes done from a writability notification
+};
+
+// One engine's counters; the engine adds to the totals as it counts.
+class engine_counting_t {
+  public:
+    const zmtp_engine_counters_t &counters() const { return _counters; }
+    void count_write(uint64_t bytes, uint64_t messages);
+    void count_would_block();
+    void count_deferred_write();
+    void count_read(uint64_t bytes);
+    void count_in(uint64_t messages);
+
+  private:
+    zmtp_engine_counters_t _counters;
+};
+
+// Totals over every engine (zmtp and raw) of the process since start or the
+// last reset.
+zmtp_engine_counters_t zmtp_engine_counters();
+void zmtp_engine_counters_reset();
+// One engine's counters (zmtp or raw engine); zeros for anything else.
+zmtp_engine_counters_t engine_counters(const i_engine *engine);
+
+} // namespace zlink
