@@ -10,7 +10,7 @@ using namespace faulttest;
 
 namespace {
 
-class FaultHeartbeat : public fault_link, public ::testing::WithParamInterface<pattern> {
+class FaultHeartbeat : public fault_link, public ::testing::WithParamInterface<link_pattern> {
   protected:
     void SetUp() override {
         fault_link::SetUp();
@@ -31,7 +31,7 @@ class FaultHeartbeat : public fault_link, public ::testing::WithParamInterface<p
         for (const event &e : b.events)
             if (e.id == ZMQ_EVENT_ACCEPTED)
                 first_accepted_fd = e.value;
-        fds_before = proctest::open_fds();
+        fds_before = open_fds();
     }
 
     // After the relay forwards again: both sides see the old connection go
@@ -51,8 +51,8 @@ class FaultHeartbeat : public fault_link, public ::testing::WithParamInterface<p
         EXPECT_EQ(ids({ZMQ_EVENT_ACCEPTED, ZMQ_EVENT_HANDSHAKE_SUCCEEDED}), b.ids())
             << "binder after the drop (" << binder_drop.str() << "): " << b.str();
         EXPECT_TRUE(round_trip(next_tag())) << "no traffic after the reconnect";
-        EXPECT_TRUE(eventually([&] { return proctest::open_fds() == fds_before; }))
-            << proctest::open_fds() << " descriptors open, " << fds_before << " before";
+        EXPECT_TRUE(eventually([&] { return open_fds() == fds_before; }))
+            << open_fds() << " descriptors open, " << fds_before << " before";
         EXPECT_EQ(2, proxy->accepted());
         const trace extra_c = events_now(connecter_mon), extra_b = events_now(binder_mon);
         EXPECT_TRUE(extra_c.events.empty()) << extra_c.str();
