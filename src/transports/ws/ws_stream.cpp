@@ -1,6 +1,7 @@
 #include "transports/ws/ws_stream.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <utility>
@@ -155,6 +156,12 @@ bool ws_stream_t::server_handshake_step(error_code &ec) {
                     return !ec;
                 }
             } else if (st == ws_parse_status::bad || _hs_in.size() > max_handshake_size) {
+                // Only an HTTP client can read an answer (a ZMTP one would
+                // take it for a ZMTP 1.0 peer): the others are just closed.
+                if (!std::isalpha(static_cast<unsigned char>(_hs_in[0]))) {
+                    fail(ec);
+                    return false;
+                }
                 refusal = ws_server_refusal(400, "Bad Request");
             }
             if (!refusal.empty()) {
