@@ -1,5 +1,6 @@
 #include "transports/ws/ws_handshake.hpp"
 
+#include <algorithm>
 #include <cctype>
 
 #include <boost/asio/buffer.hpp>
@@ -72,8 +73,8 @@ std::string ws_accept_for(const std::string &key) {
 
 std::vector<std::string> ws_client_protocols(int mechanism) {
     switch (mechanism) {
-    case ZMQ_NULL:
-        return {"ZWS2.0/NULL", "ZWS2.0"};
+    case ZMQ_NULL: // bare first: a jszmq (ws) server takes the first offered
+        return {"ZWS2.0", "ZWS2.0/NULL"};
     case ZMQ_PLAIN:
         return {"ZWS2.0/PLAIN"};
     default:
@@ -82,6 +83,10 @@ std::vector<std::string> ws_client_protocols(int mechanism) {
 }
 
 std::string ws_choose_protocol(int mechanism, const std::vector<std::string> &offered) {
+    // ZWS2.0/NULL when offered keeps READY (Socket-Type check, metadata).
+    if (mechanism == ZMQ_NULL &&
+        std::find(offered.begin(), offered.end(), "ZWS2.0/NULL") != offered.end())
+        return "ZWS2.0/NULL";
     for (const std::string &p : offered) {
         if (mechanism == ZMQ_NULL && (p == "ZWS2.0" || p == "ZWS2.0/NULL"))
             return p;

@@ -1,9 +1,11 @@
 // The HTTP/1.1 upgrade of ws:// and wss:// (RFC 6455 section 4), parsed
 // with Boost.Beast's HTTP parser, and the ZWS 2.0 subprotocol choice.
 //
-// Subprotocols, as libzmq's draft ws transport: a NULL client offers
-// "ZWS2.0/NULL, ZWS2.0", a PLAIN client "ZWS2.0/PLAIN"; the server takes the
-// first offered one its own mechanism supports. "ZWS2.0/<mech>" runs the
+// Subprotocols, the names of libzmq's draft ws transport: a NULL client
+// offers "ZWS2.0, ZWS2.0/NULL" (libzmq offers /NULL first, but jszmq's
+// server takes the first offered and speaks only bare ZWS2.0), a PLAIN
+// client "ZWS2.0/PLAIN"; the server takes ZWS2.0/NULL when offered, else the
+// first offered one its mechanism supports. "ZWS2.0/<mech>" runs the
 // ZMTP mechanism (READY and friends as command messages); bare "ZWS2.0"
 // (what jszmq and browsers speak) has no mechanism: each side's first
 // message is its routing id.
