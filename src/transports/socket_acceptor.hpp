@@ -162,4 +162,22 @@ inline int listening_fd_family(int fd, int &family) {
     return 0;
 }
 
+// ZMQ_USE_FD: hands the listening fd to a new acceptor of `proto` (the
+// caller checked its family); `bound` gets its address. nullptr + err when
+// the fd cannot be assigned or has no address.
+template <typename Protocol>
+std::shared_ptr<socket_acceptor_t<Protocol>>
+adopt_listening_fd(boost::asio::io_context &io, socket_acceptor_hooks_t hooks, const Protocol &proto,
+                   int fd, typename Protocol::endpoint &bound, int &err) {
+    auto state = std::make_shared<socket_acceptor_t<Protocol>>(io, std::move(hooks));
+    boost::system::error_code ec;
+    if (!state->acceptor().assign(proto, fd, ec))
+        bound = state->acceptor().local_endpoint(ec);
+    if (ec) {
+        err = ec.value();
+        return nullptr;
+    }
+    return state;
+}
+
 } // namespace zlink

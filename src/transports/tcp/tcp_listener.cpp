@@ -45,23 +45,17 @@ std::unique_ptr<listener_t> adopt_tcp_fd(asio::io_context &io, const options_t &
     int family = AF_UNSPEC;
     if ((err = listening_fd_family(options.use_fd, family)) != 0)
         return nullptr;
-    auto state = std::make_shared<tcp_acceptor_t>(io, tcp_accept_hooks(options));
-    state->set_stream_factory(std::move(make_stream));
     if (family != AF_INET && family != AF_INET6) {
         err = EINVAL;
         return nullptr;
     }
-    error_code ec;
-    const tcp proto = family == AF_INET6 ? tcp::v6() : tcp::v4();
-    if (state->acceptor().assign(proto, options.use_fd, ec)) {
-        err = ec.value();
+    tcp::endpoint bound;
+    auto state = adopt_listening_fd(io, tcp_accept_hooks(options),
+                                    family == AF_INET6 ? tcp::v6() : tcp::v4(), options.use_fd,
+                                    bound, err);
+    if (!state)
         return nullptr;
-    }
-    const auto bound = state->acceptor().local_endpoint(ec);
-    if (ec) {
-        err = ec.value();
-        return nullptr;
-    }
+    state->set_stream_factory(std::move(make_stream));
     return std::make_unique<listener_t>(std::move(state), scheme_uri(scheme, bound),
                                         options.use_fd);
 }
