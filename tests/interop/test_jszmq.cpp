@@ -1,8 +1,7 @@
 // ws:// against an independent ZWS 2.0 implementation: jszmq (npm) in a
 // Node.js process (tests/interop/js/jszmq_peer.js), both directions, for
-// DEALER/ROUTER, REQ/REP and PUB/SUB. jszmq is installed by npm into the
-// build tree on first use; without node, npm or the network the cases skip
-// and say why. The system libzmq has no ws transport.
+// DEALER/ROUTER, REQ/REP and PUB/SUB (js_util.hpp installs jszmq). The
+// system libzmq has no ws transport.
 #include "interop_util.hpp"
 
 using namespace interop;
@@ -13,55 +12,23 @@ TEST(Jszmq, NoWsInLibzmq) { EXPECT_EQ(0, zmq_has("ws")); }
 
 #else
 
-#include <sys/stat.h>
+#include "js_util.hpp"
 
 namespace {
-
-bool file_exists(const std::string &path) {
-    struct stat st;
-    return ::stat(path.c_str(), &st) == 0;
-}
-
-bool usable(const char *program) {
-    const std::string p = program;
-    return !p.empty() && p.find("NOTFOUND") == std::string::npos && file_exists(p);
-}
-
-// "" when jszmq is there (installing it under a lock, since ctest runs the
-// cases in parallel), else why not.
-std::string ensure_jszmq() {
-    if (!usable(ZLINK_INTEROP_NODE))
-        return "node not found (Debian: apt-get install nodejs)";
-    const std::string dir = ZLINK_INTEROP_JS_DIR;
-    if (file_exists(dir + "/node_modules/jszmq/package.json"))
-        return "";
-    if (!usable(ZLINK_INTEROP_NPM) || !file_exists("/usr/bin/flock"))
-        return "npm not found (Debian: apt-get install npm)";
-    peer_process npm;
-    if (!npm.start({"/usr/bin/flock", dir + "/.install.lock", ZLINK_INTEROP_NPM, "install",
-                    "--silent", "--no-audit", "--no-fund", "--prefix", dir}))
-        return "could not run npm";
-    const int rc = npm.wait_exit(120000);
-    if (rc != 0 || !file_exists(dir + "/node_modules/jszmq/package.json"))
-        return "npm install jszmq failed (no network?): exit " + std::to_string(rc);
-    return "";
-}
 
 class Jszmq : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        const std::string why = ensure_jszmq();
+        const std::string why = ensure_js_module("jszmq");
         if (!why.empty())
             GTEST_SKIP() << why;
     }
     void start_node(const std::string &role, const std::string &ep = "") {
-        const std::string script = std::string(ZLINK_INTEROP_JS_SRC) + "/jszmq_peer.js";
-        std::vector<std::string> args = {ZLINK_INTEROP_NODE, script, role};
+        std::vector<std::string> args = {role};
         if (!ep.empty())
             args.push_back(ep);
-        ASSERT_TRUE(node.start(args, {"NODE_PATH=" + std::string(ZLINK_INTEROP_JS_DIR) +
-                                      "/node_modules"}));
+        ASSERT_TRUE(start_node_script(node, "jszmq_peer.js", args));
     }
     // The node peer's verdict: "OK" and exit status 0.
     void expect_node_ok() {

@@ -150,9 +150,10 @@ bool ws_stream_t::server_handshake_step(error_code &ec) {
                     _out.insert(_out.end(), reply.begin(), reply.end());
                     _hs_in.erase(0, used);
                     handshake_done(protocol);
-                    flush(ec); // what the kernel does not take leaves with the next write
+                    flush(ec); // what the kernel does not take waits for writability
                     if (ec == asio::error::would_block)
                         ec.clear();
+                    arm_flusher();
                     return !ec;
                 }
             } else if (st == ws_parse_status::bad || _hs_in.size() > max_handshake_size) {
