@@ -253,7 +253,8 @@ TEST_P(Ws, PlainZmtpPeerRefused) {
     void *smon = monitor(pull);
     void *push = connected(ZMQ_PUSH, (secure() ? "tls" : "tcp") + tcp_of(ep).substr(3));
     void *cmon = monitor(push);
-    EXPECT_EQ(6, zmq_send(push, "secret", 6, ZMQ_DONTWAIT));
+    // Not checked: once the refused session is gone the PUSH has no pipe.
+    zmq_send(push, "secret", 6, ZMQ_DONTWAIT);
     EXPECT_EQ(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, first_handshake_failure(smon).id);
     // The server closes without a word: the client sees its greeting cut.
     std::string trace;
@@ -272,7 +273,8 @@ TEST_P(Ws, MechanismWithoutCommonSubprotocolRefused) {
     ASSERT_EQ(0, zmq_setsockopt(push, ZMQ_PLAIN_PASSWORD, "p", 1));
     void *cmon = monitor(push);
     ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
-    EXPECT_EQ(6, zmq_send(push, "secret", 6, ZMQ_DONTWAIT));
+    // Not checked: once the refused session is gone the PUSH has no pipe.
+    zmq_send(push, "secret", 6, ZMQ_DONTWAIT);
     EXPECT_EQ(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, first_handshake_failure(smon).id);
     EXPECT_EQ(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, first_handshake_failure(cmon).id);
     EXPECT_FALSE(wait_readable(pull, 100));
@@ -284,7 +286,8 @@ TEST_P(Ws, OtherPathRefused) {
     std::string wrong = ep.substr(0, ep.rfind('/')) + "/wrong";
     void *push = connected(ZMQ_PUSH, wrong);
     void *cmon = monitor(push);
-    EXPECT_EQ(6, zmq_send(push, "secret", 6, ZMQ_DONTWAIT));
+    // Not checked: once the refused session is gone the PUSH has no pipe.
+    zmq_send(push, "secret", 6, ZMQ_DONTWAIT);
     EXPECT_EQ(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, first_handshake_failure(smon).id);
     EXPECT_EQ(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, first_handshake_failure(cmon).id);
     EXPECT_FALSE(wait_readable(pull, 100));
