@@ -321,6 +321,11 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         zlink_write_batch_bytes = v;
         return 0;
+    case ZMQ_CURVE_SERVER:
+    case ZMQ_CURVE_PUBLICKEY:
+    case ZMQ_CURVE_SECRETKEY:
+    case ZMQ_CURVE_SERVERKEY:
+        return set_curve_option(option, value, size);
     default:
         return einval();
     }
@@ -412,6 +417,11 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
         return put_bytes(value, size, socks_username, true);
     case ZMQ_SOCKS_PASSWORD:
         return put_bytes(value, size, socks_password, true);
+    case ZMQ_CURVE_SERVER:
+    case ZMQ_CURVE_PUBLICKEY:
+    case ZMQ_CURVE_SECRETKEY:
+    case ZMQ_CURVE_SERVERKEY:
+        return get_curve_option(option, value, size);
     default:
         return einval();
     }
