@@ -114,6 +114,14 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     // Commands first, then (once active) every message the session queued.
     void fill_output() override {
+        // [CURVE] A message already wrapped goes out before commands queued
+        // after it: the peer wants the nonces growing in wire order.
+        if (_has_out_msg && _mech && _mech->wraps_frames()) {
+            if (!_enc.add(&_out_msg))
+                return;
+            _has_out_msg = false;
+            messages_added(1);
+        }
         size_t done = 0;
         while (done < _cmds.size() && _enc.add(&_cmds[done]))
             ++done;
@@ -133,6 +141,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                     return;
                 _has_out_msg = true;
                 _wire->outgoing(_out_msg);
+                if (_mech->wraps_frames() && _mech->wrap(&_out_msg) != 0) { // [CURVE]
+                    _has_out_msg = false;
+                    _out_msg.reset();
+                    fail(engine_close_reason::io_error, errno);
+                    return;
+                }
             }
             if (!_enc.add(&_out_msg))
                 return; // full: write, then continue with this message
@@ -152,6 +166,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     bool has_output() const override { return !_enc.empty(); }
 
     void queue_command(msg_t &cmd) {
+        // [CURVE] After the handshake commands (PING, PONG) are wrapped too.
+        if (_state == state_t::active && _mech->wraps_frames() && _mech->wrap(&cmd) != 0) {
+            cmd.reset();
+            fail(engine_close_reason::io_error, errno);
+            return;
+        }
         _cmds.push_back(cmd); // bitwise hand-over: cmd no longer owns the body
         cmd.init();
     }
@@ -240,6 +260,16 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             if (rc != 0 && !closed())
                 handshake_failed();
             return !closed();
+        }
+        // [CURVE] Every frame arrives wrapped; a bad one ends the connection
+        // with HANDSHAKE_FAILED_PROTOCOL, as in libzmq.
+        if (_mech->wraps_frames() && _mech->unwrap(&m) != 0) {
+            m.close();
+            if (_mech->failure() == handshake_failure::protocol)
+                protocol_failure(_mech->failure_code());
+            else
+                fail(engine_close_reason::io_error, ENOMEM);
+            return false;
         }
         if (!m.is_command())
             return deliver(m);
