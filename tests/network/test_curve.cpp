@@ -1,8 +1,8 @@
 // CURVE between two sockets of the library under test, over tcp and ipc:
 // without ZAP (encryption only), with a ZAP handler (User-Id, domain,
 // denial with no second request), a wrong server key, ZAP_ENFORCE_DOMAIN
-// without a handler, subscriptions and heartbeats inside MESSAGE, and
-// 1 MiB / multipart / empty bodies.
+// without a handler, subscriptions and heartbeats inside MESSAGE,
+// 1 MiB / multipart / empty bodies, and hostile HELLOs from a raw peer.
 #include "net_testutil.hpp"
 
 using namespace nettest;
@@ -206,6 +206,46 @@ TEST_P(Curve, HeartbeatsKeepAnIdleConnection) {
     EXPECT_FALSE(wait_event(cmon, ZMQ_EVENT_DISCONNECTED, nullptr, 800));
     ASSERT_EQ(0, send_parts(req, {"two"}));
     EXPECT_EQ(std::vector<std::string>{"two"}, recv_multipart(rep));
+}
+
+// Hand-made hostile clients: the server reports libzmq's protocol error and
+// delivers nothing.
+TEST_P(Curve, HostileHelloFromARawPeer) {
+    SKIP_WITHOUT_NET(GetParam());
+    void *pull = server(ZMQ_PULL);
+    void *smon = monitor(pull, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL);
+    const std::string ep = bind_any(pull, GetParam());
+    std::string valid_size(194, '\0');
+    valid_size[0] = 1; // version 1.0, then zero padding, key, nonce and a box of garbage
+    const struct {
+        std::string hello_body;
+        int code;
+    } cases[] = {
+        {std::string("\1\0", 2) + std::string(100, '\0'),
+         ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_HELLO},
+        {valid_size, ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC},
+    };
+    for (const auto &c : cases) {
+        raw_peer raw;
+        ASSERT_TRUE(raw.connect(ep));
+        std::string hello = "\5HELLO" + c.hello_body;
+        ASSERT_TRUE(raw.send(zmtp_greeting("CURVE") + zmtp_frame(hello, false, true)));
+        event ev;
+        ASSERT_TRUE(wait_event(smon, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, &ev));
+        EXPECT_EQ(uint32_t(c.code), ev.value);
+        EXPECT_TRUE(raw.wait_closed()) << "connection left open";
+    }
+    {
+        // INITIATE before any HELLO.
+        raw_peer raw;
+        ASSERT_TRUE(raw.connect(ep));
+        ASSERT_TRUE(raw.send(zmtp_greeting("CURVE") +
+                             zmtp_frame("\x08INITIATE" + std::string(300, 'i'), false, true)));
+        event ev;
+        ASSERT_TRUE(wait_event(smon, ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL, &ev));
+        EXPECT_EQ(uint32_t(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND), ev.value);
+    }
+    EXPECT_FALSE(wait_readable(pull, 0));
 }
 
 INSTANTIATE_TEST_SUITE_P(Transports, Curve,

@@ -210,12 +210,13 @@ int curve_server_t::process_handshake_command(msg_t *msg) {
 }
 
 mechanism_status curve_server_t::status() const {
-    if (_state == ready)
-        return mechanism_status::ready;
     if (_state == error_sent)
         return mechanism_status::error;
+    // Checked before ready: a bad MESSAGE fails a ready connection too.
     if (_failure != handshake_failure::none && _state != sending_error)
         return mechanism_status::error;
+    if (_state == ready)
+        return mechanism_status::ready;
     return mechanism_status::handshaking;
 }
 
