@@ -1,5 +1,5 @@
 // Exported C entry points for polling and proxying: argument checks only,
-// the work is in core/poll, core/poller and core/proxy.
+// the work is in api/poll, api/poller and api/proxy.
 #ifndef ZMQ_BUILD_DRAFT_API
 #define ZMQ_BUILD_DRAFT_API
 #endif
@@ -11,9 +11,9 @@
 #endif
 
 #include "api/api_guard.hpp"
-#include "core/poll.hpp"
-#include "core/poller.hpp"
-#include "core/proxy.hpp"
+#include "api/poll.hpp"
+#include "api/poller.hpp"
+#include "api/proxy.hpp"
 
 #include <cerrno>
 #include <new>

@@ -9,9 +9,7 @@
 #include <unistd.h>
 
 #include "engine/io_thread_pool.hpp"
-#include "core/mailbox.hpp"
 #include "core/msg_pool.hpp"
-#include "core/pipe.hpp"
 #include "core/socket_base.hpp"
 
 namespace zlink {
@@ -25,10 +23,7 @@ std::atomic<int> g_live_contexts{0};
 ctx_t::ctx_t() { g_live_contexts.fetch_add(1, std::memory_order_relaxed); }
 
 ctx_t::~ctx_t() {
-    // Connections nobody bound: their queued messages go with them (libzmq
-    // binds and closes a socket for each at termination to the same effect).
-    for (auto &p : _pending)
-        p.second.bind_end->terminate();
+    _endpoints.end_pending();
     _io_pool.reset();
     if (_term_fd >= 0)
         ::close(_term_fd);
@@ -264,64 +259,9 @@ io_thread_pool_t *ctx_t::io_threads() {
     return _io_pool.get(); // nullptr + errno when the threads could not start
 }
 
-int ctx_t::register_endpoint(const std::string &name, const i_endpoint_host *owner,
-                             mailbox_t *mailbox, const options_t &o) {
-    std::lock_guard<std::mutex> lock(_mutex);
-    if (_endpoints.count(name)) {
-        errno = EADDRINUSE;
-        return -1;
-    }
-    mailbox->add_ref();
-    _endpoints.emplace(name, endpoint_t{owner, mailbox, o});
-    return 0;
-}
-
-int ctx_t::unregister_endpoint(const std::string &name, const i_endpoint_host *owner) {
-    std::lock_guard<std::mutex> lock(_mutex);
-    auto it = _endpoints.find(name);
-    if (it == _endpoints.end() || it->second.owner != owner) {
-        errno = ENOENT;
-        return -1;
-    }
-    it->second.mailbox->drop_ref();
-    _endpoints.erase(it);
-    return 0;
-}
-
-void ctx_t::unregister_endpoints(const i_endpoint_host *owner) {
-    std::lock_guard<std::mutex> lock(_mutex);
-    for (auto it = _endpoints.begin(); it != _endpoints.end();) {
-        if (it->second.owner == owner) {
-            it->second.mailbox->drop_ref();
-            it = _endpoints.erase(it);
-        }
-        else
-            ++it;
-    }
-}
-
-bool ctx_t::find_endpoint_or_pend(const std::string &name, endpoint_t &ep,
-                                  const pending_t *pending) {
-    std::lock_guard<std::mutex> lock(_mutex);
-    auto it = _endpoints.find(name);
-    if (it != _endpoints.end()) {
-        ep = it->second;
-        ep.mailbox->add_ref();
-        return true;
-    }
-    if (pending)
-        _pending.emplace(name, *pending);
-    return false;
-}
-
-std::vector<ctx_t::pending_t> ctx_t::take_pending(const std::string &name) {
-    std::lock_guard<std::mutex> lock(_mutex);
-    std::vector<pending_t> out;
-    auto range = _pending.equal_range(name);
-    for (auto it = range.first; it != range.second; ++it)
-        out.push_back(it->second);
-    _pending.erase(range.first, range.second);
-    return out;
+mailbox_t *ctx_t::engine_host_t::find_bound_endpoint(const std::string &endpoint) {
+    endpoint_table_t::endpoint_t ep{};
+    return _ctx._endpoints.find_or_pend(endpoint, ep, nullptr) ? ep.mailbox : nullptr;
 }
 
 } // namespace zlink

@@ -5,22 +5,19 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-#include <vector>
 
 #include "core/options.hpp"
+#include "engine/engine_host.hpp"
+#include "transports/endpoint_table.hpp"
 
 namespace zlink {
 
 class socket_base_t;
-class pipe_t;
 class io_thread_pool_t;
-class mailbox_t;
-class i_endpoint_host;
 
 class ctx_t {
   public:
@@ -38,45 +35,39 @@ class ctx_t {
     int shutdown();  // zmq_ctx_shutdown: wake everything with ETERM
     int terminate(); // zmq_ctx_term: shutdown + wait for sockets; deletes this
 
-    // Inproc endpoints (transports/inproc/). The binder's options are
-    // snapshotted at bind time so connecters read them without touching the
-    // binder's live options.
-    struct endpoint_t {
-        const i_endpoint_host *owner;
-        mailbox_t *mailbox; // find_endpoint_or_pend hands out a reference
-        options_t options;
-    };
-    int register_endpoint(const std::string &name, const i_endpoint_host *owner,
-                          mailbox_t *mailbox, const options_t &o);
-    int unregister_endpoint(const std::string &name, const i_endpoint_host *owner);
-    void unregister_endpoints(const i_endpoint_host *owner);
-    // Connect side. If the endpoint is bound, returns true and fills `ep`.
-    // Otherwise records the pending connection (connect-before-bind).
-    // A connecter that closes leaves its pending connections here, so the
-    // messages it sent reach a later bind (libzmq); the context frees those
-    // never bound.
-    struct pending_t {
-        pipe_t *bind_end;     // the end the binder will own
-        bool recv_routing_id; // the connecter wants the binder's routing id
-    };
-    bool find_endpoint_or_pend(const std::string &name, endpoint_t &ep,
-                               const pending_t *pending);
-    // Binder side: take the pending connections for `name` (under the lock
-    // together with registration so none is lost).
-    std::vector<pending_t> take_pending(const std::string &name);
+    // The names inproc binds in this context (transports/inproc/).
+    endpoint_table_t &endpoints() { return _endpoints; }
+
+    // What the io side (src/engine/) sees of the context.
+    i_engine_host &engine_host() { return _engine_host; }
 
     bool ipv6() const { return _ipv6; }
     int max_msgsz() const { return _max_msgsz; }
     int io_thread_count() const { return _io_threads; }
+    bool terminating() const { return _terminating.load(std::memory_order_acquire); }
+
+  private:
+    // A member, not a base: ctx_t stays without a vtable, so _tag, which the
+    // C API reads to recognise a context, stays at the start.
+    class engine_host_t final : public i_engine_host {
+      public:
+        explicit engine_host_t(ctx_t &ctx) : _ctx(ctx) {}
+        io_thread_pool_t *io_threads() override { return _ctx.io_threads(); }
+        void add_lingerer() override { _ctx.add_lingerer(); }
+        void remove_lingerer() override { _ctx.remove_lingerer(); }
+        mailbox_t *find_bound_endpoint(const std::string &endpoint) override;
+
+      private:
+        ctx_t &_ctx;
+    };
+
     // Started on first use (network transports); nullptr with errno
     // (EMFILE, EAGAIN...) when they cannot start, and a later call retries.
     io_thread_pool_t *io_threads();
-    bool terminating() const { return _terminating.load(std::memory_order_acquire); }
     // Objects that outlive their socket (lingering sessions) hold the ctx open.
     void add_lingerer();
     void remove_lingerer();
 
-  private:
     static constexpr uint32_t live_tag = 0xabadcafe;
     static constexpr uint32_t dead_tag = 0xdeadbeef;
     uint32_t _tag = live_tag;
@@ -87,8 +78,7 @@ class ctx_t {
     std::mutex _mutex;
     std::condition_variable _cv;
     std::set<socket_base_t *> _sockets;
-    std::map<std::string, endpoint_t> _endpoints;
-    std::multimap<std::string, pending_t> _pending;
+    endpoint_table_t _endpoints;
     std::atomic<bool> _terminating{false};
     int _next_sid = 1;
     int _lingerers = 0;
@@ -107,6 +97,7 @@ class ctx_t {
     std::set<int> _thread_affinity;
     int _thread_name_prefix = 0;
     std::unique_ptr<io_thread_pool_t> _io_pool;
+    engine_host_t _engine_host{*this};
 };
 
 } // namespace zlink

@@ -38,6 +38,10 @@ void mailbox_t::release(const command_t &cmd) {
 }
 
 void mailbox_t::send(const command_t &cmd) {
+    if (_deliver) {
+        _deliver(cmd);
+        return;
+    }
     bool signal = false;
     bool dropped = false;
     {
@@ -57,9 +61,7 @@ void mailbox_t::send(const command_t &cmd) {
         release(cmd);
         return;
     }
-    if (signal && _waker) {
-        _waker();
-    } else if (signal && _fd >= 0) {
+    if (signal && _fd >= 0) {
         uint64_t one = 1;
         ssize_t rc;
         do {
@@ -77,7 +79,7 @@ bool mailbox_t::take_all(std::vector<command_t> &out) {
     out.insert(out.end(), _queue.begin(), _queue.end());
     _queue.clear();
     _pending.store(false, std::memory_order_release);
-    if (_signaled && !_waker && _fd >= 0) {
+    if (_signaled && _fd >= 0) {
         // Drain the eventfd while holding the lock so a concurrent send
         // cannot have its wake-up swallowed.
         uint64_t v;
@@ -92,7 +94,7 @@ int mailbox_t::wait(int timeout_ms) {
     if (has_pending())
         return 1;
     if (_fd < 0)
-        return 0; // fd-less owners are woken by their waker, never wait here
+        return 0; // fd-less owners take commands through their deliverer
     pollfd p{_fd, POLLIN, 0};
     const int rc = ::poll(&p, 1, timeout_ms);
     if (rc < 0 && errno == EINTR)

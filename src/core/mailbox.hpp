@@ -5,8 +5,10 @@
 // them when it sends, receives, polls or blocks. A socket's mailbox has an
 // eventfd (open_fd), written only when the queue goes from empty to
 // non-empty, so a busy owner is never woken by a syscall per command; it is
-// the socket's ZMQ_FD. A session's mailbox has no fd: its waker posts a
-// drain onto the io thread, so a connection costs no descriptor here.
+// the socket's ZMQ_FD. A session's mailbox has no fd and no queue: each
+// command goes straight to its deliverer, which posts it onto the io thread
+// (the io_context's queue is the only one), so a connection costs no
+// descriptor and no lock here.
 #pragma once
 
 #include <atomic>
@@ -18,7 +20,6 @@
 namespace zlink {
 
 class pipe_t;
-class socket_base_t;
 
 struct command_t {
     enum type_t : uint8_t {
@@ -60,9 +61,15 @@ class mailbox_t {
     int wait(int timeout_ms);
     int fd() const { return _fd; }
     void close();
-    // io-thread owners are woken by `waker` (e.g. a post onto their
-    // io_context) instead of the eventfd. Set before the first send.
-    void set_waker(std::function<void()> waker) { _waker = std::move(waker); }
+    // io-thread owners take each command through `deliver` (a post onto
+    // their io_context) instead of the queue. Set before the first send;
+    // the deliverer releases a command its owner can no longer take.
+    void set_deliverer(std::function<void(const command_t &)> deliver) {
+        _deliver = std::move(deliver);
+    }
+    // What a command holds (a pipe reference, or an attach_pipe's pipe end)
+    // when no one will act on it.
+    static void release(const command_t &cmd);
 
     void add_ref() { _refs.fetch_add(1, std::memory_order_relaxed); }
     void drop_ref() {
@@ -71,14 +78,13 @@ class mailbox_t {
     }
 
   private:
-    static void release(const command_t &cmd);
     std::mutex _mutex;
     std::vector<command_t> _queue;
     std::atomic<bool> _pending{false};
     bool _closed = false;
     bool _signaled = false;
     int _fd = -1;
-    std::function<void()> _waker;
+    std::function<void(const command_t &)> _deliver;
     std::atomic<int> _refs{1};
 };
 

@@ -5,12 +5,11 @@
 #include <zmq.h>
 
 #include "core/msg.hpp"
-#include "core/socket_base.hpp"
 
 namespace zlink {
 
-void monitor_channel_t::set(socket_base_t *monitor, uint64_t events) {
-    socket_base_t *old;
+void monitor_channel_t::set(i_monitor_socket *monitor, uint64_t events) {
+    i_monitor_socket *old;
     {
         std::lock_guard<std::mutex> lock(_mutex);
         old = _socket;
@@ -45,17 +44,17 @@ void monitor_channel_t::emit_locked(uint16_t event, uint64_t value, const std::s
         m.close();
 }
 
-socket_base_t *monitor_channel_t::stop_locked(bool announce) {
+i_monitor_socket *monitor_channel_t::stop_locked(bool announce) {
     if (announce)
         emit_locked(ZMQ_EVENT_MONITOR_STOPPED, 0, "");
-    socket_base_t *s = _socket;
+    i_monitor_socket *s = _socket;
     _socket = nullptr;
     _events = 0;
     return s;
 }
 
 void monitor_channel_t::close(bool announce) {
-    socket_base_t *s;
+    i_monitor_socket *s;
     {
         std::lock_guard<std::mutex> lock(_mutex);
         s = stop_locked(announce);
@@ -70,7 +69,7 @@ void monitor_channel_t::hold() {
 }
 
 void monitor_channel_t::release() {
-    socket_base_t *s = nullptr;
+    i_monitor_socket *s = nullptr;
     {
         std::lock_guard<std::mutex> lock(_mutex);
         if (--_holders > 0 || !_owner_closed)
@@ -84,7 +83,7 @@ void monitor_channel_t::release() {
 }
 
 void monitor_channel_t::close_when_released() {
-    socket_base_t *s = nullptr;
+    i_monitor_socket *s = nullptr;
     {
         std::lock_guard<std::mutex> lock(_mutex);
         _owner_closed = true;

@@ -1,7 +1,9 @@
 // Where a socket's monitor events go. Shared (shared_ptr) between the socket
 // and the io-thread objects working for it (sessions, listeners), so events
 // can be emitted from any thread; the monitor stays open after the socket
-// closes until those objects are done (see hold/release).
+// closes until those objects are done (see hold/release). It sees the
+// monitor socket only as i_monitor_socket, so the io side can use it without
+// depending on the socket base.
 #pragma once
 
 #include <cstdint>
@@ -10,12 +12,22 @@
 
 namespace zlink {
 
-class socket_base_t;
+class msg_t;
+
+// The bound PAIR socket the events go to (the socket base implements it).
+class i_monitor_socket {
+  public:
+    virtual int send(msg_t *msg, int flags) = 0;
+    virtual void close() = 0; // closes the socket; gone after this
+
+  protected:
+    ~i_monitor_socket() = default;
+};
 
 class monitor_channel_t {
   public:
-    // Takes ownership of `monitor` (a bound PAIR socket); replaces any old one.
-    void set(socket_base_t *monitor, uint64_t events);
+    // Takes ownership of `monitor`; replaces (closes) any old one.
+    void set(i_monitor_socket *monitor, uint64_t events);
     // Emits libzmq's v1 event: [uint16 event | uint32 value] + endpoint.
     void emit(uint16_t event, uint64_t value, const std::string &endpoint);
     // Stops monitoring; `announce` sends ZMQ_EVENT_MONITOR_STOPPED first.
@@ -31,11 +43,11 @@ class monitor_channel_t {
 
   private:
     void emit_locked(uint16_t event, uint64_t value, const std::string &endpoint);
-    socket_base_t *stop_locked(bool announce); // returns the socket to close
+    i_monitor_socket *stop_locked(bool announce); // returns the socket to close
     std::mutex _mutex;
     int _holders = 0;
     bool _owner_closed = false;
-    socket_base_t *_socket = nullptr;
+    i_monitor_socket *_socket = nullptr;
     uint64_t _events = 0;
 };
 

@@ -140,6 +140,10 @@ void socket_base_t::terminate_pipe(pipe_t *pipe) {
     pipe->terminate();
 }
 
+endpoint_table_t &socket_base_t::endpoint_host_t::host_endpoints() const {
+    return _socket._ctx->endpoints();
+}
+
 void socket_base_t::endpoint_host_t::attach_endpoint_pipe(pipe_t *pipe,
                                                           const std::string &endpoint,
                                                           bool connected) {
@@ -523,13 +527,13 @@ int socket_base_t::monitor(const char *endpoint, uint64_t events, int event_vers
         errno = err;
         return -1;
     }
-    _monitor->set(s, events);
+    _monitor->set(&s->_as_monitor_socket, events);
     return 0;
 }
 
 network_endpoints_t &socket_base_t::net() {
     if (!_net)
-        _net = std::make_unique<network_endpoints_t>(_ctx, _mailbox, _monitor);
+        _net = std::make_unique<network_endpoints_t>(&_ctx->engine_host(), _mailbox, _monitor);
     return *_net;
 }
 

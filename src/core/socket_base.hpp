@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "core/monitor_channel.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"
 #include "transports/endpoint_host.hpp"
@@ -29,7 +30,6 @@ namespace zlink {
 
 class ctx_t;
 class mailbox_t;
-class monitor_channel_t;
 class network_endpoints_t;
 struct command_t;
 struct transport_t;
@@ -125,12 +125,24 @@ class socket_base_t : public i_pipe_events {
     class endpoint_host_t final : public i_endpoint_host {
       public:
         explicit endpoint_host_t(socket_base_t &socket) : _socket(socket) {}
-        ctx_t *host_ctx() const override { return _socket._ctx; }
+        endpoint_table_t &host_endpoints() const override;
         options_t &host_options() override { return _socket.options; }
         mailbox_t *host_mailbox() const override { return _socket._mailbox; }
         void attach_endpoint_pipe(pipe_t *pipe, const std::string &endpoint,
                                   bool connected) override;
         void forget_bound_pipes(const std::string &endpoint) override;
+
+      private:
+        socket_base_t &_socket;
+    };
+
+    // What the monitor channel of another socket sees of this one, when
+    // this is the PAIR its events go to.
+    class monitor_socket_t final : public i_monitor_socket {
+      public:
+        explicit monitor_socket_t(socket_base_t &socket) : _socket(socket) {}
+        int send(msg_t *msg, int flags) override { return _socket.send(msg, flags); }
+        void close() override { _socket.close(); }
 
       private:
         socket_base_t &_socket;
@@ -150,6 +162,7 @@ class socket_base_t : public i_pipe_events {
     std::multimap<std::string, pipe_t *> _bound_pipes;     // by bind endpoint
     std::multimap<std::string, pipe_t *> _connected_pipes; // by connect endpoint
     endpoint_host_t _endpoint_host{*this};
+    monitor_socket_t _as_monitor_socket{*this};
 
     // Endpoints of the stream transports (created on first use).
     std::unique_ptr<network_endpoints_t> _net;

@@ -67,6 +67,9 @@ class i_engine {
     // Bytes encoded but not yet accepted by the kernel (ZMQ_LINGER waits
     // for them before closing).
     virtual bool output_pending() const { return false; }
+    // Bytes the engine holds for the peer: encoded, or commands waiting for
+    // room (bounded whatever the peer sends; tests watch it).
+    virtual std::size_t output_backlog() const { return 0; }
     // Bytes the kernel took that the peer has not read yet (ipc only).
     virtual std::size_t unread_by_peer() const { return 0; }
     // Where the session hands ZAP replies (the handshake that asked);

@@ -5,11 +5,11 @@
 #include <boost/asio/post.hpp>
 #include <zmq.h>
 
+#include "engine/engine_host.hpp"
 #include "engine/io_thread_pool.hpp"
 #include "engine/session.hpp"
 #include "transports/connecter.hpp"
 #include "transports/listener.hpp"
-#include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
 #include "core/pipe.hpp"
@@ -53,9 +53,9 @@ struct listen_point_t {
     }
 };
 
-network_endpoints_t::network_endpoints_t(ctx_t *ctx, mailbox_t *socket_mailbox,
+network_endpoints_t::network_endpoints_t(i_engine_host *host, mailbox_t *socket_mailbox,
                                          std::shared_ptr<monitor_channel_t> monitor)
-    : _ctx(ctx), _socket_mailbox(socket_mailbox), _monitor(std::move(monitor)) {}
+    : _host(host), _socket_mailbox(socket_mailbox), _monitor(std::move(monitor)) {}
 
 network_endpoints_t::~network_endpoints_t() { close_all(); }
 
@@ -65,7 +65,7 @@ session_t::config_t network_endpoints_t::session_config(const options_t &options
                                                         const std::string &address,
                                                         bool connecter) const {
     session_t::config_t cfg;
-    cfg.ctx = _ctx;
+    cfg.host = _host;
     cfg.socket_mailbox = _socket_mailbox;
     cfg.monitor = _monitor;
     cfg.options = options;
@@ -79,7 +79,7 @@ session_t::config_t network_endpoints_t::session_config(const options_t &options
 int network_endpoints_t::bind(const std::string &uri, const std::string &protocol,
                               const std::string &address, const options_t &options,
                               std::string *resolved) {
-    io_thread_pool_t *pool = _ctx->io_threads();
+    io_thread_pool_t *pool = _host->io_threads();
     if (!pool)
         return -1; // errno from starting the io threads
     boost::asio::io_context &io = pool->next();
@@ -141,7 +141,7 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
                                  pipe_t **socket_end) {
     // As libzmq: no io thread (ZMQ_IO_THREADS 0) is EMTHREAD before the
     // address is even looked at.
-    io_thread_pool_t *pool = _ctx->io_threads();
+    io_thread_pool_t *pool = _host->io_threads();
     if (!pool)
         return -1;
     int err = 0;
@@ -165,8 +165,8 @@ int network_endpoints_t::connect(const std::string &uri, const std::string &prot
         session->set_pipe(ends[1]);
         *socket_end = ends[0];
     }
-    _sessions.emplace(uri, session);
-    session->start_connecting();
+    _sessions.emplace(uri, session_handle_t(session));
+    session->start_connecting(); // hands the session to its io thread
     wake_socket();
     return 0;
 }
@@ -183,7 +183,7 @@ bool network_endpoints_t::has_endpoint(const std::string &uri) const {
         return true;
     auto range = _sessions.equal_range(uri);
     for (auto it = range.first; it != range.second; ++it)
-        if (!it->second->finished())
+        if (!it->second.finished())
             return true;
     return false;
 }
@@ -218,9 +218,9 @@ int network_endpoints_t::end_endpoint(const std::string &uri, int linger, int ac
     }
     auto sr = _sessions.equal_range(uri);
     for (auto it = sr.first; it != sr.second; ++it) {
-        if (!it->second->finished()) // e.g. gave up with ZMQ_RECONNECT_IVL -1
+        if (!it->second.finished()) // e.g. gave up with ZMQ_RECONNECT_IVL -1
             found = true;
-        it->second->terminate(linger);
+        it->second.terminate(linger);
     }
     _sessions.erase(uri);
     if (!found) {

@@ -14,7 +14,7 @@
 
 namespace zlink {
 
-class ctx_t;
+class i_engine_host;
 class mailbox_t;
 class monitor_channel_t;
 class pipe_t;
@@ -23,7 +23,7 @@ struct listen_point_t;
 
 class network_endpoints_t {
   public:
-    network_endpoints_t(ctx_t *ctx, mailbox_t *socket_mailbox,
+    network_endpoints_t(i_engine_host *host, mailbox_t *socket_mailbox,
                         std::shared_ptr<monitor_channel_t> monitor);
     ~network_endpoints_t();
 
@@ -54,11 +54,11 @@ class network_endpoints_t {
     int end_endpoint(const std::string &uri, int linger, int accepted_linger);
     void wake_socket();
 
-    ctx_t *_ctx;
+    i_engine_host *_host;
     mailbox_t *_socket_mailbox;
     std::shared_ptr<monitor_channel_t> _monitor;
     std::multimap<std::string, std::shared_ptr<listen_point_t>> _listeners;
-    std::multimap<std::string, std::shared_ptr<session_t>> _sessions;
+    std::multimap<std::string, session_handle_t> _sessions; // owned by their io threads
 };
 
 } // namespace zlink

@@ -30,7 +30,6 @@ class raw_engine_t final : public stream_engine_t {
     }
 
     void start() override {
-        auto self = shared_from_this();
         set_metadata({});
         _session.monitor_event(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 0);
         if (closed())
@@ -127,11 +126,11 @@ class raw_engine_t final : public stream_engine_t {
 
 } // namespace
 
-std::shared_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
+std::unique_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
                                           std::unique_ptr<i_asio_transport> transport,
                                           i_engine_session *session, const options_t &options,
                                           bool /*as_client*/, const std::string & /*endpoint*/) {
-    return std::make_shared<raw_engine_t>(io, std::move(transport), *session, options);
+    return std::make_unique<raw_engine_t>(io, std::move(transport), *session, options);
 }
 
 } // namespace zlink

@@ -15,7 +15,7 @@
 
 namespace zlink {
 
-std::shared_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
+std::unique_ptr<i_engine> make_raw_engine(boost::asio::io_context &io,
                                           std::unique_ptr<i_asio_transport> transport,
                                           i_engine_session *session,
                                           const options_t &options, bool as_client,

@@ -2,43 +2,28 @@
 
 #include <algorithm>
 #include <exception>
-#include <vector>
 
 #include <boost/asio/post.hpp>
 #include <zmq.h>
 
+#include "engine/session_registry.hpp"
 #include "transports/connecter.hpp"
 #include "engine/zmtp_engine.hpp"
 #include "engine/raw_engine.hpp"
 #include "protocol/mechanisms/zap_pipe_client.hpp"
-#include "core/ctx.hpp"
+#include "engine/engine_host.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
 #include "protocol/wire_adapter.hpp"
 
 namespace zlink {
 
-std::shared_ptr<session_t> session_t::create(boost::asio::io_context &io, config_t cfg) {
-    std::shared_ptr<session_t> s(new session_t(io, std::move(cfg)));
-    std::weak_ptr<session_t> weak = s;
-    boost::asio::io_context *iop = &io;
-    // A command for us wakes the io thread with one posted drain; commands
-    // arriving before it runs ride along.
-    s->_mailbox->set_waker([weak, iop] {
-        boost::asio::post(*iop, [weak] {
-            if (auto self = weak.lock())
-                self->process_commands();
-        });
-    });
-    return s;
-}
-
 session_t::session_t(boost::asio::io_context &io, config_t cfg)
     : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t),
       _wire(make_wire_adapter(_cfg.options)), _timer(io), _linger_timer(io),
       _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
-    _cfg.ctx->add_lingerer();
+    _cfg.host->add_lingerer();
     if (_cfg.monitor)
         _cfg.monitor->hold(); // released by finish(), after our last event
     _current_ivl = _cfg.options.reconnect_ivl;
@@ -58,25 +43,16 @@ void session_t::set_pipe(pipe_t *end) {
     _pipe->set_owner(this, _mailbox);
 }
 
-void session_t::process_commands() {
-    std::vector<command_t> cmds;
-    if (!_mailbox->take_all(cmds))
-        return;
-    for (const command_t &c : cmds) {
-        if (c.pipe) {
-            c.pipe->process_command(c);
-            c.pipe->drop_ref();
-        }
-    }
-}
-
 // ---------------------------------------------------------------------------
 // Connecting and reconnecting
 
 void session_t::start_connecting() {
-    auto self = shared_from_this();
-    _self = self; // alive until finish(): the engine holds a plain pointer
-    boost::asio::post(_io, [self] { self->connect_now(); });
+    // Until the io thread adopts it, this handler is the session's owner.
+    boost::asio::post(_io, [self = shared_from_this()]() mutable {
+        session_t *s = self.get();
+        boost::asio::use_service<session_registry_t>(s->_io).adopt(std::move(self));
+        s->connect_now();
+    });
 }
 
 void session_t::connect_now() {
@@ -86,7 +62,7 @@ void session_t::connect_now() {
     if (_finished)
         return;
     _connecter = std::make_shared<connecter_t>(_io, _cfg.protocol, _cfg.address, _cfg.options);
-    std::weak_ptr<session_t> weak = shared_from_this();
+    std::weak_ptr<session_t> weak = weak_from_this();
     monitor_event(ZMQ_EVENT_CONNECT_DELAYED, EINPROGRESS);
     _connecter->start([weak](std::unique_ptr<i_asio_transport> t, int err) {
         auto self = weak.lock();
@@ -118,7 +94,7 @@ void session_t::schedule_reconnect() {
     monitor_event(ZMQ_EVENT_CONNECT_RETRIED, static_cast<uint64_t>(ivl));
     _timer.expires_after(std::chrono::milliseconds(ivl));
     _reconnect_pending = true;
-    std::weak_ptr<session_t> weak = shared_from_this();
+    std::weak_ptr<session_t> weak = weak_from_this();
     _timer.async_wait([weak](const boost::system::error_code &ec) {
         if (ec)
             return;
@@ -128,12 +104,13 @@ void session_t::schedule_reconnect() {
 }
 
 void session_t::start_accepted(std::unique_ptr<i_asio_transport> transport) {
-    _self = shared_from_this();
+    boost::asio::use_service<session_registry_t>(_io).adopt(shared_from_this());
     _engine_fd = transport->native_handle();
     start_engine(std::move(transport));
 }
 
 void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
+    _ended_engine.reset(); // closed in an earlier turn: off every call stack
     try {
         if (_cfg.options.raw_socket)
             _engine = make_raw_engine(_io, std::move(transport), this, _cfg.options,
@@ -141,18 +118,30 @@ void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
         else
             _engine = make_zmtp_engine(_io, std::move(transport), this, _cfg.options,
                                        _cfg.connecter, _cfg.endpoint);
-        auto keep = _engine;
-        keep->start();
+        _engine->start();
     } catch (const std::exception &) {
         // Out of memory for this connection: drop it (the transport closed
         // as it unwound) and go on as after a lost connection.
-        if (auto e = std::move(_engine))
-            e->close();
+        end_engine();
         if (_cfg.connecter && !_terminating)
             schedule_reconnect();
         else
             finish();
     }
+}
+
+// The engine may be on the call stack (this runs inside its callbacks):
+// close it now, destroy it on a later turn.
+void session_t::end_engine() {
+    if (!_engine)
+        return;
+    _engine->close();
+    _ended_engine = std::move(_engine); // an earlier one is off every stack by now
+    std::weak_ptr<session_t> weak = weak_from_this(); // empty in the destructor
+    boost::asio::post(_io, [weak] {
+        if (auto self = weak.lock())
+            self->_ended_engine.reset();
+    });
 }
 
 // ---------------------------------------------------------------------------
@@ -241,8 +230,7 @@ int session_t::pull_msg(msg_t *msg) {
 }
 
 void session_t::engine_closed(engine_close_reason reason, int) {
-    auto keep = shared_from_this();
-    _engine.reset();
+    end_engine();
     if (_pipe && _incomplete_in) {
         // A multipart message cut by the disconnect must not reach the socket.
         _pipe->rollback();
@@ -309,18 +297,18 @@ void session_t::monitor_event(uint16_t event, uint64_t value) {
 
 zap_client *session_t::zap() {
     if (!_zap) {
-        std::weak_ptr<session_t> weak = shared_from_this();
+        std::weak_ptr<session_t> weak = weak_from_this();
         boost::asio::io_context *io = &_io;
         auto poke = [weak, io] {
             boost::asio::post(*io, [weak] {
                 auto self = weak.lock();
-                if (self && self->_zap) {
-                    auto engine = self->_engine;
-                    self->_zap->deliver_replies(engine_zap_target(engine.get()));
-                }
+                if (self && self->_zap)
+                    self->_zap->deliver_replies(engine_zap_target(self->_engine.get()));
             });
         };
-        _zap = std::make_unique<zap_pipe_client_t>(_cfg.ctx, this, _mailbox, poke);
+        i_engine_host *host = _cfg.host;
+        auto find_bound = [host](const std::string &ep) { return host->find_bound_endpoint(ep); };
+        _zap = std::make_unique<zap_pipe_client_t>(find_bound, this, _mailbox, poke);
     }
     return _zap.get();
 }
@@ -330,25 +318,21 @@ zap_client *session_t::zap() {
 
 void session_t::read_activated(pipe_t *pipe) {
     if (_zap && _zap->owns(pipe)) {
-        auto keep = _engine;
-        _zap->deliver_replies(engine_zap_target(keep.get()));
+        _zap->deliver_replies(engine_zap_target(_engine.get()));
         return;
     }
     if (pipe != _pipe)
         return;
     if (_engine) {
-        auto keep = _engine;
-        keep->restart_output();
+        _engine->restart_output();
     } else if (_terminating) {
         maybe_finish_linger(); // the socket's delimiter may have arrived
     }
 }
 
 void session_t::write_activated(pipe_t *pipe) {
-    if (pipe == _pipe && _engine) {
-        auto keep = _engine;
-        keep->restart_input();
-    }
+    if (pipe == _pipe && _engine)
+        _engine->restart_input();
 }
 
 void session_t::pipe_terminated(pipe_t *pipe) {
@@ -369,16 +353,23 @@ void session_t::pipe_terminated(pipe_t *pipe) {
 // ---------------------------------------------------------------------------
 // Termination
 
-void session_t::terminate(int linger) {
-    if (linger == linger_from_options)
-        linger = _cfg.options.linger; // immutable after create: safe to read here
-    auto self = shared_from_this();
-    boost::asio::post(_io, [self, linger] { self->do_terminate(linger); });
+void session_t::terminate(int linger) { post_terminate(_io, weak_from_this(), linger); }
+
+// Posted, as it may come from inside the session; a session that is gone
+// has nothing left to end.
+void session_t::post_terminate(boost::asio::io_context &io, std::weak_ptr<session_t> session,
+                               int linger) {
+    boost::asio::post(io, [session = std::move(session), linger] {
+        if (auto self = session.lock())
+            self->do_terminate(linger);
+    });
 }
 
 void session_t::do_terminate(int linger) {
     if (_terminating || _finished)
         return;
+    if (linger == linger_from_options)
+        linger = _cfg.options.linger;
     _terminating = true;
     // The reconnect timer keeps running: a queue waiting for its peer is
     // delivered if the connection comes within the linger period.
@@ -388,7 +379,7 @@ void session_t::do_terminate(int linger) {
     }
     if (linger > 0) {
         _linger_timer.expires_after(std::chrono::milliseconds(linger));
-        std::weak_ptr<session_t> weak = shared_from_this();
+        std::weak_ptr<session_t> weak = weak_from_this();
         _linger_timer.async_wait([weak](const boost::system::error_code &ec) {
             if (ec)
                 return;
@@ -443,7 +434,7 @@ bool session_t::wait_for_peer_to_read() {
     _peer_unread = unread;
     // No event says "the peer read": look again shortly.
     _peer_read_timer.expires_after(std::chrono::milliseconds(2));
-    std::weak_ptr<session_t> weak = shared_from_this();
+    std::weak_ptr<session_t> weak = weak_from_this();
     _peer_read_timer.async_wait([weak](const boost::system::error_code &ec) {
         if (ec)
             return;
@@ -462,6 +453,7 @@ void session_t::finish() {
     if (_finished)
         return;
     _finished = true;
+    _finished_seen->store(true, std::memory_order_release);
     _reconnect_pending = false;
     _timer.cancel();
     _linger_timer.cancel();
@@ -470,10 +462,7 @@ void session_t::finish() {
         _connecter->cancel();
         _connecter.reset();
     }
-    if (_engine) {
-        auto e = std::move(_engine);
-        e->close();
-    }
+    end_engine();
     if (_pipe) {
         pipe_t *p = _pipe;
         _pipe = nullptr;
@@ -483,9 +472,17 @@ void session_t::finish() {
     _mailbox->close();
     if (_cfg.monitor)
         _cfg.monitor->release(); // before remove_lingerer: zmq_ctx_term waits for both
-    _cfg.ctx->remove_lingerer();
-    // Last: may destroy this session once the caller's references are gone.
-    auto self = std::move(_self);
+    _cfg.host->remove_lingerer();
+    // Not before the caller returns (it may be a call out of our engine):
+    // the io thread lets go of us on a later turn. (Empty in the destructor.)
+    std::weak_ptr<session_t> weak = weak_from_this();
+    if (!weak.expired()) {
+        boost::asio::io_context *io = &_io;
+        boost::asio::post(_io, [weak, io] {
+            if (auto self = weak.lock())
+                boost::asio::use_service<session_registry_t>(*io).release(self.get());
+        });
+    }
 }
 
 } // namespace zlink

@@ -41,7 +41,6 @@ stream_engine_t::~stream_engine_t() {
 void stream_engine_t::restart_input() {
     if (_closed || !_input_stalled)
         return;
-    auto self = shared_from_this();
     _input_stalled = false;
     if (_reading) // called back from inside read_in: let its loop go on
         _read_again = true;
@@ -52,7 +51,6 @@ void stream_engine_t::restart_input() {
 void stream_engine_t::restart_output() {
     if (_closed || !_data)
         return;
-    auto self = shared_from_this();
     write_out();
 }
 
@@ -193,6 +191,10 @@ void stream_engine_t::arm_write_wait() {
             return;
         }
         self->write_out(true);
+        if (!self->_closed && self->_paused_for_output && !self->output_blocks_input()) {
+            self->_paused_for_output = false;
+            self->read_in();
+        }
         // Only a deferred write can empty what the kernel refused earlier:
         // tell a lingering session (it waits for this).
         if (!self->_closed && !self->has_output())
@@ -219,6 +221,10 @@ void stream_engine_t::read_in() {
                 if (stream_engine_t *self = ref.get())
                     self->read_in();
             });
+            break;
+        }
+        if (output_blocks_input()) {
+            _paused_for_output = true; // the writability handler resumes
             break;
         }
         boost::system::error_code ec;

@@ -5,8 +5,11 @@
 // it (zmtp_engine_t, raw_engine_t) and says what a read decodes to and what
 // to write next.
 //
-// Threading: everything runs on the io_context's thread; see doc/DESIGN.md
-// "Threads and ownership" for who may touch the output and when.
+// Threading and ownership: everything runs on the io_context's thread. The
+// session owns the engine (unique_ptr) and destroys it only from a handler
+// of its own, never inside a call into or out of the engine; handlers the
+// engine arms hold its lifetime token, not the engine. doc/DESIGN.md
+// "Threads and ownership" says who may touch the output and when.
 //
 // Speed: writes are speculative. restart_output() (or anything that queues
 // output) pulls what is queued into the output and calls
@@ -34,13 +37,12 @@
 #include "core/metadata.hpp"
 #include "engine/engine_counters.hpp"
 #include "engine/i_engine.hpp"
+#include "engine/lifetime_token.hpp"
 #include "transports/i_asio_transport.hpp"
 
 namespace zlink {
 
-class stream_engine_t : public i_engine,
-                        protected engine_counting_t,
-                        public std::enable_shared_from_this<stream_engine_t> {
+class stream_engine_t : public i_engine, protected engine_counting_t {
   public:
     ~stream_engine_t() override;
 
@@ -77,6 +79,10 @@ class stream_engine_t : public i_engine,
     virtual bool process_input() = 0;
     // A heartbeat is due (start_heartbeats()): queue the PING.
     virtual void heartbeat_due() {}
+    // true: the peer asks for more replies than the blocked output can
+    // hold (a PING flood that never reads); reading pauses until the
+    // output moves again.
+    virtual bool replies_overflow() const { return false; }
 
     // ---- what the base does for it ----
     void write_out(bool writable = false); // writable: from a writability wait
@@ -118,14 +124,18 @@ class stream_engine_t : public i_engine,
     void shutdown();
     bool resume_input();
     void arm_write_wait();
+    bool output_blocks_input() const {
+        return _output == output_state_t::waiting && replies_overflow();
+    }
     void arm_read_wait();
     void write_failed(const boost::system::error_code &ec);
     void arm_heartbeat();
     void heartbeat_tick();
     void arm_silence_timer(boost::asio::steady_timer &timer, bool &armed, int ms);
     // What handlers capture to reach the engine (never keeps it alive).
-    std::shared_ptr<stream_engine_t> handler_ref() { return shared_from_this(); }
+    lifetime_token<stream_engine_t>::ref handler_ref() const { return _token.weak(); }
 
+    const lifetime_token<stream_engine_t> _token{this};
     const policy_t _policy;
     bool _closed = false;
     bool _data = false; // data_ready() was called
@@ -143,6 +153,7 @@ class stream_engine_t : public i_engine,
     bool _has_in_msg = false;
     bool _input_stalled = false;
     bool _reading = false, _read_waiting = false, _read_again = false;
+    bool _paused_for_output = false; // replies_overflow() while the output waited
     uint64_t _pushed = 0;    // pushed since the last flush_pushed()
     uint64_t _rx_events = 0; // reads that returned bytes (heartbeat liveness)
 

@@ -48,10 +48,11 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
         _out_msg.close();
         for (auto &m : _cmds)
             m.close();
+        _pong.close();
+        _ping.close();
     }
 
     void start() override {
-        auto self = shared_from_this();
         _mech = make_mechanism(_options, {_transport->peer_address(), _session.zap()});
         _greeting = zmtp_greeting_parser_t(_mech->name());
         unsigned char greeting[zmtp_greeting_size];
@@ -71,7 +72,6 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     void zap_reply_received(const zap_reply_t &reply) override {
         if (closed() || !_mech || !_mech->zap_pending())
             return;
-        auto self = shared_from_this();
         _mech->zap_reply(reply.status_code, reply.user_id, reply.metadata);
         handshake_step();
     }
@@ -79,7 +79,6 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     void zap_reply_failed(int protocol_error) override {
         if (closed() || !_mech || !_mech->zap_pending())
             return;
-        auto self = shared_from_this();
         _mech->zap_failed(protocol_error);
         handshake_step();
     }
@@ -127,7 +126,10 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             ++done;
         if (done)
             _cmds.erase(_cmds.begin(), _cmds.begin() + long(done));
-        if (!_cmds.empty() || _state != state_t::active)
+        if (!_cmds.empty() || !_pong.take(_enc))
+            return;
+        _pongs_replaced = 0; // the output moved
+        if (!_ping.take(_enc) || _state != state_t::active)
             return;
         for (;;) {
             if (!_has_out_msg) {
@@ -164,6 +166,15 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     }
     void output_written(size_t bytes) override { _enc.consume(bytes); }
     bool has_output() const override { return !_enc.empty(); }
+    size_t output_backlog() const override {
+        size_t bytes = _enc.pending_bytes() + _pong.size() + _ping.size();
+        for (const auto &m : _cmds)
+            bytes += m.size();
+        return bytes;
+    }
+    // The peer keeps pinging while our PONG cannot leave: enough of that
+    // and reading pauses until the output moves (stream_engine_t).
+    bool replies_overflow() const override { return _pongs_replaced >= max_pongs_replaced; }
 
     void queue_command(msg_t &cmd) {
         // [CURVE] After the handshake commands (PING, PONG) are wrapped too.
@@ -307,7 +318,11 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             fail(engine_close_reason::protocol_error, EPROTO);
             return false;
         }
-        queue_command(pong);
+        // At most one PONG waits (the latest context), as in libzmq: a peer
+        // that pings without reading cannot make us queue without bound.
+        if (_pong.pending)
+            ++_pongs_replaced;
+        _pong.replace(pong);
         if (ttl > 0)
             bound_peer_silence(ttl * 100);
         m.close();
@@ -411,7 +426,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
         ping.init();
         const int ttl = std::min(_options.heartbeat_ttl / 100, 0xFFFF);
         if (zmtp_make_ping(&ping, uint16_t(ttl), nullptr, 0) == 0)
-            queue_command(ping);
+            _ping.replace(ping); // one waits at most, while the output is blocked
         else
             ping.close();
     }
@@ -423,6 +438,31 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     zmtp_encoder_t _enc;
     const size_t _batch_limit; // ZLINK_WRITE_BATCH_BYTES (SIZE_MAX: encoder decides)
     std::vector<msg_t> _cmds;  // encoded command frames waiting for room
+    // A heartbeat command that waits for room in the encoder; a newer one
+    // replaces it.
+    struct command_slot {
+        msg_t msg;
+        bool pending = false;
+        command_slot() { msg.init(); }
+        void replace(msg_t &m) {
+            msg.move(m); // closes the one that waited
+            pending = true;
+        }
+        // Into the encoder; false: no room yet (it still waits).
+        bool take(zmtp_encoder_t &enc) {
+            if (!pending)
+                return true;
+            if (!enc.add(&msg))
+                return false;
+            pending = false;
+            return true;
+        }
+        size_t size() const { return pending ? msg.size() : 0; }
+        void close() { msg.close(); }
+    };
+    command_slot _pong, _ping;
+    static constexpr int max_pongs_replaced = 1000;
+    int _pongs_replaced = 0; // PINGs answered only by replacing a waiting PONG
     msg_t _out_msg;            // pulled, not yet in the encoder
     bool _has_out_msg = false;
     std::unique_ptr<wire_adapter_t> _wire; // subscriptions as commands (SUB, XSUB)
@@ -442,12 +482,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
 } // namespace
 
-std::shared_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
+std::unique_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
                                            std::unique_ptr<i_asio_transport> transport,
                                            i_engine_session *session,
                                            const options_t &options, bool /*as_client*/,
                                            const std::string & /*endpoint*/) {
-    return std::make_shared<zmtp_engine_t>(io, std::move(transport), *session, options);
+    return std::make_unique<zmtp_engine_t>(io, std::move(transport), *session, options);
 }
 
 } // namespace zlink

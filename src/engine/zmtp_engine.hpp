@@ -25,7 +25,7 @@ namespace zlink {
 
 // as_client: we connected (informational; the PLAIN role comes from
 // options.as_server). endpoint: the URI, for diagnostics.
-std::shared_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
+std::unique_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
                                            std::unique_ptr<i_asio_transport> transport,
                                            i_engine_session *session,
                                            const options_t &options, bool as_client,

@@ -1,21 +1,23 @@
 // What a socket lends the pipe transports (inproc) that join it to another
-// socket directly: its context, options and mailbox, and a place for the
-// pipes they make. The socket base implements it; a transport sees nothing
-// else of the socket. All calls come on the socket's application thread.
+// socket directly: its context's table of bound names, its options and
+// mailbox, and a place for the pipes they make. The socket base implements
+// it; a transport sees nothing else of the socket or its context. All calls
+// come on the socket's application thread.
 #pragma once
 
 #include <string>
 
 namespace zlink {
 
-class ctx_t;
+class endpoint_table_t;
 class mailbox_t;
 class pipe_t;
 struct options_t;
 
 class i_endpoint_host {
   public:
-    virtual ctx_t *host_ctx() const = 0;
+    // The names bound in the socket's context.
+    virtual endpoint_table_t &host_endpoints() const = 0;
     // The socket's live options (a connect consumes ZMQ_CONNECT_ROUTING_ID).
     virtual options_t &host_options() = 0;
     virtual mailbox_t *host_mailbox() const = 0;

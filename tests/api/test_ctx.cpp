@@ -1,11 +1,11 @@
 // Context lifecycle and context options (zmq_ctx_*, zmq_init/zmq_term).
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <climits>
 #include <future>
 #include <thread>
 
-using namespace apitest;
+using namespace testutil;
 
 TEST(Ctx, NewTermAndAliases) {
     void *ctx = zmq_ctx_new();

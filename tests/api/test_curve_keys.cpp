@@ -2,9 +2,9 @@
 // and ZMQ_CURVE_SERVER / PUBLICKEY / SECRETKEY / SERVERKEY in the binary
 // (32 bytes) and Z85 (40/41 characters) forms, with libzmq's sizes, errors
 // and mechanism switching. The same expectations hold for the system libzmq.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

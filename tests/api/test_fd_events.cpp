@@ -1,25 +1,13 @@
 // ZMQ_FD and ZMQ_EVENTS: the notification fd for integrating a socket into
 // a foreign event loop. The fd is edge-triggered: it signals that the
 // socket's state may have changed; ZMQ_EVENTS tells what the state is.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <poll.h>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
-
-int socket_fd(void *s) {
-    int fd = -1;
-    size_t len = sizeof fd;
-    EXPECT_EQ(0, zmq_getsockopt(s, ZMQ_FD, &fd, &len));
-    return fd;
-}
-
-bool fd_readable(int fd, int timeout) {
-    pollfd p = {fd, POLLIN, 0};
-    return ::poll(&p, 1, timeout) == 1 && (p.revents & POLLIN);
-}
 
 class FdEvents : public ctx_test {
   protected:

@@ -1,55 +1,14 @@
 // zmq_socket_monitor over inproc: endpoint rules, start/stop and the event
 // frame layout. TCP connection events are in test_monitor_tcp.cpp.
-#include "api_testutil.hpp"
+#include "net_testutil.hpp"
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 
-struct event {
-    int id = -1;
-    uint32_t value = 0;
-    std::string endpoint;
-    bool ok = false;
-};
-
-// Reads one two-frame event: [uint16 id | uint32 value] (native byte order),
-// then the endpoint.
-event read_event(void *mon, int timeout = wait_ms) {
-    event ev;
-    if (!wait_readable(mon, timeout))
-        return ev;
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, mon, 0) == -1)
-        return ev;
-    EXPECT_EQ(6u, zmq_msg_size(&m)) << "first event frame is 6 bytes";
-    EXPECT_TRUE(zmq_msg_more(&m)) << "endpoint frame follows";
-    if (zmq_msg_size(&m) == 6) {
-        const uint8_t *d = static_cast<uint8_t *>(zmq_msg_data(&m));
-        uint16_t id;
-        memcpy(&id, d, 2);
-        memcpy(&ev.value, d + 2, 4);
-        ev.id = id;
-    }
-    zmq_msg_recv(&m, mon, 0);
-    ev.endpoint.assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
-    EXPECT_FALSE(zmq_msg_more(&m)) << "exactly two frames";
-    zmq_msg_close(&m);
-    ev.ok = true;
-    return ev;
-}
-
-class Monitor : public ctx_test {
-  protected:
-    void *monitor(void *s, int events) {
-        const std::string ep = inproc_ep("mon");
-        EXPECT_EQ(0, zmq_socket_monitor(s, ep.c_str(), events));
-        void *m = make(ZMQ_PAIR);
-        EXPECT_EQ(0, zmq_connect(m, ep.c_str()));
-        return m;
-    }
-};
+// Events are read with next_event (net_testutil.hpp), which checks the
+// layout: [uint16 id | uint32 value] (native byte order), then the endpoint.
+class Monitor : public net_test {};
 
 } // namespace
 
@@ -82,8 +41,8 @@ TEST_F(Monitor, StoppedEventLayout) {
     void *s = make(ZMQ_DEALER);
     void *m = monitor(s, ZMQ_EVENT_ALL);
     ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
-    const event ev = read_event(m);
-    ASSERT_TRUE(ev.ok);
+    const event ev = next_event(m);
+    ASSERT_NE(-1, ev.id) << "no event";
     EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev.id);
     EXPECT_EQ(0u, ev.value);
     EXPECT_EQ("", ev.endpoint);
@@ -102,14 +61,14 @@ TEST_F(Monitor, RestartOnAnotherEndpoint) {
     void *s = make(ZMQ_DEALER);
     void *m1 = monitor(s, ZMQ_EVENT_ALL);
     ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
-    const event ev1 = read_event(m1);
-    ASSERT_TRUE(ev1.ok);
+    const event ev1 = next_event(m1);
+    ASSERT_NE(-1, ev1.id) << "no event";
     EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev1.id);
 
     void *m2 = monitor(s, ZMQ_EVENT_ALL);
     ASSERT_EQ(0, zmq_socket_monitor(s, nullptr, 0));
-    const event ev2 = read_event(m2);
-    ASSERT_TRUE(ev2.ok);
+    const event ev2 = next_event(m2);
+    ASSERT_NE(-1, ev2.id) << "no event";
     EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev2.id);
     EXPECT_FALSE(wait_readable(m1, 50));
 }
@@ -144,8 +103,8 @@ TEST_F(Monitor, InprocTrafficStillFlowsWhileMonitored) {
     // Whatever came before, the last event is MONITOR_STOPPED.
     event ev;
     for (int i = 0; i < 10; ++i) {
-        ev = read_event(m);
-        if (!ev.ok || ev.id == ZMQ_EVENT_MONITOR_STOPPED)
+        ev = next_event(m);
+        if (ev.id == -1 || ev.id == ZMQ_EVENT_MONITOR_STOPPED)
             break;
     }
     EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev.id);
@@ -156,8 +115,8 @@ TEST_F(Monitor, MonitoredSocketClosesCleanly) {
     void *m = monitor(s, ZMQ_EVENT_ALL);
     close(s); // the monitor socket must not keep the context alive
     // libzmq 4.3 announces the end of monitoring on close too.
-    const event ev = read_event(m);
-    ASSERT_TRUE(ev.ok);
+    const event ev = next_event(m);
+    ASSERT_NE(-1, ev.id) << "no event";
     EXPECT_EQ(ZMQ_EVENT_MONITOR_STOPPED, ev.id);
     EXPECT_FALSE(wait_readable(m, 50));
 }

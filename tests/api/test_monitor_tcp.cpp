@@ -1,64 +1,21 @@
 // zmq_socket_monitor events for TCP: LISTENING, ACCEPTED, CONNECTED,
 // HANDSHAKE_SUCCEEDED, DISCONNECTED, CLOSED, BIND_FAILED.
-#include "api_testutil.hpp"
+#include "net_testutil.hpp"
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
-
-struct event {
-    int id = -1;
-    uint32_t value = 0;
-    std::string endpoint;
-};
-
-bool read_event(void *mon, event &ev, int timeout) {
-    if (!wait_readable(mon, timeout))
-        return false;
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, mon, 0) == -1 || zmq_msg_size(&m) != 6 || !zmq_msg_more(&m)) {
-        ADD_FAILURE() << "malformed first event frame";
-        zmq_msg_close(&m);
-        return false;
-    }
-    uint16_t id;
-    memcpy(&id, zmq_msg_data(&m), 2);
-    memcpy(&ev.value, static_cast<char *>(zmq_msg_data(&m)) + 2, 4);
-    ev.id = id;
-    zmq_msg_recv(&m, mon, 0);
-    ev.endpoint.assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
-    EXPECT_FALSE(zmq_msg_more(&m));
-    zmq_msg_close(&m);
-    return true;
-}
 
 // Skip events until `id` shows up (connection setup may add CONNECT_DELAYED
 // and the like in between).
 event expect_event(void *mon, int id) {
-    event ev;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (!read_event(mon, ev, 100))
-            continue;
-        if (ev.id == id)
-            return ev;
-    }
-    ADD_FAILURE() << "event 0x" << std::hex << id << " not seen";
-    ev.id = -1;
+    event ev; // id -1 unless wait_event found it
+    if (!wait_event(mon, id, &ev))
+        ADD_FAILURE() << "event 0x" << std::hex << id << " not seen";
     return ev;
 }
 
-class MonitorTcp : public ctx_test {
-  protected:
-    void *monitor(void *s, int events = ZMQ_EVENT_ALL) {
-        const std::string ep = inproc_ep("mon");
-        EXPECT_EQ(0, zmq_socket_monitor(s, ep.c_str(), events));
-        void *m = make(ZMQ_PAIR);
-        EXPECT_EQ(0, zmq_connect(m, ep.c_str()));
-        return m;
-    }
-};
+class MonitorTcp : public net_test {};
 
 } // namespace
 

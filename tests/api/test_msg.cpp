@@ -1,12 +1,12 @@
 // zmq_msg_* lifecycle and properties, zero-copy ownership, and the
 // send/recv variants (send_const, sendmsg/recvmsg, sendiov/recviov, truncation).
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <sys/uio.h>
 
 #include <cstdlib>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

@@ -1,11 +1,11 @@
 // zmq_poll over 0MQ sockets and raw file descriptors.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <future>
 
 #include <fcntl.h>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

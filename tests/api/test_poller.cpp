@@ -1,13 +1,13 @@
 // The zmq_poller_* API (DRAFT in libzmq; Debian's libzmq does not export it,
 // so these tests only build against zlink). Written from libzmq's
 // zmq_poller(3) page: errors EFAULT/ENOTSOCK/EINVAL/EBADF/EAGAIN/ETERM.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
 
 #include <future>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

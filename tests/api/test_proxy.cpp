@@ -1,10 +1,10 @@
 // zmq_proxy and zmq_proxy_steerable: forwarding in both directions, capture,
 // control commands and statistics, and termination.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <future>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

@@ -2,16 +2,16 @@
 // or zmq_proxy: the call returns -1 with EINTR, as libzmq's do, so Ctrl-C
 // and alarm()-based timeouts reach it. The handler is installed without
 // SA_RESTART and the signal goes to the blocked thread with pthread_kill.
-#include "api_testutil.hpp"
+#include "proc_testutil.hpp"
+#include "testutil.hpp"
 
-#include <fstream>
 #include <functional>
 
 #include <pthread.h>
 #include <signal.h>
 #include <sys/syscall.h>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 
@@ -36,11 +36,7 @@ class sigusr1_handler {
 
 // The scheduler state of one of our threads ('S': sleeping in the kernel).
 char thread_state(pid_t tid) {
-    std::ifstream f("/proc/self/task/" + std::to_string(tid) + "/stat");
-    std::string line;
-    std::getline(f, line);
-    const auto paren = line.rfind(')');
-    return paren != std::string::npos && paren + 2 < line.size() ? line[paren + 2] : '?';
+    return sched_state("/proc/self/task/" + std::to_string(tid) + "/stat");
 }
 
 struct outcome {

@@ -1,11 +1,11 @@
 // Socket options that every socket type shares: defaults, value sizes,
 // set/get round trips and the EINVAL paths (ranges, lengths, ids).
 // Type-specific and string options are in test_sockopt_types.cpp.
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <cstdint>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

@@ -8,7 +8,7 @@
 //   ZLINK_SOCKOPT_TABLE_OUT=tests/api/sockopt_table.inc \
 //     build-libzmq/api_test_sockopt_table --gtest_also_run_disabled_tests \
 //     --gtest_filter='*DumpTable*'
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <cstdio>
 #include <cstdlib>
@@ -16,7 +16,7 @@
 #include <set>
 #include <vector>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

@@ -1,10 +1,10 @@
 // Socket-type-specific options (accepted only by some types, write-only) and
 // string/binary options (ZMQ_ROUTING_ID, ZMQ_LAST_ENDPOINT, credentials).
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <set>
 
-using namespace apitest;
+using namespace testutil;
 
 namespace {
 

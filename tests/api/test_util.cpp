@@ -1,10 +1,10 @@
 // Utility entry points: version, errors, capabilities, Z85, atomic counters,
 // stopwatch, sleep, threads, timers (CURVE keys: test_curve_keys.cpp).
-#include "api_testutil.hpp"
+#include "testutil.hpp"
 
 #include <cstdlib>
 
-using namespace apitest;
+using namespace testutil;
 
 TEST(Util, VersionMatchesHeader) {
     int major = -1, minor = -1, patch = -1;

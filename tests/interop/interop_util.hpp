@@ -13,7 +13,7 @@ extern char **environ;
 
 namespace interop {
 
-using namespace nettest;
+using namespace testutil;
 
 class peer_process {
   public:
@@ -166,5 +166,16 @@ inline std::vector<std::string> standard_message(int i) {
 }
 
 inline const char *peer_path() { return ZLINK_INTEROP_PEER; }
+
+// Whether the system's python3 has pyzmq (python3-zmq).
+inline bool pyzmq_available() {
+    const std::string py = ZLINK_INTEROP_PYTHON;
+    if (py.empty() || py.find("NOTFOUND") != std::string::npos)
+        return false;
+    peer_process p;
+    if (!p.start({py, "-c", "import zmq"}))
+        return false;
+    return p.wait_exit() == 0;
+}
 
 } // namespace interop

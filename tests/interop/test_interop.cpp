@@ -351,7 +351,7 @@ class InteropAuth : public net_test {
         net_test::SetUp();
         if (!*peer_path())
             GTEST_SKIP() << "interop peer not built (no system libzmq)";
-        SKIP_WITHOUT_TCP_NET();
+        SKIP_WITHOUT_TCP();
     }
     peer_process peer;
 };

@@ -4,8 +4,7 @@
 // io threads that block signals, so a process-directed SIGINT lands on the
 // thread that waits.
 #include "interop_util.hpp"
-
-#include <fstream>
+#include "proc_testutil.hpp"
 
 using namespace interop;
 
@@ -29,25 +28,6 @@ s.close(linger=0)
 ctx.term()
 )PY";
 
-bool pyzmq_available() {
-    const std::string py = ZLINK_INTEROP_PYTHON;
-    if (py.empty() || py.find("NOTFOUND") != std::string::npos)
-        return false;
-    peer_process p;
-    if (!p.start({py, "-c", "import zmq"}))
-        return false;
-    return p.wait_exit() == 0;
-}
-
-// The scheduler state of a process's main thread ('S': sleeping).
-char process_state(pid_t pid) {
-    std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
-    std::string line;
-    std::getline(f, line);
-    const auto paren = line.rfind(')');
-    return paren != std::string::npos && paren + 2 < line.size() ? line[paren + 2] : '?';
-}
-
 // Starts the script, waits until it sleeps in recv, then sends SIGINT to the
 // process (again now and then, in case one came before the wait began) until
 // it answers; returns what it printed.
@@ -58,7 +38,8 @@ std::string interrupt_python(const std::vector<std::string> &env) {
     if (py.read_line() != "BLOCKING")
         return "<no BLOCKING line>";
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (process_state(py.pid()) != 'S' && std::chrono::steady_clock::now() < deadline)
+    const std::string main_thread = "/proc/" + std::to_string(py.pid()) + "/stat";
+    while (sched_state(main_thread) != 'S' && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(std::chrono::milliseconds(1));
     std::string line;
     while (line.empty() && std::chrono::steady_clock::now() < deadline) {
@@ -73,7 +54,7 @@ std::string interrupt_python(const std::vector<std::string> &env) {
 TEST(PyzmqSigint, CtrlCInterruptsRecvOnOurLibrary) {
     if (!pyzmq_available())
         GTEST_SKIP() << "python3-zmq not installed";
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
     GTEST_SKIP() << "a sanitized libzmq.so.5 cannot be loaded into python";
 #endif
@@ -88,6 +69,6 @@ TEST(PyzmqSigint, CtrlCInterruptsRecvOnOurLibrary) {
 TEST(PyzmqSigint, CtrlCInterruptsRecvOnSystemLibzmq) {
     if (!pyzmq_available())
         GTEST_SKIP() << "python3-zmq not installed";
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     EXPECT_EQ("KEYBOARD_INTERRUPT", interrupt_python({}));
 }

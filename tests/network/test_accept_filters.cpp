@@ -11,7 +11,7 @@
 
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -139,7 +139,7 @@ class accept_filter_test : public net_test {
 };
 
 TEST_F(accept_filter_test, TcpPeerOutsideTheFiltersIsRefused) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     bind_and_connect(transport::tcp4, [](void *s) {
         ASSERT_EQ(0, set_filter(s, "10.0.0.1"));
         ASSERT_EQ(0, set_filter(s, "192.168.0.0/16"));
@@ -148,7 +148,7 @@ TEST_F(accept_filter_test, TcpPeerOutsideTheFiltersIsRefused) {
 }
 
 TEST_F(accept_filter_test, TcpPeerInsideOneFilterIsAdmitted) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     bind_and_connect(transport::tcp4, [](void *s) {
         ASSERT_EQ(0, set_filter(s, "10.0.0.1"));
         ASSERT_EQ(0, set_filter(s, "127.0.0.0/8"));
@@ -157,13 +157,13 @@ TEST_F(accept_filter_test, TcpPeerInsideOneFilterIsAdmitted) {
 }
 
 TEST_F(accept_filter_test, TcpExactAddressIsAdmitted) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     bind_and_connect(transport::tcp4, [](void *s) { ASSERT_EQ(0, set_filter(s, "127.0.0.1")); });
     expect_admitted();
 }
 
 TEST_F(accept_filter_test, ClearedTcpFiltersAdmitEveryone) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     bind_and_connect(transport::tcp4, [](void *s) {
         ASSERT_EQ(0, set_filter(s, "10.0.0.1"));
         ASSERT_EQ(0, zmq_setsockopt(s, ZMQ_TCP_ACCEPT_FILTER, nullptr, 0));
@@ -172,7 +172,7 @@ TEST_F(accept_filter_test, ClearedTcpFiltersAdmitEveryone) {
 }
 
 TEST_F(accept_filter_test, FiltersSetAfterBindDoNotApplyToIt) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     bind_and_connect(transport::tcp4, [](void *) {});
     ASSERT_EQ(0, set_filter(server, "10.0.0.1"));
     expect_admitted();
@@ -243,7 +243,7 @@ TEST_F(accept_filter_test, IpcAnyMatchingListAdmits) {
 }
 
 TEST_F(accept_filter_test, IpcFiltersDoNotApplyToTcp) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     bind_and_connect(transport::tcp4, [](void *s) {
         const uid_t other = getuid() + 1;
         ASSERT_EQ(0, zmq_setsockopt(s, ZMQ_IPC_FILTER_UID, &other, sizeof other));

@@ -4,7 +4,7 @@
 // zmq peer connected at the same time keeps working.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -12,8 +12,7 @@ class BadInput : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        if (!transport_supported("tcp://127.0.0.1:*"))
-            GTEST_SKIP() << "tcp:// not implemented yet";
+        SKIP_WITHOUT_TCP();
         server = make(ZMQ_DEALER);
         const int64_t max = 1024;
         ASSERT_EQ(0, zmq_setsockopt(server, ZMQ_MAXMSGSIZE, &max, sizeof max));

@@ -20,8 +20,7 @@
 extern "C" size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
-using namespace nettest;
-using namespace proctest;
+using namespace testutil;
 
 namespace {
 
@@ -170,7 +169,7 @@ class Churn : public net_test {
 
 // A new DEALER for every cycle: socket, connect, request and reply, close.
 TEST_F(Churn, NewSocketPerCycleReturnsDescriptorsAndMemory) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     ASSERT_NO_FATAL_FAILURE(start_router());
     run_cycles([&] { dealer_cycle(); }, "socket per cycle");
 }
@@ -178,7 +177,7 @@ TEST_F(Churn, NewSocketPerCycleReturnsDescriptorsAndMemory) {
 // One DEALER that connects, exchanges and disconnects 1,000 times: the
 // sessions on both sides and the ROUTER's per-peer state go each time.
 TEST_F(Churn, ConnectDisconnectCyclesReturnDescriptorsAndMemory) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     ASSERT_NO_FATAL_FAILURE(start_router());
     void *d = make(ZMQ_DEALER);
     run_cycles(
@@ -195,7 +194,7 @@ TEST_F(Churn, ConnectDisconnectCyclesReturnDescriptorsAndMemory) {
 // The same with PLAIN and a ZAP handler: every connection also opens an
 // inproc pipe to the handler, which must go with the connection.
 TEST_F(Churn, PlainWithZapCyclesReturnDescriptorsAndMemory) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     start_zap({{"user", "password"}});
     ASSERT_NO_FATAL_FAILURE(start_router(true));
     run_cycles([&] { dealer_cycle("user"); }, "PLAIN with ZAP");
@@ -205,7 +204,7 @@ TEST_F(Churn, PlainWithZapCyclesReturnDescriptorsAndMemory) {
 // never answers) holds the request: each connection's session, engine and
 // ZAP pipe go, on the server's side and at the handler's socket.
 TEST_F(Churn, PeersLeavingDuringZapReturnDescriptorsAndMemory) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *handler = make(ZMQ_ROUTER);
     ASSERT_EQ(0, zmq_bind(handler, "inproc://zeromq.zap.01"));
     ASSERT_NO_FATAL_FAILURE(start_router(true));

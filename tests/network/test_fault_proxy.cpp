@@ -7,21 +7,10 @@
 
 using fault::dir;
 using fault::end_kind;
+using testutil::accept_within;
+using testutil::listen_loopback;
 
 namespace {
-
-int listen_local(int *port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof a;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
-        ::listen(fd, 16) != 0 || ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) != 0)
-        return -1;
-    *port = ntohs(a.sin_port);
-    return fd;
-}
 
 int connect_local(int port) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -32,13 +21,6 @@ int connect_local(int port) {
     if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0)
         return -1;
     return fd;
-}
-
-int accept_within(int lfd, int timeout_ms) {
-    pollfd p{lfd, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) != 1)
-        return -1;
-    return ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
 }
 
 bool send_all(int fd, const std::string &data) {
@@ -80,7 +62,7 @@ std::string pattern(size_t n) {
 class FaultProxy : public ::testing::Test {
   protected:
     void SetUp() override {
-        lfd = listen_local(&port);
+        lfd = listen_loopback(&port);
         ASSERT_GE(lfd, 0);
         proxy.reset(new fault::fault_proxy("tcp://127.0.0.1:" + std::to_string(port)));
     }
@@ -177,11 +159,11 @@ TEST_F(FaultProxy, RefusesForAWhileThenAccepts) {
 TEST_F(FaultProxy, EndsAtZmtpDataFramePositions) {
     // Greeting, a READY command, then data frames "A" (more), 300 x "B"
     // (long form), "C".
-    const std::string greeting = nettest::zmtp_greeting();
-    const std::string ready = nettest::zmtp_ready("PUSH");
-    const std::string f0 = nettest::zmtp_frame("A", true);
-    const std::string f1 = nettest::zmtp_frame(std::string(300, 'B'), true);
-    const std::string f2 = nettest::zmtp_frame("C");
+    const std::string greeting = testutil::zmtp_greeting();
+    const std::string ready = testutil::zmtp_ready("PUSH");
+    const std::string f0 = testutil::zmtp_frame("A", true);
+    const std::string f1 = testutil::zmtp_frame(std::string(300, 'B'), true);
+    const std::string f2 = testutil::zmtp_frame("C");
     const std::string stream = greeting + ready + f0 + f1 + f2;
     struct cut {
         uint64_t frame, offset;

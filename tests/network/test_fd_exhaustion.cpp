@@ -5,95 +5,41 @@
 // forked child with a low RLIMIT_NOFILE, so the limit stays there; the
 // child reports the first check that failed through its exit status.
 #include "net_testutil.hpp"
+#include "proc_testutil.hpp"
 
-#include <dirent.h>
 #include <sys/resource.h>
-#include <sys/wait.h>
 
 #include <functional>
 #include <set>
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
-int open_fds() {
-    DIR *d = ::opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    int n = 0;
-    while (const dirent *e = ::readdir(d))
-        n += e->d_name[0] != '.';
-    ::closedir(d);
-    return n - 1; // the directory's own descriptor
-}
-
-// In the child: report a failed check on stderr and leave with `code`.
-#define CHILD_CHECK(cond, code)                                                \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            fprintf(stderr, "child check failed (%d): %s, errno %d (%s)\n",    \
-                    code, #cond, errno, zmq_strerror(errno));                  \
-            return code;                                                       \
-        }                                                                      \
-    } while (0)
+constexpr int child_timeout_ms = 30000;
 
 // Forks a child limited to `max_fds` descriptors that runs `body` and exits
-// with its result. Fork before this process makes any thread or context.
+// with its result (100 if the limit cannot be set). Fork before this
+// process makes any thread or context.
 pid_t start_limited(int max_fds, const std::function<int()> &body) {
-    const pid_t pid = ::fork();
-    if (pid != 0)
-        return pid;
-    rlimit lim{};
-    ::getrlimit(RLIMIT_NOFILE, &lim);
-    lim.rlim_cur = static_cast<rlim_t>(max_fds);
-    if (::setrlimit(RLIMIT_NOFILE, &lim) != 0)
-        ::_exit(100);
-    // An exception escaping the library ends the child as it would end a C
-    // program (std::terminate, SIGABRT), never back in this test runner.
-    const auto run = [&]() noexcept { return body(); };
-    ::_exit(run());
-}
-
-// "exit N" with the child's result, "signal N" if it died (an abort is
-// signal 6), or "timeout" (it is killed then).
-std::string wait_child(pid_t pid, int timeout_ms = 30000) {
-    if (pid < 0)
-        return "fork failed";
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    int status = 0;
-    while (::waitpid(pid, &status, WNOHANG) == 0) {
-        if (std::chrono::steady_clock::now() > deadline) {
-            ::kill(pid, SIGKILL);
-            ::waitpid(pid, &status, 0);
-            return "timeout";
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    }
-    if (WIFSIGNALED(status))
-        return "signal " + std::to_string(WTERMSIG(status));
-    return "exit " + std::to_string(WEXITSTATUS(status));
+    return start_child([&] {
+        rlimit lim{};
+        ::getrlimit(RLIMIT_NOFILE, &lim);
+        lim.rlim_cur = static_cast<rlim_t>(max_fds);
+        if (::setrlimit(RLIMIT_NOFILE, &lim) != 0)
+            return 100;
+        return body();
+    });
 }
 
 std::string run_limited(int max_fds, const std::function<int()> &body) {
-    return wait_child(start_limited(max_fds, body));
-}
-
-std::string endpoint_of(void *s) {
-    char buf[256];
-    size_t len = sizeof buf;
-    return zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &len) == 0 ? std::string(buf) : "";
-}
-
-bool readable(void *s, int timeout_ms) {
-    zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
-    return zmq_poll(&item, 1, timeout_ms) == 1;
+    return wait_child(start_limited(max_fds, body), child_timeout_ms);
 }
 
 // Receives one [id, body] message from a ROUTER (bounded); false if none.
 bool router_recv(void *router, std::string &id, std::string &body, int timeout_ms = wait_ms) {
     char buf[256];
-    if (!readable(router, timeout_ms))
+    if (!wait_readable(router, timeout_ms))
         return false;
     int n = zmq_recv(router, buf, sizeof buf, 0);
     if (n < 0)
@@ -106,45 +52,8 @@ bool router_recv(void *router, std::string &id, std::string &body, int timeout_m
     return true;
 }
 
-// zmq_socket, retried while it fails with EMFILE: a closed socket's
-// descriptors are released a little later, on a background thread.
-void *socket_when_possible(void *ctx, int type) {
-    void *s = nullptr;
-    eventually([&] { return (s = zmq_socket(ctx, type)) != nullptr || errno != EMFILE; });
-    return s;
-}
-
-int linger0(void *s) {
-    int zero = 0;
-    return zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-}
-
-// A whole line from a socket (bounded); "" on timeout or EOF.
-std::string read_line(int fd, int timeout_ms = 10000) {
-    std::string line;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    for (;;) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              deadline - std::chrono::steady_clock::now())
-                              .count();
-        pollfd p{fd, POLLIN, 0};
-        if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) != 1)
-            return "";
-        char c;
-        if (::read(fd, &c, 1) != 1)
-            return "";
-        if (c == '\n')
-            return line;
-        line.push_back(c);
-    }
-}
-
-// To a socket, so that a peer that died is no SIGPIPE.
-void write_line(int fd, const std::string &s) {
-    const std::string line = s + "\n";
-    ssize_t rc = ::send(fd, line.data(), line.size(), MSG_NOSIGNAL);
-    (void)rc;
-}
+// How long a line from the other process may take (read_line's bound).
+constexpr int line_timeout_ms = 10000;
 
 } // namespace
 
@@ -182,12 +91,12 @@ TEST(FdExhaustion, SocketCreationFailsWithEmfileAndRecovers) {
         sockets.push_back(a);
         void *b = sockets[0];
         CHILD_CHECK(zmq_bind(a, "tcp://127.0.0.1:*") == 0, 8);
-        CHILD_CHECK(zmq_connect(b, endpoint_of(a).c_str()) == 0, 9);
+        CHILD_CHECK(zmq_connect(b, last_endpoint(a).c_str()) == 0, 9);
         CHILD_CHECK(zmq_send(b, "hi", 2, 0) == 2, 10);
         char buf[8];
-        CHILD_CHECK(readable(a, wait_ms) && zmq_recv(a, buf, sizeof buf, 0) == 2, 11);
+        CHILD_CHECK(wait_readable(a, wait_ms) && zmq_recv(a, buf, sizeof buf, 0) == 2, 11);
         for (void *x : sockets) {
-            linger0(x);
+            set_int(x, ZMQ_LINGER, 0);
             zmq_close(x);
         }
         CHILD_CHECK(zmq_ctx_term(ctx) == 0, 12);
@@ -205,9 +114,9 @@ TEST(FdExhaustion, ManyDealersBeyondTheLimitNeitherAbortNorStall) {
         void *ctx = zmq_ctx_new();
         void *router = zmq_socket(ctx, ZMQ_ROUTER);
         CHILD_CHECK(router, 1);
-        linger0(router);
+        set_int(router, ZMQ_LINGER, 0);
         CHILD_CHECK(zmq_bind(router, "tcp://127.0.0.1:*") == 0, 2);
-        const std::string ep = endpoint_of(router);
+        const std::string ep = last_endpoint(router);
         int next_id = 0;
         // Dealers that connect and say hello; false if a step fails. All
         // are made before the first connects, which takes descriptors.
@@ -216,7 +125,7 @@ TEST(FdExhaustion, ManyDealersBeyondTheLimitNeitherAbortNorStall) {
                 void *d = socket_when_possible(ctx, ZMQ_DEALER);
                 if (!d)
                     return false;
-                linger0(d);
+                set_int(d, ZMQ_LINGER, 0);
                 const std::string id = "d" + std::to_string(next_id++);
                 zmq_setsockopt(d, ZMQ_ROUTING_ID, id.data(), id.size());
                 out.push_back(d);
@@ -280,9 +189,9 @@ TEST(FdExhaustion, SilentInboundConnectionsExhaustTheAcceptor) {
         void *mon = zmq_socket(ctx, ZMQ_PAIR);
         void *dealer = zmq_socket(ctx, ZMQ_DEALER); // made now: its descriptor is ours
         CHILD_CHECK(router && mon && dealer, 1);
-        linger0(router);
-        linger0(dealer);
-        linger0(mon);
+        set_int(router, ZMQ_LINGER, 0);
+        set_int(dealer, ZMQ_LINGER, 0);
+        set_int(mon, ZMQ_LINGER, 0);
         CHILD_CHECK(set_int(router, ZMQ_BACKLOG, 200) == 0, 2);
         CHILD_CHECK(zmq_socket_monitor(router, "inproc://fd-mon", ZMQ_EVENT_ACCEPT_FAILED) == 0, 3);
         // libzmq retries a failed accept at once, one event each time, and
@@ -291,20 +200,20 @@ TEST(FdExhaustion, SilentInboundConnectionsExhaustTheAcceptor) {
         CHILD_CHECK(set_int(mon, ZMQ_RCVHWM, 0) == 0, 4);
         CHILD_CHECK(zmq_connect(mon, "inproc://fd-mon") == 0, 4);
         CHILD_CHECK(zmq_bind(router, "tcp://127.0.0.1:*") == 0, 5);
-        write_line(to_parent[1], endpoint_of(router));
+        write_line(to_parent[1], last_endpoint(router));
         event ev;
         CHILD_CHECK(wait_event(mon, ZMQ_EVENT_ACCEPT_FAILED, &ev, 10000), 6);
         CHILD_CHECK(ev.value == EMFILE || ev.value == ENFILE, 7);
         write_line(to_parent[1], "ACCEPT_FAILED");
-        CHILD_CHECK(read_line(to_child[0]) == "closed", 8);
-        CHILD_CHECK(zmq_connect(dealer, endpoint_of(router).c_str()) == 0, 9);
+        CHILD_CHECK(read_line(to_child[0], line_timeout_ms) == "closed", 8);
+        CHILD_CHECK(zmq_connect(dealer, last_endpoint(router).c_str()) == 0, 9);
         CHILD_CHECK(zmq_send(dealer, "hello", 5, 0) == 5, 10);
         std::string id, body;
         CHILD_CHECK(router_recv(router, id, body, 10000) && body == "hello", 11);
         CHILD_CHECK(zmq_send(router, id.data(), id.size(), ZMQ_SNDMORE) >= 0, 12);
         CHILD_CHECK(zmq_send(router, "back", 4, 0) == 4, 13);
         char buf[8];
-        CHILD_CHECK(readable(dealer, 10000) && zmq_recv(dealer, buf, sizeof buf, 0) == 4, 14);
+        CHILD_CHECK(wait_readable(dealer, 10000) && zmq_recv(dealer, buf, sizeof buf, 0) == 4, 14);
         write_line(to_parent[1], "EXCHANGED");
         zmq_close(dealer);
         zmq_close(mon);
@@ -316,20 +225,20 @@ TEST(FdExhaustion, SilentInboundConnectionsExhaustTheAcceptor) {
     ::close(to_child[0]);
     // The flood comes from this (unlimited) process.
     [&] {
-        const std::string ep = read_line(to_parent[0]);
+        const std::string ep = read_line(to_parent[0], line_timeout_ms);
         ASSERT_EQ(0u, ep.find("tcp://")) << ep;
         std::vector<std::unique_ptr<raw_peer>> flood;
         for (int i = 0; i < 80; ++i) {
             flood.emplace_back(new raw_peer);
             ASSERT_TRUE(flood.back()->connect(ep)) << i;
         }
-        EXPECT_EQ("ACCEPT_FAILED", read_line(to_parent[0]));
+        EXPECT_EQ("ACCEPT_FAILED", read_line(to_parent[0], line_timeout_ms));
         flood.clear(); // all closed
         write_line(to_child[1], "closed");
-        EXPECT_EQ("EXCHANGED", read_line(to_parent[0]));
+        EXPECT_EQ("EXCHANGED", read_line(to_parent[0], line_timeout_ms));
     }();
     ::close(to_child[1]);
-    EXPECT_EQ("exit 0", wait_child(child));
+    EXPECT_EQ("exit 0", wait_child(child, child_timeout_ms));
     ::close(to_parent[0]);
 }
 
@@ -341,7 +250,7 @@ TEST(FdExhaustion, ATcpConnectionCostsTwoDescriptors) {
     void *ctx = zmq_ctx_new();
     void *router = zmq_socket(ctx, ZMQ_ROUTER);
     ASSERT_EQ(0, zmq_bind(router, "tcp://127.0.0.1:*"));
-    const std::string ep = endpoint_of(router);
+    const std::string ep = last_endpoint(router);
     std::vector<void *> ds;
     for (int i = 0; i < n; ++i)
         ds.push_back(zmq_socket(ctx, ZMQ_DEALER));
@@ -357,10 +266,10 @@ TEST(FdExhaustion, ATcpConnectionCostsTwoDescriptors) {
     EXPECT_LE(after - before, 2 * n) << "descriptors per connection: "
                                      << (after - before) / static_cast<double>(n);
     for (void *d : ds) {
-        linger0(d);
+        set_int(d, ZMQ_LINGER, 0);
         zmq_close(d);
     }
-    linger0(router);
+    set_int(router, ZMQ_LINGER, 0);
     zmq_close(router);
     zmq_ctx_term(ctx);
 }

@@ -6,21 +6,9 @@
 // zpoller) rely on these; ZMQ_EVENTS drains the fd again.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
-
-int socket_fd(void *s) {
-    int fd = -1;
-    size_t len = sizeof fd;
-    EXPECT_EQ(0, zmq_getsockopt(s, ZMQ_FD, &fd, &len));
-    return fd;
-}
-
-bool fd_readable(int fd, int timeout) {
-    pollfd p = {fd, POLLIN, 0};
-    return ::poll(&p, 1, timeout) == 1 && (p.revents & POLLIN);
-}
 
 class FdWakeups : public net_test {
   protected:
@@ -54,7 +42,7 @@ TEST_F(FdWakeups, ConnectWakesTheFdBeforeAnyPeerOrMessage) {
 }
 
 TEST_F(FdWakeups, TcpConnectToALivePeerWakesTheFd) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *push = make(ZMQ_PUSH);
     const std::string ep = bind_any(push, transport::tcp4);
     void *pull = make(ZMQ_PULL);
@@ -66,7 +54,7 @@ TEST_F(FdWakeups, TcpConnectToALivePeerWakesTheFd) {
 }
 
 TEST_F(FdWakeups, BindWakesTheFd) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     for (transport t : {transport::tcp4, transport::ipc_path}) {
         void *pull = make(ZMQ_PULL);
         const int fd = socket_fd(pull);
@@ -78,7 +66,7 @@ TEST_F(FdWakeups, BindWakesTheFd) {
 }
 
 TEST_F(FdWakeups, AcceptedConnectionWakesTheBinder) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *pull = make(ZMQ_PULL);
     const std::string ep = bind_any(pull, transport::tcp4);
     const int fd = socket_fd(pull);
@@ -90,7 +78,7 @@ TEST_F(FdWakeups, AcceptedConnectionWakesTheBinder) {
 }
 
 TEST_F(FdWakeups, SubFdWakesWhenItsConnectionDrops) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *pub = make(ZMQ_PUB);
     const std::string ep = bind_any(pub, transport::tcp4);
     void *sub = make(ZMQ_SUB);

@@ -11,7 +11,7 @@
 // read for 30 reconnect intervals, and none may concern the refused endpoint.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -157,23 +157,13 @@ class HandshakeRefusal : public net_test {
                     ::close(f);
         }
         bool listen() {
-            lfd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-            sockaddr_in a{};
-            a.sin_family = AF_INET;
-            a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            socklen_t len = sizeof a;
-            if (lfd < 0 || ::bind(lfd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
-                ::listen(lfd, 16) != 0 ||
-                ::getsockname(lfd, reinterpret_cast<sockaddr *>(&a), &len) != 0)
-                return false;
-            ep = "tcp://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-            return true;
+            int port = 0;
+            lfd = listen_loopback(&port);
+            ep = "tcp://127.0.0.1:" + std::to_string(port);
+            return lfd >= 0;
         }
         bool accept() {
-            pollfd p{lfd, POLLIN, 0};
-            if (::poll(&p, 1, wait_ms) != 1)
-                return false;
-            fd = ::accept4(lfd, nullptr, nullptr, SOCK_CLOEXEC);
+            fd = accept_within(lfd);
             return fd >= 0;
         }
         bool read_some(size_t n) {

@@ -10,26 +10,11 @@
 
 #include <set>
 
-using namespace nettest;
-using namespace proctest;
+using namespace testutil;
 
 namespace {
 
 constexpr int handshake_ivl_ms = 300;
-
-// Monitor events of one id until `quiet_ms` pass without any event (or,
-// with a peer that keeps reconnecting, 2 s in all).
-int count_events(void *mon, int id, int quiet_ms, std::vector<event> *all = nullptr) {
-    int n = 0;
-    event ev;
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-    while (std::chrono::steady_clock::now() < deadline && read_event(mon, ev, quiet_ms)) {
-        n += ev.id == id;
-        if (all)
-            all->push_back(ev);
-    }
-    return n;
-}
 
 // A ZAP handler on a ROUTER (it may leave requests unanswered, which a REP
 // cannot): PLAIN user "good" gets 200, user "stuck" gets no answer until
@@ -151,7 +136,7 @@ class HostileHandshakes : public net_test {};
 // HANDSHAKE_FAILED_NO_DETAIL, and a well-behaved peer connecting in the
 // middle of them is served at once.
 TEST_F(HostileHandshakes, StalledHandshakesAreClosedByHandshakeIvl) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     constexpr int stalled_n = 300;
     ASSERT_GE(raise_fd_limit(4L * stalled_n), 4L * stalled_n);
     void *router = make(ZMQ_ROUTER);
@@ -200,7 +185,7 @@ TEST_F(HostileHandshakes, StalledHandshakesAreClosedByHandshakeIvl) {
 // stderr, also when a handshake fails, a peer sends garbage after a
 // PLAIN HELLO, or connections are torn down.
 TEST_F(HostileHandshakes, CredentialsAndBodiesNeverInEventsOrOutput) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     const std::string secrets[] = {"user-Kq7Zr", "pass-Wx3Vb9", "wrong-Pq2Lm4", "body-Ty8Nc1",
                                    "hello-pass-Ue5Hd0"};
     captured_output output;
@@ -275,7 +260,7 @@ TEST_F(HostileHandshakes, CredentialsAndBodiesNeverInEventsOrOutput) {
 // connections to the same socket and other sockets of the context get
 // through. Answers that come after the connection is gone are dropped.
 TEST_F(HostileHandshakes, UnansweredZapRequestsBlockOnlyTheirConnections) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     constexpr int stuck_n = 20, good_n = 20;
     ASSERT_GE(raise_fd_limit(1000), 1000);
     auto zap = std::make_unique<selective_zap>(ctx);

@@ -4,7 +4,7 @@
 // messages, so a second burst after a large first one is not dropped.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -12,7 +12,7 @@ class HwmChanges : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        SKIP_WITHOUT_TCP_NET();
+        SKIP_WITHOUT_TCP();
     }
     // PUSH -> PULL over tcp with small HWMs and kernel buffers.
     void link(void **push, void **pull) {

@@ -7,7 +7,7 @@
 
 #include <future>
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -16,11 +16,7 @@ constexpr int ctx_term_bound_ms = 20000; // generous: only catches a hang
 class LingerReconnect : public net_test {
   protected:
     // A fresh ipc path nobody listens on (yet).
-    std::string unbound_ipc() {
-        const std::string ep = "ipc:///tmp/" + short_unique() + ".ipc";
-        remember_ipc(ep);
-        return ep;
-    }
+    std::string unbound_ipc() { return bind_spec(transport::ipc_path); }
 
     // A PUSH in `c` connected to `ep` with three messages queued, closed
     // (with `linger`) only after a connect attempt has failed, so the

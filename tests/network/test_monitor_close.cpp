@@ -6,7 +6,7 @@
 
 #include <algorithm>
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -18,19 +18,12 @@ class MonitorClose : public net_test, public ::testing::WithParamInterface<int> 
         ASSERT_EQ(0, set_int(s, ZMQ_LINGER, linger));
         ASSERT_EQ(0, zmq_close(s));
     }
-    // The next event, or id -1 when none comes within the bound.
-    event next_event(void *mon, int timeout = wait_ms) {
-        event ev;
-        if (!read_event(mon, ev, timeout))
-            ev.id = -1;
-        return ev;
-    }
 };
 
 } // namespace
 
 TEST_P(MonitorClose, BoundSocketSendsClosedThenMonitorStopped) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = zmq_socket(ctx, ZMQ_DEALER);
     ASSERT_NE(nullptr, server);
     sockets.push_back(server);
@@ -54,7 +47,7 @@ TEST_P(MonitorClose, BoundSocketSendsClosedThenMonitorStopped) {
 }
 
 TEST_P(MonitorClose, ConnectedSocketSendsOnlyMonitorStopped) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = zmq_socket(ctx, ZMQ_DEALER);
     ASSERT_NE(nullptr, client);
@@ -98,7 +91,7 @@ TEST_F(MonitorCloseLinger, LingeringConnecterReportsUntilDoneThenStops) {
 }
 
 TEST_F(MonitorCloseLinger, ExplicitStopWithLiveConnectionsSendsOnlyMonitorStopped) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     void *mon = monitor(server);

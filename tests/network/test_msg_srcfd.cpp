@@ -3,7 +3,7 @@
 // locally, received over inproc, or sent on, has none (-1, EINVAL).
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -11,7 +11,7 @@ class Srcfd : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        SKIP_WITHOUT_TCP_NET();
+        SKIP_WITHOUT_TCP();
     }
     // Receive one part; the caller closes it.
     bool recv_part(void *s, zmq_msg_t *m) {

@@ -5,7 +5,7 @@
 
 #include <sys/stat.h>
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -45,7 +45,7 @@ std::string free_endpoint(transport t) {
 } // namespace
 
 TEST_F(NetConn, LastEndpointForms) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *s = make(ZMQ_PULL);
     ASSERT_EQ(0, zmq_bind(s, "tcp://127.0.0.1:*"));
     std::string ep = last_endpoint(s);

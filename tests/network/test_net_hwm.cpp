@@ -3,7 +3,7 @@
 // PUB drops; oversized messages cost the connection and are never delivered.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -115,7 +115,7 @@ INSTANTIATE_TEST_SUITE_P(
 class NetLimits : public net_test {};
 
 TEST_F(NetLimits, PubDropsForSlowSubscriber) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *pub = make(ZMQ_PUB);
     void *sub = make(ZMQ_SUB);
     set_int(pub, ZMQ_SNDHWM, 10);
@@ -149,7 +149,7 @@ TEST_F(NetLimits, PubDropsForSlowSubscriber) {
 }
 
 TEST_F(NetLimits, MaxMsgSizeDropsConnectionAndMessage) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *pull = make(ZMQ_PULL);
     const int64_t max = 1000;
     ASSERT_EQ(0, zmq_setsockopt(pull, ZMQ_MAXMSGSIZE, &max, sizeof max));

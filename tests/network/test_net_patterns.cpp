@@ -4,7 +4,7 @@
 // PUSH/PULL; multipart, 0-byte and 1 MiB messages.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 

@@ -4,7 +4,7 @@
 // and the monitor events of a tcp connection's life.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 #ifndef ZMQ_METADATA
 #define ZMQ_METADATA 95 // draft option in libzmq 4.3's header
@@ -183,7 +183,7 @@ TEST_P(NetSec, HeartbeatsKeepIdleConnectionAlive) {
 }
 
 TEST_F(NetSec, HeartbeatDropsSilentRawPeer) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     set_int(server, ZMQ_HEARTBEAT_IVL, 20);
     set_int(server, ZMQ_HEARTBEAT_TIMEOUT, 200);

@@ -1,22 +1,11 @@
 // A SUB keeps its subscriptions across a reconnect: when the publisher comes
 // back (same endpoint, new process state), messages flow again without the
 // application subscribing anew (libzmq re-sends subscriptions on "hiccup").
-#include <gtest/gtest.h>
+#include "testutil.hpp"
 
-#include <chrono>
-#include <string>
-#include <thread>
-
-#include <zmq.h>
+using namespace testutil;
 
 namespace {
-std::string last_endpoint(void *s) {
-    char buf[256];
-    size_t len = sizeof buf;
-    zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &len);
-    return buf;
-}
-
 // Publish until the subscriber sees a message or the deadline passes.
 bool delivered(void *pub, void *sub, const std::string &text) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

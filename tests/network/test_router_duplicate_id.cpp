@@ -4,23 +4,11 @@
 // the id. Once it disconnects nothing of it may stay behind, or one such
 // peer after another exhausts the process's descriptors.
 #include "net_testutil.hpp"
+#include "proc_testutil.hpp"
 
-#include <dirent.h>
-
-using namespace nettest;
+using namespace testutil;
 
 namespace {
-
-int open_fds() {
-    DIR *d = ::opendir("/proc/self/fd");
-    if (!d)
-        return -1;
-    int n = 0;
-    while (const dirent *e = ::readdir(d))
-        n += e->d_name[0] != '.';
-    ::closedir(d);
-    return n - 1; // the directory's own descriptor
-}
 
 // The NULL handshake one step at a time, announcing routing id `id`.
 bool handshake_as(raw_peer &p, const std::string &id) {
@@ -39,7 +27,7 @@ class RouterDuplicateId : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        SKIP_WITHOUT_TCP_NET();
+        SKIP_WITHOUT_TCP();
         router_ = make(ZMQ_ROUTER);
         ep_ = bind_any(router_, transport::tcp4);
         dealer_ = make(ZMQ_DEALER);

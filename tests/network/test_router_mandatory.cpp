@@ -4,7 +4,7 @@
 // instead of being dropped.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -12,8 +12,7 @@ class RouterMandatory : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        if (!transport_supported("tcp://127.0.0.1:*"))
-            GTEST_SKIP() << "tcp:// not implemented yet";
+        SKIP_WITHOUT_TCP();
     }
 
     // A ROUTER_MANDATORY router bound on tcp; `ep_` is where to connect.

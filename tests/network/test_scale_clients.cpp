@@ -8,8 +8,7 @@
 
 #include <set>
 
-using namespace nettest;
-using namespace proctest;
+using namespace testutil;
 
 namespace {
 
@@ -22,12 +21,6 @@ constexpr int scale_connections = 10000;
 // connects to each: 2,000 DEALERs (above the default ZMQ_MAX_SOCKETS) with
 // 5 connections each.
 constexpr int router_endpoints = 5;
-
-std::string endpoint_of(void *s) {
-    char buf[256];
-    size_t len = sizeof buf;
-    return zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, buf, &len) == 0 ? std::string(buf) : "";
-}
 
 void close_linger0(void *s) {
     int zero = 0;
@@ -73,7 +66,7 @@ int echo_router(int ctl, int expected) {
     std::string eps;
     for (int i = 0; i < router_endpoints; ++i) {
         CHILD_CHECK(zmq_bind(router, "tcp://127.0.0.1:*") == 0, 3);
-        eps += (i ? " " : "") + endpoint_of(router);
+        eps += (i ? " " : "") + last_endpoint(router);
     }
     write_line(ctl, eps);
     std::set<std::string> peers;
@@ -107,7 +100,7 @@ int echo_router(int ctl, int expected) {
 // a message and getting the reply. A DEALER's round robin puts its i-th
 // message on its i-th connection, so each connection carries one request.
 TEST(Scale, TenThousandTcpConnectionsOnOneRouter) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     const int n = scale_connections;
     const int dealers = n / router_endpoints;
     // Per process: a descriptor per connection, libzmq's one per socket, spare.
@@ -223,7 +216,7 @@ int serve_requests(void *router, const std::string &gen) {
 // with the new server. Clients repeat their request until answered, as a
 // request sent into a connection that died is lost.
 TEST(Scale, ReconnectStormAfterServerRestart) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     constexpr int clients_n = 1000;
     constexpr int resend_ms = 500;
     // A descriptor per socket (libzmq's mailbox) and two per connection.
@@ -234,7 +227,7 @@ TEST(Scale, ReconnectStormAfterServerRestart) {
     ASSERT_EQ(0, zmq_ctx_set(client_ctx, ZMQ_MAX_SOCKETS, clients_n + 16));
     void *server = zmq_socket(server_ctx, ZMQ_ROUTER);
     ASSERT_EQ(0, zmq_bind(server, "tcp://127.0.0.1:*"));
-    const std::string ep = endpoint_of(server);
+    const std::string ep = last_endpoint(server);
     ASSERT_NE(0, tcp_port(ep));
 
     const auto started = std::chrono::steady_clock::now();

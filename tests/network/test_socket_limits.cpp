@@ -7,8 +7,7 @@
 
 #include <sys/resource.h>
 
-using namespace nettest;
-using namespace proctest;
+using namespace testutil;
 
 namespace {
 
@@ -26,9 +25,7 @@ void *replace_socket(void *ctx, void *s) {
     int zero = 0;
     zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
     EXPECT_EQ(0, zmq_close(s));
-    void *fresh = nullptr;
-    eventually([&] { return (fresh = zmq_socket(ctx, ZMQ_PAIR)) != nullptr || errno != EMFILE; });
-    return fresh;
+    return socket_when_possible(ctx, ZMQ_PAIR);
 }
 
 // The socket one past the limit: expected to fail with EMFILE (kept in
@@ -46,15 +43,6 @@ void close_all(std::vector<void *> &sockets) {
     for (void *s : sockets)
         zmq_close(s);
     sockets.clear();
-}
-
-// ZMQ_EVENT_ACCEPTED events on a monitor within `quiet_ms` of the last one.
-int count_accepted(void *mon, int quiet_ms) {
-    int n = 0;
-    event ev;
-    while (read_event(mon, ev, quiet_ms))
-        n += ev.id == ZMQ_EVENT_ACCEPTED;
-    return n;
 }
 
 } // namespace
@@ -187,7 +175,7 @@ class RepeatedConnect : public net_test,
                         public ::testing::WithParamInterface<std::pair<int, int>> {};
 
 TEST_P(RepeatedConnect, OneConnectionPerEndpoint) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     const int type = GetParam().first, binder_type = GetParam().second;
     void *binder = make(binder_type);
     void *mon = monitor(binder, ZMQ_EVENT_ACCEPTED);
@@ -198,7 +186,7 @@ TEST_P(RepeatedConnect, OneConnectionPerEndpoint) {
     const bool single = type != ZMQ_PUSH;
     if (single) {
         // All three would be accepted long before 500 ms of quiet.
-        EXPECT_EQ(1, count_accepted(mon, 500));
+        EXPECT_EQ(1, count_events(mon, ZMQ_EVENT_ACCEPTED, 500));
         // And a disconnect ends the endpoint: it is connectable again.
         EXPECT_EQ(0, zmq_disconnect(s, ep.c_str()));
         EXPECT_ZMQ_ERR(zmq_disconnect(s, ep.c_str()), ENOENT);
@@ -207,7 +195,7 @@ TEST_P(RepeatedConnect, OneConnectionPerEndpoint) {
     } else {
         int accepted = 0;
         EXPECT_TRUE(eventually([&] {
-            accepted += count_accepted(mon, 10);
+            accepted += count_events(mon, ZMQ_EVENT_ACCEPTED, 10);
             return accepted == 3;
         })) << accepted;
     }

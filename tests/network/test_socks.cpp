@@ -16,7 +16,8 @@
 #define ZMQ_SOCKS_PASSWORD 100
 #endif
 
-using namespace nettest;
+using namespace testutil;
+using nettest::socks5_server; // support/socks5_server.hpp keeps its namespace
 
 namespace {
 
@@ -121,7 +122,7 @@ TEST_F(socks_test, CredentialOptionsRoundTrip) {
 }
 
 TEST_F(socks_test, ConnectsThroughProxyWithoutAuthentication) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     make_pair(proxy.address());
     void *mon = monitor(client);
@@ -146,7 +147,7 @@ TEST_F(socks_test, ConnectsThroughProxyWithoutAuthentication) {
 }
 
 TEST_F(socks_test, HostNameIsSentUnresolved) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     make_pair(proxy.address());
     socks5_server::behaviour b;
@@ -163,7 +164,7 @@ TEST_F(socks_test, HostNameIsSentUnresolved) {
 }
 
 TEST_F(socks_test, Ipv6LiteralIsSentAsIpv6Address) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     make_pair(proxy.address());
     socks5_server::behaviour b;
@@ -180,7 +181,7 @@ TEST_F(socks_test, Ipv6LiteralIsSentAsIpv6Address) {
 }
 
 TEST_F(socks_test, UsernamePasswordAuthentication) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     socks5_server::behaviour b;
     b.require_auth = true;
@@ -201,7 +202,7 @@ TEST_F(socks_test, UsernamePasswordAuthentication) {
 }
 
 TEST_F(socks_test, ClearedUsernameMeansNoAuthentication) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     make_pair(proxy.address());
     set_credentials("alice", "s3cret");
@@ -215,7 +216,7 @@ TEST_F(socks_test, ClearedUsernameMeansNoAuthentication) {
 }
 
 TEST_F(socks_test, ReplyAddressDoesNotReachThePeer) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     socks5_server::behaviour b;
     b.reply_with_domain = true; // a variable-length BND.ADDR in the reply
@@ -231,7 +232,7 @@ class socks_retry_test : public socks_test,
                          public ::testing::WithParamInterface<const char *> {};
 
 TEST_P(socks_retry_test, FailedExchangeIsRetried) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     const std::string failure = GetParam();
     socks5_server &proxy = start_proxy();
     socks5_server::behaviour first;
@@ -273,7 +274,7 @@ INSTANTIATE_TEST_SUITE_P(failures, socks_retry_test,
                          });
 
 TEST_F(socks_test, UnreachableProxyIsRetried) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy(false); // bound, not listening: connects are refused
     make_pair(proxy.address());
     void *mon = monitor(client);
@@ -290,7 +291,7 @@ TEST_F(socks_test, SilentProxyTimesOutAfterHandshakeInterval) {
 #ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
     GTEST_SKIP() << "libzmq 4.3.4 waits forever for a proxy that does not answer";
 #endif
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     socks5_server::behaviour silent;
     silent.silent = true;
@@ -303,7 +304,7 @@ TEST_F(socks_test, SilentProxyTimesOutAfterHandshakeInterval) {
 }
 
 TEST_F(socks_test, ClearedProxyConnectsDirectly) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     socks5_server &proxy = start_proxy();
     make_pair(proxy.address());
     ASSERT_EQ(0, zmq_setsockopt(client, ZMQ_SOCKS_PROXY, nullptr, 0));

@@ -4,7 +4,7 @@
 // closes the connection.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -12,8 +12,7 @@ class Stream : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        if (!transport_supported("tcp://127.0.0.1:*"))
-            GTEST_SKIP() << "tcp:// not implemented yet";
+        SKIP_WITHOUT_TCP();
     }
     // Send [id, data] on a STREAM socket.
     void send_to(void *s, const std::string &id, const std::string &data) {
@@ -27,22 +26,12 @@ struct raw_listener {
     int fd = -1;
     int port = 0;
     raw_listener() {
-        fd = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        socklen_t len = sizeof a;
-        EXPECT_EQ(0, ::bind(fd, reinterpret_cast<sockaddr *>(&a), len));
-        EXPECT_EQ(0, ::listen(fd, 4));
-        EXPECT_EQ(0, ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len));
-        port = ntohs(a.sin_port);
+        fd = listen_loopback(&port);
+        EXPECT_GE(fd, 0) << strerror(errno);
     }
-    ~raw_listener() { ::close(fd); }
-    int accept_one(int timeout = wait_ms) {
-        pollfd p{fd, POLLIN, 0};
-        if (::poll(&p, 1, timeout) != 1)
-            return -1;
-        return ::accept(fd, nullptr, nullptr);
+    ~raw_listener() {
+        if (fd >= 0)
+            ::close(fd);
     }
 };
 
@@ -156,7 +145,7 @@ TEST_F(Stream, ClientConnectsToRawServer) {
     ASSERT_EQ(0, zmq_setsockopt(client, ZMQ_CONNECT_ROUTING_ID, "conn-1", 6));
     const std::string ep = "tcp://127.0.0.1:" + std::to_string(listener.port);
     ASSERT_EQ(0, zmq_connect(client, ep.c_str()));
-    const int fd = listener.accept_one();
+    const int fd = accept_within(listener.fd);
     ASSERT_GE(fd, 0);
     auto note = recv_multipart(client);
     ASSERT_EQ(2u, note.size());

@@ -4,7 +4,7 @@
 // (ZMQ_CONNECT_ROUTING_ID ids are not generated, so they leave it alone).
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -44,8 +44,7 @@ class StreamIdentity : public net_test {
   protected:
     void SetUp() override {
         net_test::SetUp();
-        if (!transport_supported("tcp://127.0.0.1:*"))
-            GTEST_SKIP() << "tcp:// not implemented yet";
+        SKIP_WITHOUT_TCP();
     }
 };
 

@@ -12,7 +12,7 @@
 #include <cstdio>
 #include <set>
 
-using namespace nettest;
+using namespace testutil;
 using fault::dir;
 using fault::end_kind;
 

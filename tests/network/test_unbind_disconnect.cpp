@@ -7,7 +7,7 @@
 
 #include <sys/stat.h>
 
-using namespace nettest;
+using namespace testutil;
 
 namespace {
 
@@ -70,7 +70,7 @@ INSTANTIATE_TEST_SUITE_P(
 class UnbindRules : public net_test {};
 
 TEST_F(UnbindRules, MessageReceivedBeforeUnbindStaysReadable) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     const std::string ep = bind_any(server, transport::tcp4);
@@ -82,7 +82,7 @@ TEST_F(UnbindRules, MessageReceivedBeforeUnbindStaysReadable) {
 }
 
 TEST_F(UnbindRules, TcpWildcardIsEnoentResolvedWorks) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     ASSERT_EQ(0, zmq_bind(server, "tcp://127.0.0.1:*"));
     const std::string ep = last_endpoint(server);
@@ -92,7 +92,7 @@ TEST_F(UnbindRules, TcpWildcardIsEnoentResolvedWorks) {
 }
 
 TEST_F(UnbindRules, AnyInterfaceWildcardIsEnoentResolvedWorks) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     ASSERT_EQ(0, zmq_bind(server, "tcp://*:*"));
     const std::string ep = last_endpoint(server); // tcp://0.0.0.0:<port>
@@ -115,7 +115,7 @@ TEST_F(UnbindRules, IpcWildcardIsEnoentResolvedWorks) {
 // ZMQ_RECONNECT_IVL -1: when the peer goes, libzmq's session tells the
 // socket to forget the endpoint, so the pipe ends with it.
 TEST_F(UnbindRules, ConnecterThatDoesNotReconnectDropsItsEndpoint) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
 #ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
     // Observed by hand: libzmq 4.3.4 gives EAGAIN and ENOENT here as well,
     // but its zmq_ctx_term then hangs in about a third of the runs.
@@ -140,7 +140,7 @@ TEST_F(UnbindRules, ConnecterThatDoesNotReconnectDropsItsEndpoint) {
 // 4.3.4 leaves it open, idle, until the socket closes (deliberate difference:
 // zlink does not keep a connection nobody can use).
 TEST_F(UnbindRules, DisconnectEndsThePipeAndZlinkAlsoTheConnection) {
-    SKIP_WITHOUT_TCP_NET();
+    SKIP_WITHOUT_TCP();
     void *server = make(ZMQ_DEALER);
     void *client = make(ZMQ_DEALER);
     void *smon = monitor(server, ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_DISCONNECTED);
@@ -169,6 +169,13 @@ TEST_F(UnbindRules, DisconnectEndsThePipeAndZlinkAlsoTheConnection) {
 // named ipc files in place.
 TEST_F(UnbindRules, IpcRebindRightAfterUnbindKeepsItsSocketFile) {
     SKIP_WITHOUT_NET(transport::ipc_path);
+#ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
+    // libzmq 4.3.4 releases the old listener on its io thread after
+    // zmq_unbind returns; about once in a few thousand rebinds the rebind or
+    // the old listener's CLOSED event does not come within the wait
+    // (observed at rebind 1190 of 2000). zlink releases it before returning.
+    GTEST_SKIP() << "libzmq 4.3.4 unbinds asynchronously (see README)";
+#endif
     void *server = make(ZMQ_PULL);
     void *mon = monitor(server, ZMQ_EVENT_CLOSED);
     const std::string ep = bind_spec(transport::ipc_path);

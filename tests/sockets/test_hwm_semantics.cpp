@@ -3,11 +3,11 @@
 // a connect made before the bind; a writer hears there is room again after
 // (hwm + 1) / 2 reads; new HWMs apply to the pipes that already exist; and
 // messages of a connecter that closed before the bind still arrive.
-#include "sock_testutil.hpp"
+#include "testutil.hpp"
 
 #include <thread>
 
-using namespace socktest;
+using namespace testutil;
 
 namespace {
 
@@ -49,14 +49,14 @@ struct Link {
     }
     void bind_then_connect()
     {
-        const std::string ep = endpoint();
+        const std::string ep = inproc_ep();
         rx.bind(ep);
         tx.connect(ep);
         settle();
     }
     void connect_then_bind()
     {
-        const std::string ep = endpoint();
+        const std::string ep = inproc_ep();
         tx.connect(ep);
         rx.bind(ep);
         settle();
@@ -92,7 +92,7 @@ TEST(HwmSemantics, ConnectBeforeBindQueueGrowsToSndPlusRcvAtBind)
 {
     Ctx ctx;
     Link l(ctx, 5, 7);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     l.tx.connect(ep);
     EXPECT_EQ(5, fill(l.tx)) << "before the bind only the connecter's SNDHWM counts";
     l.rx.bind(ep);
@@ -162,7 +162,7 @@ TEST(HwmSemantics, NewHwmAppliesInTheBindersDirection)
         Sock tx(ctx, ZMQ_PUSH), rx(ctx, ZMQ_PULL);
         tx.set_int(ZMQ_SNDHWM, 5);
         rx.set_int(ZMQ_RCVHWM, 5);
-        const std::string ep = endpoint();
+        const std::string ep = inproc_ep();
         tx.bind(ep);
         rx.connect(ep);
         writable(tx);
@@ -212,19 +212,19 @@ TEST(ConnectBeforeBind, ClosedConnectersMessagesArriveAtTheBind)
 {
     for (int linger : {-1, 0}) {
         Ctx ctx;
-        const std::string ep = endpoint();
+        const std::string ep = inproc_ep();
         Sock tx(ctx, ZMQ_DEALER);
         tx.set_int(ZMQ_LINGER, linger);
         tx.set_str(ZMQ_ROUTING_ID, "D1");
         tx.connect(ep);
-        send_multipart(tx, {"a", "b"});
-        send_str(tx, "c");
-        send_str(tx, "cut", ZMQ_SNDMORE); // an unfinished message is dropped
+        send_multipart_ok(tx, {"a", "b"});
+        send_ok(tx, "c");
+        send_ok(tx, "cut", ZMQ_SNDMORE); // an unfinished message is dropped
         tx.close();
         Sock rx(ctx, ZMQ_ROUTER);
         rx.bind(ep);
-        EXPECT_EQ((std::vector<std::string>{"D1", "a", "b"}), recv_multipart(rx)) << linger;
-        EXPECT_EQ((std::vector<std::string>{"D1", "c"}), recv_multipart(rx)) << linger;
+        EXPECT_EQ((std::vector<std::string>{"D1", "a", "b"}), recv_multipart_ok(rx)) << linger;
+        EXPECT_EQ((std::vector<std::string>{"D1", "c"}), recv_multipart_ok(rx)) << linger;
         EXPECT_FALSE(poll_in(rx, 50));
     }
 }
@@ -232,7 +232,7 @@ TEST(ConnectBeforeBind, ClosedConnectersMessagesArriveAtTheBind)
 TEST(ConnectBeforeBind, ManyThreadsConnectSendAndCloseBeforeTheBind)
 {
     Ctx ctx;
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     constexpr int kThreads = 8, kEach = 100;
     std::vector<std::thread> threads;
     for (int t = 0; t < kThreads; ++t)
@@ -240,7 +240,7 @@ TEST(ConnectBeforeBind, ManyThreadsConnectSendAndCloseBeforeTheBind)
             Sock tx(ctx, ZMQ_PUSH);
             tx.connect(ep);
             for (int i = 0; i < kEach; ++i)
-                send_str(tx, "x");
+                send_ok(tx, "x");
         });
     for (auto &t : threads)
         t.join();
@@ -260,12 +260,12 @@ TEST(ConnectBeforeBind, NeverBoundConnectionsDoNotBlockTermination)
         void *ctx = zmq_ctx_new();
         void *closed = zmq_socket(ctx, ZMQ_PUSH);
         zmq_setsockopt(closed, ZMQ_LINGER, &linger, sizeof linger);
-        ASSERT_EQ(0, zmq_connect(closed, endpoint().c_str()));
+        ASSERT_EQ(0, zmq_connect(closed, inproc_ep().c_str()));
         ASSERT_EQ(1, zmq_send(closed, "m", 1, 0));
         ASSERT_EQ(0, zmq_close(closed));
         void *open = zmq_socket(ctx, ZMQ_PUSH);
         zmq_setsockopt(open, ZMQ_LINGER, &linger, sizeof linger);
-        ASSERT_EQ(0, zmq_connect(open, endpoint().c_str()));
+        ASSERT_EQ(0, zmq_connect(open, inproc_ep().c_str()));
         ASSERT_EQ(1, zmq_send(open, "m", 1, 0));
         ASSERT_EQ(0, zmq_ctx_shutdown(ctx));
         ASSERT_EQ(0, zmq_close(open));

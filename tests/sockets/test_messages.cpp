@@ -1,11 +1,11 @@
 // Message integrity for every socket pattern over inproc: 0-byte and 1 MiB
 // frames, multipart atomicity (ZMQ_RCVMORE), ordering and content.
-#include "sock_testutil.hpp"
+#include "testutil.hpp"
 
 #include <memory>
 #include <thread>
 
-using namespace socktest;
+using namespace testutil;
 
 namespace {
 
@@ -46,22 +46,22 @@ class Messages : public ::testing::TestWithParam<Pattern> {
             // The receiver needs a known id so the ROUTER can address it.
             rx_->set_str(ZMQ_ROUTING_ID, "rx");
         }
-        const std::string ep = endpoint();
+        const std::string ep = inproc_ep();
         tx_->bind(ep);
         if (p.rx_type == ZMQ_SUB)
             rx_->set_str(ZMQ_SUBSCRIBE, "");
         rx_->connect(ep);
         if (p.rx_type == ZMQ_XSUB)
-            send_str(*rx_, std::string("\x01", 1));
+            send_ok(*rx_, std::string("\x01", 1));
         if (p.tx_type == ZMQ_XPUB)
-            EXPECT_EQ(std::string("\x01", 1), recv_str(*tx_));
+            EXPECT_EQ(std::string("\x01", 1), recv_ok(*tx_));
         else if (p.tx_type == ZMQ_PUB)
             sync_pub_sub(*tx_, *rx_, "");
         else if (p.tx_type == ZMQ_ROUTER) {
             // Wait until the ROUTER knows the peer: the peer says hello first.
-            send_str(*rx_, "hello");
+            send_ok(*rx_, "hello");
             EXPECT_EQ((std::vector<std::string>{"rx", "hello"}),
-                      recv_multipart(*tx_));
+                      recv_multipart_ok(*tx_));
         }
     }
 
@@ -75,7 +75,7 @@ class Messages : public ::testing::TestWithParam<Pattern> {
         if (p.tx_type == ZMQ_DEALER && p.rx_type == ZMQ_REP)
             wire.push_back("");
         wire.insert(wire.end(), frames.begin(), frames.end());
-        send_multipart(*tx_, wire);
+        send_multipart_ok(*tx_, wire);
     }
 
     // Receives one application message on rx, stripping envelopes, and
@@ -83,7 +83,7 @@ class Messages : public ::testing::TestWithParam<Pattern> {
     std::vector<std::string> recv()
     {
         const Pattern &p = GetParam();
-        std::vector<std::string> got = recv_multipart(*rx_);
+        std::vector<std::string> got = recv_multipart_ok(*rx_);
         std::vector<std::string> env;
         if (p.rx_type == ZMQ_ROUTER && !got.empty()) {
             env.push_back(got.front());
@@ -95,17 +95,17 @@ class Messages : public ::testing::TestWithParam<Pattern> {
             }
         }
         if (p.rx_type == ZMQ_REP)
-            send_str(*rx_, "ack");
+            send_ok(*rx_, "ack");
         if (p.rx_type == ZMQ_ROUTER && p.tx_type == ZMQ_REQ) {
             env.push_back("ack");
-            send_multipart(*rx_, env);
+            send_multipart_ok(*rx_, env);
         }
         if (p.tx_type == ZMQ_REQ) {
-            EXPECT_EQ("ack", recv_str(*tx_));
+            EXPECT_EQ("ack", recv_ok(*tx_));
         }
         if (p.tx_type == ZMQ_DEALER && p.rx_type == ZMQ_REP) {
             EXPECT_EQ((std::vector<std::string>{"", "ack"}),
-                      recv_multipart(*tx_));
+                      recv_multipart_ok(*tx_));
         }
         return got;
     }
@@ -151,11 +151,11 @@ TEST_P(Messages, MultipartArrivesWholeWithRcvmore)
     if (p.rx_type == ZMQ_ROUTER)
         envelope = p.tx_type == ZMQ_REQ ? 2 : 1;
     for (int i = 0; i < envelope; ++i) {
-        recv_str(*rx_, ZMQ_DONTWAIT);
+        recv_ok(*rx_, ZMQ_DONTWAIT);
         ASSERT_TRUE(rcvmore(*rx_));
     }
     for (size_t i = 0; i < frames.size(); ++i) {
-        got.push_back(recv_str(*rx_, ZMQ_DONTWAIT));
+        got.push_back(recv_ok(*rx_, ZMQ_DONTWAIT));
         EXPECT_EQ(i + 1 < frames.size(), rcvmore(*rx_)) << "frame " << i;
     }
     EXPECT_TRUE(got == frames);
@@ -230,13 +230,13 @@ TEST(MessagesStream, ConcurrentPushPullKeepsOrder)
 {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pull.bind(ep);
     push.connect(ep);
     constexpr int kCount = 20000;
     std::thread rx([&] {
         for (int i = 0; i < kCount; ++i) {
-            const std::string got = recv_str(pull);
+            const std::string got = recv_ok(pull);
             if (got != std::to_string(i)) {
                 ADD_FAILURE() << "expected " << i << " got " << got;
                 return;
@@ -244,7 +244,7 @@ TEST(MessagesStream, ConcurrentPushPullKeepsOrder)
         }
     });
     for (int i = 0; i < kCount; ++i)
-        send_str(push, std::to_string(i));
+        send_ok(push, std::to_string(i));
     rx.join();
 }
 
@@ -252,16 +252,16 @@ TEST(MessagesStream, SenderClosedMidMultipartDeliversNothingPartial)
 {
     Ctx ctx;
     Sock pull(ctx, ZMQ_PULL);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pull.bind(ep);
     {
         Sock push(ctx, ZMQ_PUSH);
         push.connect(ep);
-        send_str(push, "complete");
-        send_str(push, "partial-1", ZMQ_SNDMORE);
-        send_str(push, "partial-2", ZMQ_SNDMORE);
+        send_ok(push, "complete");
+        send_ok(push, "partial-1", ZMQ_SNDMORE);
+        send_ok(push, "partial-2", ZMQ_SNDMORE);
     } // closed with an unfinished message
-    EXPECT_EQ("complete", recv_str(pull));
+    EXPECT_EQ("complete", recv_ok(pull));
     EXPECT_FALSE(rcvmore(pull));
     // Nothing of the unfinished message may ever show up.
     EXPECT_FALSE(poll_in(pull, 200));

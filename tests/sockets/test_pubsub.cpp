@@ -3,9 +3,9 @@
 //
 // "Was not delivered" is proven without sleeping: after the filtered message,
 // the publisher sends a marker on the same pipe; the marker must come first.
-#include "sock_testutil.hpp"
+#include "testutil.hpp"
 
-using namespace socktest;
+using namespace testutil;
 
 namespace {
 
@@ -14,7 +14,7 @@ using Frames = std::vector<std::string>;
 struct PubSub {
     PubSub() : pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB)
     {
-        ep = endpoint();
+        ep = inproc_ep();
         pub.bind(ep);
         sub.connect(ep);
     }
@@ -34,11 +34,11 @@ struct PubSub {
     Frames deliver(const Frames &topics)
     {
         for (const auto &t : topics)
-            send_str(pub, t);
-        send_str(pub, "~mark.end");
+            send_ok(pub, t);
+        send_ok(pub, "~mark.end");
         Frames got;
-        for (std::string m = recv_str(sub); m != "~mark.end";
-             m = recv_str(sub)) {
+        for (std::string m = recv_ok(sub); m != "~mark.end";
+             m = recv_ok(sub)) {
             got.push_back(m);
             if (m == "<recv failed>")
                 break;
@@ -136,18 +136,18 @@ TEST(PubSub, InvertMatchingDeliversNonMatching)
     // Both ends must invert: the SUB filters, the PUB filters before sending.
     pub.set_int(ZMQ_INVERT_MATCHING, 1);
     sub.set_int(ZMQ_INVERT_MATCHING, 1);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pub.bind(ep);
     sub.set_str(ZMQ_SUBSCRIBE, "skip");
     sub.connect(ep);
     // Sync with a topic that is not excluded.
     sync_pub_sub(pub, sub, "keep");
-    send_str(pub, "skip.me");
-    send_str(pub, "keep.me");
-    send_str(pub, "skip");
-    send_str(pub, "last");
-    EXPECT_EQ("keep.me", recv_str(sub));
-    EXPECT_EQ("last", recv_str(sub));
+    send_ok(pub, "skip.me");
+    send_ok(pub, "keep.me");
+    send_ok(pub, "skip");
+    send_ok(pub, "last");
+    EXPECT_EQ("keep.me", recv_ok(sub));
+    EXPECT_EQ("last", recv_ok(sub));
     EXPECT_EQ(1, sub.get_int(ZMQ_INVERT_MATCHING));
 }
 
@@ -156,7 +156,7 @@ TEST(PubSub, FanOutToAllMatchingSubscribers)
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), s1(ctx, ZMQ_SUB), s2(ctx, ZMQ_SUB),
         s3(ctx, ZMQ_SUB);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pub.bind(ep);
     s1.set_str(ZMQ_SUBSCRIBE, "x");
     s2.set_str(ZMQ_SUBSCRIBE, "x");
@@ -168,15 +168,15 @@ TEST(PubSub, FanOutToAllMatchingSubscribers)
     for (Sock *s : {&s1, &s2, &s3})
         sync_pub_sub(pub, *s, "~mark");
     // Drain leftovers of the other subscribers' syncs.
-    send_str(pub, "~mark.final");
+    send_ok(pub, "~mark.final");
     for (Sock *s : {&s1, &s2, &s3})
-        while (recv_str(*s) != "~mark.final") {
+        while (recv_ok(*s) != "~mark.final") {
         }
-    send_multipart(pub, {"x-topic", "body"});
-    send_str(pub, "~mark.end");
-    EXPECT_EQ((Frames{"x-topic", "body"}), recv_multipart(s1));
-    EXPECT_EQ((Frames{"x-topic", "body"}), recv_multipart(s2));
-    EXPECT_EQ("~mark.end", recv_str(s3));
+    send_multipart_ok(pub, {"x-topic", "body"});
+    send_ok(pub, "~mark.end");
+    EXPECT_EQ((Frames{"x-topic", "body"}), recv_multipart_ok(s1));
+    EXPECT_EQ((Frames{"x-topic", "body"}), recv_multipart_ok(s2));
+    EXPECT_EQ("~mark.end", recv_ok(s3));
 }
 
 TEST(PubSub, FilterAppliesToFirstFrameOnly)
@@ -184,18 +184,18 @@ TEST(PubSub, FilterAppliesToFirstFrameOnly)
     PubSub t;
     t.subscribe("T");
     t.sync();
-    send_multipart(t.pub, {"T", "not-a-topic"});
-    send_multipart(t.pub, {"U", "T-looks-like-topic"});
-    send_str(t.pub, "~mark.end");
-    EXPECT_EQ((Frames{"T", "not-a-topic"}), recv_multipart(t.sub));
-    EXPECT_EQ("~mark.end", recv_str(t.sub));
+    send_multipart_ok(t.pub, {"T", "not-a-topic"});
+    send_multipart_ok(t.pub, {"U", "T-looks-like-topic"});
+    send_ok(t.pub, "~mark.end");
+    EXPECT_EQ((Frames{"T", "not-a-topic"}), recv_multipart_ok(t.sub));
+    EXPECT_EQ("~mark.end", recv_ok(t.sub));
 }
 
 TEST(PubSub, PublishWithoutSubscribersSucceeds)
 {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB);
-    pub.bind(endpoint());
+    pub.bind(inproc_ep());
     for (int i = 0; i < 100; ++i)
         EXPECT_EQ(3, zmq_send(pub, "abc", 3, ZMQ_DONTWAIT));
     Sock lone(ctx, ZMQ_PUB); // not even bound
@@ -208,7 +208,7 @@ TEST(PubSub, PubDropsWhenSubscriberIsSlow)
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     pub.set_int(ZMQ_SNDHWM, 100);
     sub.set_int(ZMQ_RCVHWM, 100);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pub.bind(ep);
     sub.set_str(ZMQ_SUBSCRIBE, "");
     sub.connect(ep);
@@ -235,16 +235,16 @@ TEST(PubSub, DroppedMultipartIsNeverPartial)
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     pub.set_int(ZMQ_SNDHWM, 10);
     sub.set_int(ZMQ_RCVHWM, 10);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pub.bind(ep);
     sub.set_str(ZMQ_SUBSCRIBE, "");
     sub.connect(ep);
     sync_pub_sub(pub, sub, "");
     for (int i = 0; i < 500; ++i)
-        send_multipart(pub, {"p1", "p2", "p3"}, ZMQ_DONTWAIT);
+        send_multipart_ok(pub, {"p1", "p2", "p3"}, ZMQ_DONTWAIT);
     int complete = 0;
     while (poll_in(sub, 0)) {
-        EXPECT_EQ((Frames{"p1", "p2", "p3"}), recv_multipart(sub));
+        EXPECT_EQ((Frames{"p1", "p2", "p3"}), recv_multipart_ok(sub));
         ++complete;
     }
     EXPECT_GE(complete, 10);
@@ -255,36 +255,36 @@ TEST(PubSub, SubscribeOptionOnlyOnSub)
 {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pub(ctx, ZMQ_PUB);
-    EXPECT_ZMQ_ERR(EINVAL, zmq_setsockopt(push, ZMQ_SUBSCRIBE, "a", 1));
-    EXPECT_ZMQ_ERR(EINVAL, zmq_setsockopt(pub, ZMQ_SUBSCRIBE, "a", 1));
-    EXPECT_ZMQ_ERR(EINVAL, zmq_setsockopt(pub, ZMQ_UNSUBSCRIBE, "a", 1));
+    EXPECT_ZMQ_ERR(zmq_setsockopt(push, ZMQ_SUBSCRIBE, "a", 1), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_setsockopt(pub, ZMQ_SUBSCRIBE, "a", 1), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_setsockopt(pub, ZMQ_UNSUBSCRIBE, "a", 1), EINVAL);
 }
 
 TEST(PubSub, ConnectBeforeBindKeepsSubscriptions)
 {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     sub.set_str(ZMQ_SUBSCRIBE, "news");
     sub.connect(ep); // nothing bound yet
     pub.bind(ep);
     sync_pub_sub(pub, sub, "news");
-    send_str(pub, "other");
-    send_str(pub, "news!");
-    EXPECT_EQ("news!", recv_str(sub));
+    send_ok(pub, "other");
+    send_ok(pub, "news!");
+    EXPECT_EQ("news!", recv_ok(sub));
 }
 
 TEST(PubSub, SubscribeAfterConnectIsForwarded)
 {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
-    const std::string ep = endpoint();
+    const std::string ep = inproc_ep();
     pub.bind(ep);
     sub.connect(ep);
     sub.set_str(ZMQ_SUBSCRIBE, "late");
     sync_pub_sub(pub, sub, "late");
-    send_str(pub, "late.news");
-    EXPECT_EQ("late.news", recv_str(sub));
+    send_ok(pub, "late.news");
+    EXPECT_EQ("late.news", recv_ok(sub));
 }
 
 } // namespace

@@ -1,10 +1,12 @@
-// Helpers for the network tests (tests/network, tests/interop): transports,
-// monitor events, a ZAP handler thread, and a raw POSIX socket peer that
-// speaks hand-built ZMTP bytes. Public API only (<zmq.h>) so the same tests
-// run against zlink and against the system libzmq.
+// Network extras for the public-API tests (tests/network, tests/interop,
+// monitor tests): transports, monitor events, a ZAP handler thread, and a
+// raw POSIX socket peer that speaks hand-built ZMTP bytes. Public API only
+// (<zmq.h>) so the same tests run against zlink and against the system
+// libzmq. Same namespace as testutil.hpp.
 #pragma once
 
-#include "api_testutil.hpp"
+#include "proc_testutil.hpp"
+#include "testutil.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -21,9 +23,7 @@
 #include <map>
 #include <mutex>
 
-namespace nettest {
-
-using namespace apitest;
+namespace testutil {
 
 // ---------------------------------------------------------------- transports
 
@@ -53,12 +53,6 @@ inline bool ipv6_works() {
     const bool ok = ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) == 0;
     ::close(fd);
     return ok;
-}
-
-// Short names: a sockaddr_un path holds at most 107 characters.
-inline std::string short_unique() {
-    static std::atomic<int> counter{0};
-    return "zl-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
 }
 
 // ipc socket files this process bound (or had a peer bind), removed by
@@ -120,33 +114,14 @@ inline std::string bind_any(void *s, transport t) {
     return ep;
 }
 
-// Whether the library under test implements the transport at all (zlink
-// returns EPROTONOSUPPORT until its wire engine lands).
-inline bool transport_supported(const char *spec) {
-    void *ctx = zmq_ctx_new();
-    void *s = zmq_socket(ctx, ZMQ_PAIR);
-    const int rc = zmq_bind(s, spec);
-    const int err = zmq_errno();
-    int zero = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_close(s);
-    zmq_ctx_term(ctx);
-    return rc == 0 || err != EPROTONOSUPPORT;
-}
-
+// Skips unless transport `t` works here (implemented, and ::1 for tcp6).
 #define SKIP_WITHOUT_NET(t)                                                    \
     do {                                                                       \
-        if (!nettest::transport_supported(nettest::is_tcp(t) ? "tcp://127.0.0.1:*" \
-                                                             : "ipc://*"))     \
+        if (!testutil::transport_supported(testutil::is_tcp(t) ? "tcp://127.0.0.1:*" \
+                                                               : "ipc://*"))   \
             GTEST_SKIP() << "transport not implemented yet";                  \
-        if ((t) == nettest::transport::tcp6 && !nettest::ipv6_works())         \
+        if ((t) == testutil::transport::tcp6 && !testutil::ipv6_works())       \
             GTEST_SKIP() << "no IPv6 loopback";                                \
-    } while (0)
-
-#define SKIP_WITHOUT_TCP_NET()                                                 \
-    do {                                                                       \
-        if (!nettest::transport_supported("tcp://127.0.0.1:*"))                \
-            GTEST_SKIP() << "tcp:// not implemented yet";                      \
     } while (0)
 
 // tcp://127.0.0.1:5555 -> 5555 (0 if not a tcp endpoint).
@@ -207,6 +182,8 @@ struct event {
     std::string endpoint;
 };
 
+// The next event (two frames: 6 bytes id + value, then the endpoint) if one
+// comes within `timeout` ms; a malformed event is a test failure.
 inline bool read_event(void *mon, event &ev, int timeout) {
     if (!wait_readable(mon, timeout))
         return false;
@@ -223,8 +200,17 @@ inline bool read_event(void *mon, event &ev, int timeout) {
     ev.id = id;
     zmq_msg_recv(&m, mon, 0);
     ev.endpoint.assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
+    EXPECT_FALSE(zmq_msg_more(&m)) << "an event is exactly two frames";
     zmq_msg_close(&m);
     return true;
+}
+
+// The next event, or one with id -1 when none comes within `timeout` ms.
+inline event next_event(void *mon, int timeout = wait_ms) {
+    event ev;
+    if (!read_event(mon, ev, timeout))
+        ev.id = -1;
+    return ev;
 }
 
 // Skip events until `id` shows up; false if it does not within the bound.
@@ -248,6 +234,20 @@ inline bool wait_event(void *mon, int id, event *out = nullptr, int timeout = wa
         }
     }
     return false;
+}
+
+// Events with `id` until `quiet_ms` pass without any event (2 s at most, for
+// a peer that keeps reconnecting); every event read is appended to `all`.
+inline int count_events(void *mon, int id, int quiet_ms, std::vector<event> *all = nullptr) {
+    int n = 0;
+    event ev;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+    while (std::chrono::steady_clock::now() < deadline && read_event(mon, ev, quiet_ms)) {
+        n += ev.id == id;
+        if (all)
+            all->push_back(ev);
+    }
+    return n;
 }
 
 // ---------------------------------------------------------------- ZAP handler
@@ -355,6 +355,33 @@ class net_test : public ctx_test {
 };
 
 // ---------------------------------------------------------------- raw peer
+
+// A plain tcp listener (no zmq) on 127.0.0.1 and an ephemeral port, put in
+// *port; the descriptor, or -1.
+inline int listen_loopback(int *port, int backlog = 16) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a) != 0 ||
+        ::listen(fd, backlog) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr *>(&a), &len) != 0) {
+        if (fd >= 0)
+            ::close(fd);
+        return -1;
+    }
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+// A connection accepted on `listen_fd` within `timeout` ms, or -1.
+inline int accept_within(int listen_fd, int timeout = wait_ms) {
+    pollfd p{listen_fd, POLLIN, 0};
+    if (::poll(&p, 1, timeout) != 1)
+        return -1;
+    return ::accept4(listen_fd, nullptr, nullptr, SOCK_CLOEXEC);
+}
 
 // A plain socket used as a hand-driven (possibly misbehaving) ZMTP peer.
 class raw_peer {
@@ -564,4 +591,4 @@ inline bool raw_null_handshake(raw_peer &p, const std::string &socket_type) {
     return body.size() == static_cast<uint8_t>(hdr[1]) && body.compare(0, 6, "\5READY") == 0;
 }
 
-} // namespace nettest
+} // namespace testutil

@@ -1,7 +1,9 @@
-// Process-level helpers for the churn and scale tests: descriptor and memory
-// counts from /proc, RLIMIT_NOFILE, a child process that runs one side of a
-// scenario, and a line protocol between parent and child over a socketpair.
-// OS only (no zmq.h), so zlink and system-libzmq builds share it.
+// Process-level helpers: short unique names, descriptor and memory counts
+// and thread states from /proc, RLIMIT_NOFILE, a child process that runs one
+// side of a scenario, and a line protocol between parent and child over a
+// socketpair. OS only (no zmq.h, no gtest), so the zlink, system-libzmq and
+// unit builds share it, and a forked child may use all of it. Same
+// namespace as testutil.hpp.
 #pragma once
 
 #include <dirent.h>
@@ -12,14 +14,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
 
-namespace proctest {
+namespace testutil {
 
 // Sanitizer builds run several times slower: heavy cases scale down there.
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
@@ -33,6 +37,13 @@ constexpr bool sanitized = false;
 #else
 constexpr bool sanitized = false;
 #endif
+
+// "<tag>-<pid>-<n>": unique across concurrent test processes and short, for
+// ipc paths and abstract names (a sockaddr_un path holds 107 characters).
+inline std::string short_unique(const char *tag = "zl") {
+    static std::atomic<int> counter{0};
+    return std::string(tag) + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);
+}
 
 // Descriptors open in this process (-1 if /proc/self/fd cannot be opened,
 // which is what running out of them looks like).
@@ -59,6 +70,16 @@ inline long rss_kib() {
             break;
     std::fclose(f);
     return kib;
+}
+
+// The scheduler state in a /proc/.../stat file ('S': sleeping, '?' if
+// unreadable): "/proc/<pid>/stat" or "/proc/self/task/<tid>/stat".
+inline char sched_state(const std::string &stat_path) {
+    std::ifstream f(stat_path);
+    std::string line;
+    std::getline(f, line);
+    const auto paren = line.rfind(')');
+    return paren != std::string::npos && paren + 2 < line.size() ? line[paren + 2] : '?';
 }
 
 // Raises the soft RLIMIT_NOFILE to at least `wanted` (up to the hard
@@ -168,4 +189,4 @@ inline void write_line(int fd, const std::string &s) {
         }                                                                      \
     } while (0)
 
-} // namespace proctest
+} // namespace testutil

@@ -1,13 +1,13 @@
 // zlink::poll, zlink::socket_poller and zlink::proxy through their C++
 // entry points. They use only the public socket API, so this file also
-// builds against the system libzmq (compile src/core/{poll,poller,proxy}.cpp
+// builds against the system libzmq (compile src/api/{poll,poller,proxy}.cpp
 // with it) to check the logic independently of zlink's core.
 #ifndef ZMQ_BUILD_DRAFT_API
 #define ZMQ_BUILD_DRAFT_API
 #endif
-#include "core/poll.hpp"
-#include "core/poller.hpp"
-#include "core/proxy.hpp"
+#include "api/poll.hpp"
+#include "api/poller.hpp"
+#include "api/proxy.hpp"
 
 #include <gtest/gtest.h>
 

@@ -12,11 +12,15 @@
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>
 
+#include "asio_testutil.hpp"
+#include "proc_testutil.hpp"
 #include "transports/connecter.hpp"
 #include "transports/listener.hpp"
 #include "transports/ipc/ipc_stream.hpp"
 
 using namespace zlink;
+using testutil::run_until;
+using testutil::short_unique;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -28,27 +32,10 @@ bool exists(const std::string &path) {
     return ::lstat(path.c_str(), &st) == 0;
 }
 
-// Unique per process and per call, so `ctest -j` runs never collide.
-std::string unique_name(const char *tag) {
-    static std::atomic<int> counter{0};
-    return std::string("zlink-") + tag + "-" + std::to_string(::getpid()) + "-" +
-           std::to_string(counter++);
-}
-
 class TransportIpc : public ::testing::Test {
   protected:
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
-
-    template <typename Pred> bool run_until(Pred pred, std::chrono::milliseconds limit = 3000ms) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!pred()) {
-            if (std::chrono::steady_clock::now() > deadline)
-                return false;
-            io.run_for(5ms);
-        }
-        return true;
-    }
 
     std::unique_ptr<i_asio_transport> connect(const std::string &address, int &err) {
         connecter_t c(io, "ipc", address, options_t());
@@ -60,7 +47,7 @@ class TransportIpc : public ::testing::Test {
             err = e;
             done = true;
         });
-        EXPECT_TRUE(run_until([&] { return done; }));
+        EXPECT_TRUE(run_until(io, [&] { return done; }));
         return out;
     }
 
@@ -76,7 +63,7 @@ class TransportIpc : public ::testing::Test {
         const std::string connect_to = l->endpoint().substr(6); // after "ipc://"
         auto client = connect(connect_to, err);
         EXPECT_EQ(err, 0);
-        EXPECT_TRUE(run_until([&] { return server != nullptr; }));
+        EXPECT_TRUE(run_until(io, [&] { return server != nullptr; }));
         if (!client || !server)
             return l;
         EXPECT_EQ(client->local_endpoint(), l->endpoint());
@@ -93,7 +80,7 @@ class TransportIpc : public ::testing::Test {
         EXPECT_EQ(client->try_write(bufs, 2, ec), a.size() + b.size());
         std::string got;
         char buf[64];
-        EXPECT_TRUE(run_until([&] {
+        EXPECT_TRUE(run_until(io, [&] {
             error_code rec;
             got.append(buf, server->try_read(asio::buffer(buf), rec));
             return got.size() >= a.size() + b.size();
@@ -106,7 +93,7 @@ class TransportIpc : public ::testing::Test {
 } // namespace
 
 TEST_F(TransportIpc, FilesystemPathBindConnectUnlink) {
-    const std::string path = "/tmp/" + unique_name("path") + ".sock";
+    const std::string path = "/tmp/" + short_unique("zlink-path") + ".sock";
     auto l = round_trip(path);
     ASSERT_TRUE(l);
     EXPECT_EQ(l->endpoint(), "ipc://" + path);
@@ -119,7 +106,7 @@ TEST_F(TransportIpc, FilesystemPathBindConnectUnlink) {
 
 TEST_F(TransportIpc, StaleFileIsReplaced) {
     // libzmq unlinks whatever is at the path before binding.
-    const std::string path = "/tmp/" + unique_name("stale") + ".sock";
+    const std::string path = "/tmp/" + short_unique("zlink-stale") + ".sock";
     FILE *f = std::fopen(path.c_str(), "w");
     ASSERT_TRUE(f);
     std::fclose(f);
@@ -130,7 +117,7 @@ TEST_F(TransportIpc, StaleFileIsReplaced) {
 }
 
 TEST_F(TransportIpc, RebindKeepsTheNewOwnersFile) {
-    const std::string path = "/tmp/" + unique_name("rebind") + ".sock";
+    const std::string path = "/tmp/" + short_unique("zlink-rebind") + ".sock";
     int err = -1;
     auto first = listener_t::create(io, "ipc", path, options_t(), err);
     ASSERT_TRUE(first);
@@ -143,7 +130,7 @@ TEST_F(TransportIpc, RebindKeepsTheNewOwnersFile) {
 }
 
 TEST_F(TransportIpc, AbstractName) {
-    const std::string name = "@" + unique_name("abstract");
+    const std::string name = "@" + short_unique("zlink-abstract");
     auto l = round_trip(name);
     ASSERT_TRUE(l);
     EXPECT_EQ(l->endpoint(), "ipc://" + name);
@@ -187,16 +174,16 @@ TEST_F(TransportIpc, Errors) {
     EXPECT_EQ(err, ENOENT);
 
     // Nobody at the path / name.
-    EXPECT_FALSE(connect("/tmp/" + unique_name("nobody") + ".sock", err));
+    EXPECT_FALSE(connect("/tmp/" + short_unique("zlink-nobody") + ".sock", err));
     EXPECT_EQ(err, ENOENT);
-    EXPECT_FALSE(connect("@" + unique_name("nobody"), err));
+    EXPECT_FALSE(connect("@" + short_unique("zlink-nobody"), err));
     EXPECT_EQ(err, ECONNREFUSED);
     EXPECT_FALSE(connect("/tmp/" + std::string(150, 'a'), err));
     EXPECT_EQ(err, ENAMETOOLONG);
 }
 
 TEST_F(TransportIpc, ListenerCloseWithPendingAccept) {
-    const std::string path = "/tmp/" + unique_name("pending") + ".sock";
+    const std::string path = "/tmp/" + short_unique("zlink-pending") + ".sock";
     int err = -1;
     auto l = listener_t::create(io, "ipc", path, options_t(), err);
     ASSERT_TRUE(l);

@@ -19,12 +19,14 @@
 #include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
 
+#include "asio_testutil.hpp"
 #include "transports/connecter.hpp"
 #include "transports/listener.hpp"
 #include "transports/socket_options.hpp"
 #include "transports/tcp/tcp_stream.hpp"
 
 using namespace zlink;
+using testutil::run_until;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
 using boost::system::error_code;
@@ -35,17 +37,6 @@ class TransportTcp : public ::testing::Test {
   protected:
     asio::io_context io;
     asio::executor_work_guard<asio::io_context::executor_type> guard{io.get_executor()};
-
-    // Drives the io_context on this thread until pred() holds (bounded).
-    template <typename Pred> bool run_until(Pred pred, std::chrono::milliseconds limit = 3000ms) {
-        const auto deadline = std::chrono::steady_clock::now() + limit;
-        while (!pred()) {
-            if (std::chrono::steady_clock::now() > deadline)
-                return false;
-            io.run_for(5ms);
-        }
-        return true;
-    }
 
     static std::string strip(const std::string &uri) { return uri.substr(uri.find("://") + 3); }
 
@@ -61,7 +52,7 @@ class TransportTcp : public ::testing::Test {
             err = e;
             done = true;
         });
-        EXPECT_TRUE(run_until([&] { return done; }));
+        EXPECT_TRUE(run_until(io, [&] { return done; }));
         return out;
     }
 
@@ -80,7 +71,7 @@ class TransportTcp : public ::testing::Test {
                  [](int) {});
         client = connect(connect_prefix + strip(l->endpoint()), o, err);
         EXPECT_EQ(err, 0);
-        const bool ok = run_until([&] { return server != nullptr; });
+        const bool ok = run_until(io, [&] { return server != nullptr; });
         l->close();
         return ok && client && server;
     }
@@ -97,7 +88,7 @@ class TransportTcp : public ::testing::Test {
             if (ec == asio::error::would_block) {
                 bool ready = false;
                 t.async_wait_readable([&](const error_code &) { ready = true; });
-                run_until([&] { return ready; }, 1000ms);
+                run_until(io, [&] { return ready; }, 1000);
             } else if (ec) {
                 ADD_FAILURE() << "read error " << ec.message();
                 break;
@@ -170,7 +161,7 @@ TEST_F(TransportTcp, BindIpv6) {
     options_t v4;
     auto c = connect("127.0.0.1:" + port, v4, err);
     ASSERT_EQ(err, 0);
-    ASSERT_TRUE(run_until([&] { return accepted != nullptr; }));
+    ASSERT_TRUE(run_until(io, [&] { return accepted != nullptr; }));
     EXPECT_EQ(accepted->peer_address(), "::ffff:127.0.0.1");
     auto c6 = connect("[::1]:" + port, o, err);
     ASSERT_EQ(err, 0);
@@ -256,7 +247,7 @@ TEST_F(TransportTcp, WouldBlockThenWritable) {
     // Drain until the writer is told it may go on, then everything.
     std::string drained;
     char rbuf[65536];
-    ASSERT_TRUE(run_until([&] {
+    ASSERT_TRUE(run_until(io, [&] {
         error_code rec;
         drained.append(rbuf, server->try_read(asio::buffer(rbuf), rec));
         return writable;
@@ -278,7 +269,7 @@ TEST_F(TransportTcp, AsyncReadWriteAndEof) {
         EXPECT_FALSE(e);
         written = n;
     });
-    ASSERT_TRUE(run_until([&] { return readable && written == msg.size(); }));
+    ASSERT_TRUE(run_until(io, [&] { return readable && written == msg.size(); }));
 
     char buf[64];
     std::size_t got = 0;
@@ -286,13 +277,13 @@ TEST_F(TransportTcp, AsyncReadWriteAndEof) {
         EXPECT_FALSE(e);
         got = n;
     });
-    ASSERT_TRUE(run_until([&] { return got > 0; }));
+    ASSERT_TRUE(run_until(io, [&] { return got > 0; }));
     EXPECT_EQ(std::string(buf, got), msg.substr(0, got));
 
     // The peer goes away: readable, then eof.
     client->close();
     bool eof_seen = false;
-    ASSERT_TRUE(run_until([&] {
+    ASSERT_TRUE(run_until(io, [&] {
         error_code ec;
         server->try_read(asio::buffer(buf), ec);
         eof_seen = ec == asio::error::eof;
@@ -315,7 +306,7 @@ TEST_F(TransportTcp, CloseIsIdempotentAndAbortsWaits) {
     server->close();
     EXPECT_FALSE(server->is_open());
     EXPECT_EQ(server->native_handle(), -1);
-    ASSERT_TRUE(run_until([&] { return called; }));
+    ASSERT_TRUE(run_until(io, [&] { return called; }));
     EXPECT_EQ(waited, asio::error::operation_aborted);
     error_code ec;
     const asio::const_buffer b[] = {asio::buffer("x", 1)};
@@ -403,7 +394,7 @@ TEST_F(TransportTcp, SourceAddress) {
     ASSERT_EQ(err, 0);
     auto b = connect("127.0.0.2:0;" + dst, o, err);
     ASSERT_EQ(err, 0);
-    ASSERT_TRUE(run_until([&] { return accepted.size() == 2; }));
+    ASSERT_TRUE(run_until(io, [&] { return accepted.size() == 2; }));
     EXPECT_EQ(accepted[0]->peer_address(), "127.0.0.2");
     EXPECT_EQ(accepted[1]->peer_address(), "127.0.0.2");
     EXPECT_EQ(a->local_endpoint().rfind("tcp://127.0.0.2:", 0), 0u) << a->local_endpoint();
@@ -433,7 +424,7 @@ TEST_F(TransportTcp, HostNameConnect) {
     const std::string port = l->endpoint().substr(l->endpoint().rfind(':') + 1);
     client = connect("localhost:" + port, o, err);
     ASSERT_EQ(err, 0);
-    ASSERT_TRUE(run_until([&] { return server != nullptr; }));
+    ASSERT_TRUE(run_until(io, [&] { return server != nullptr; }));
 }
 
 TEST_F(TransportTcp, SocketOptionsApplied) {
@@ -483,7 +474,7 @@ TEST_F(TransportTcp, ListenerCloseStopsAccepting) {
     l->start([&](std::unique_ptr<i_asio_transport>) { ++accepted; }, [](int) {});
     auto c1 = connect(addr, o, err);
     ASSERT_EQ(err, 0);
-    ASSERT_TRUE(run_until([&] { return accepted == 1; }));
+    ASSERT_TRUE(run_until(io, [&] { return accepted == 1; }));
     l->close();
     l->close();
     l.reset(); // destroyed on the io thread's side after close
@@ -507,7 +498,7 @@ TEST_F(TransportTcp, ListenerClosedFromAcceptHandler) {
         [](int) {});
     auto c = connect(strip(l->endpoint()), o, err);
     ASSERT_EQ(err, 0);
-    ASSERT_TRUE(run_until([&] { return got != nullptr; }));
+    ASSERT_TRUE(run_until(io, [&] { return got != nullptr; }));
     EXPECT_FALSE(l);
 }
 
@@ -561,5 +552,5 @@ TEST_F(TransportTcp, UseFdAdoptsListeningSocket) {
     options_t plain;
     auto c = connect("127.0.0.1:" + std::to_string(port), plain, err);
     ASSERT_EQ(err, 0);
-    ASSERT_TRUE(run_until([&] { return server != nullptr; }));
+    ASSERT_TRUE(run_until(io, [&] { return server != nullptr; }));
 }

@@ -2,7 +2,6 @@
 
 #include <zmq.h>
 
-#include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/pipe.hpp"
 #include "protocol/mechanisms/zap_protocol.hpp"
@@ -26,9 +25,10 @@ bool write_frame(pipe_t *pipe, const std::string &data, bool more, bool is_id = 
 }
 } // namespace
 
-zap_pipe_client_t::zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox,
-                                     std::function<void()> poke)
-    : _ctx(ctx), _owner(owner), _owner_mailbox(owner_mailbox), _poke(std::move(poke)) {}
+zap_pipe_client_t::zap_pipe_client_t(find_bound_t find_bound, i_pipe_events *owner,
+                                     mailbox_t *owner_mailbox, std::function<void()> poke)
+    : _find_bound(std::move(find_bound)), _owner(owner), _owner_mailbox(owner_mailbox),
+      _poke(std::move(poke)) {}
 
 zap_pipe_client_t::~zap_pipe_client_t() {
     if (_pipe)
@@ -36,8 +36,8 @@ zap_pipe_client_t::~zap_pipe_client_t() {
 }
 
 bool zap_pipe_client_t::connect() {
-    ctx_t::endpoint_t ep{};
-    if (!_ctx->find_endpoint_or_pend(zap_endpoint, ep, nullptr))
+    mailbox_t *handler = _find_bound(zap_endpoint);
+    if (!handler)
         return false; // no handler bound: the mechanism applies libzmq's policy
     pipe_t::config_t cfg;
     cfg.hwm[0] = cfg.hwm[1] = 0; // requests must never be dropped
@@ -50,8 +50,8 @@ bool zap_pipe_client_t::connect() {
     _pipe = ends[0];
     _pipe->set_owner(_owner, _owner_mailbox);
     _pipe->flush();
-    ep.mailbox->send(command_t{command_t::attach_pipe, ends[1], 0});
-    ep.mailbox->drop_ref();
+    handler->send(command_t{command_t::attach_pipe, ends[1], 0});
+    handler->drop_ref();
     return true;
 }
 

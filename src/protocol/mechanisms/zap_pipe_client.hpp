@@ -12,16 +12,19 @@
 
 namespace zlink {
 
-class ctx_t;
 class i_pipe_events;
 class mailbox_t;
 class pipe_t;
 
 class zap_pipe_client_t final : public zap_client {
   public:
-    // `poke` schedules a later deliver_replies() on the owner's thread (for a
-    // reply that is already there when we park the pipe).
-    zap_pipe_client_t(ctx_t *ctx, i_pipe_events *owner, mailbox_t *owner_mailbox,
+    // `find_bound`: the mailbox of the socket bound at an inproc name, with
+    // a reference for us to drop, or nullptr (the host's lookup; this layer
+    // does not know the host). `poke` schedules a later deliver_replies() on
+    // the owner's thread (for a reply that is already there when we park
+    // the pipe).
+    using find_bound_t = std::function<mailbox_t *(const std::string &endpoint)>;
+    zap_pipe_client_t(find_bound_t find_bound, i_pipe_events *owner, mailbox_t *owner_mailbox,
                       std::function<void()> poke);
     ~zap_pipe_client_t() override;
 
@@ -37,7 +40,7 @@ class zap_pipe_client_t final : public zap_client {
 
   private:
     bool connect();
-    ctx_t *_ctx;
+    find_bound_t _find_bound;
     i_pipe_events *_owner;
     mailbox_t *_owner_mailbox;
     std::function<void()> _poke;

@@ -2,12 +2,12 @@
 
 #include <string>
 
-#include "core/ctx.hpp"
 #include "core/mailbox.hpp"
 #include "core/msg.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"
 #include "transports/endpoint_host.hpp"
+#include "transports/endpoint_table.hpp"
 
 namespace zlink {
 
@@ -22,13 +22,13 @@ void send_routing_id(pipe_t *pipe, const std::string &id) {
 }
 
 int bind_inproc(i_endpoint_host &host, const std::string &endpoint) {
-    ctx_t *ctx = host.host_ctx();
+    endpoint_table_t &names = host.host_endpoints();
     const options_t &options = host.host_options();
-    if (ctx->register_endpoint(endpoint, &host, host.host_mailbox(), options) != 0)
+    if (names.add(endpoint, &host, host.host_mailbox(), options) != 0)
         return -1;
     // Adopt the connections that were made before this bind, also those
     // whose connecter has closed since (their messages are still queued).
-    for (ctx_t::pending_t &p : ctx->take_pending(endpoint)) {
+    for (endpoint_table_t::pending_t &p : names.take_pending(endpoint)) {
         pipe_t *pipe = p.bind_end;
         if (p.recv_routing_id)
             send_routing_id(pipe, options.routing_id);
@@ -42,15 +42,15 @@ int bind_inproc(i_endpoint_host &host, const std::string &endpoint) {
 }
 
 int connect_inproc(i_endpoint_host &host, const std::string &endpoint) {
-    ctx_t *ctx = host.host_ctx();
+    endpoint_table_t &names = host.host_endpoints();
     options_t &options = host.host_options();
     const bool conflate = options.effective_conflate();
     pipe_t::config_t cfg;
     cfg.conflate[0] = cfg.conflate[1] = conflate;
 
-    ctx_t::endpoint_t peer{};
+    endpoint_table_t::endpoint_t peer{};
     // Look up first with no pending record, to size the pipe from both ends.
-    const bool bound = ctx->find_endpoint_or_pend(endpoint, peer, nullptr);
+    const bool bound = names.find_or_pend(endpoint, peer, nullptr);
     if (bound) {
         // The binder's HWMs as of its bind, as in libzmq; the pipe adds
         // them to ours (0 on either side means unlimited).
@@ -83,8 +83,8 @@ int connect_inproc(i_endpoint_host &host, const std::string &endpoint) {
     } else {
         // libzmq creates inproc pipes at connect even with ZMQ_IMMEDIATE,
         // so messages queue until the bind.
-        ctx_t::pending_t p{ends[1], options.recv_routing_id};
-        if (ctx->find_endpoint_or_pend(endpoint, peer, &p)) {
+        endpoint_table_t::pending_t p{ends[1], options.recv_routing_id};
+        if (names.find_or_pend(endpoint, peer, &p)) {
             // Bound in between: start over with a fresh pipe sized for it.
             peer.mailbox->drop_ref();
             ends[0]->terminate();
@@ -100,13 +100,13 @@ int connect_inproc(i_endpoint_host &host, const std::string &endpoint) {
 // libzmq 4.3 treats unbind and disconnect alike for inproc: a name this
 // socket bound is released (connections already made keep working).
 int unbind_inproc(i_endpoint_host &host, const std::string &endpoint) {
-    if (host.host_ctx()->unregister_endpoint(endpoint, &host) != 0)
+    if (host.host_endpoints().remove(endpoint, &host) != 0)
         return -1;
     host.forget_bound_pipes(endpoint);
     return 0;
 }
 
-void close_inproc(i_endpoint_host &host) { host.host_ctx()->unregister_endpoints(&host); }
+void close_inproc(i_endpoint_host &host) { host.host_endpoints().remove_all(&host); }
 
 const pipe_transport_ops_t inproc_ops = {bind_inproc, connect_inproc, unbind_inproc, close_inproc};
 

@@ -1,4 +1,4 @@
-#include "core/poll.hpp"
+#include "api/poll.hpp"
 
 #include <poll.h>
 #include <time.h>

@@ -1,6 +1,6 @@
-#include "core/proxy.hpp"
+#include "api/proxy.hpp"
 
-#include "core/poll.hpp"
+#include "api/poll.hpp"
 
 #include <zmq.h>
 

@@ -1,6 +1,6 @@
-#include "core/poller.hpp"
+#include "api/poller.hpp"
 
-#include "core/poll.hpp"
+#include "api/poll.hpp"
 
 #include <sys/epoll.h>
 #include <unistd.h>
