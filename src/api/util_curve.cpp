@@ -5,8 +5,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "core/curve_keys.hpp"
 #include "core/z85.hpp"
-#include "protocol/mechanisms/curve_keys.hpp"
 
 #ifdef ZLINK_HAVE_CURVE
 #include <sodium.h>

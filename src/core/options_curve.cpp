@@ -10,7 +10,7 @@
 #include <cstring>
 
 #include "core/z85.hpp"
-#include "protocol/mechanisms/curve_keys.hpp"
+#include "core/curve_keys.hpp"
 
 namespace zlink {
 

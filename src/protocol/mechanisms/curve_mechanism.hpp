@@ -24,8 +24,8 @@
 #include <cstdint>
 #include <memory>
 
+#include "core/curve_keys.hpp"
 #include "core/options.hpp"
-#include "protocol/mechanisms/curve_keys.hpp"
 #include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {

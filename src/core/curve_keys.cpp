@@ -1,4 +1,4 @@
-#include "protocol/mechanisms/curve_keys.hpp"
+#include "core/curve_keys.hpp"
 
 #include <cstring>
 
