@@ -89,7 +89,7 @@ class PyzmqAuth : public ::testing::TestWithParam<bool> {
     void SetUp() override {
         if (!pyzmq_auth_available())
             GTEST_SKIP() << "python3-zmq with CURVE not available";
-        SKIP_WITHOUT_TCP_NET();
+        SKIP_WITHOUT_TCP();
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
         GTEST_SKIP() << "a sanitized libzmq.so.5 cannot be loaded into python";
 #endif

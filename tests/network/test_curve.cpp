@@ -5,7 +5,7 @@
 // 1 MiB / multipart / empty bodies, and hostile HELLOs from a raw peer.
 #include "net_testutil.hpp"
 
-using namespace nettest;
+using namespace testutil;
 
 #ifndef ZMQ_ZAP_ENFORCE_DOMAIN
 #define ZMQ_ZAP_ENFORCE_DOMAIN 93 // draft option in libzmq 4.3's header
@@ -58,13 +58,6 @@ class Curve : public net_test, public ::testing::WithParamInterface<transport> {
         return out;
     }
 };
-
-std::string pattern(size_t n) {
-    std::string s(n, '\0');
-    for (size_t i = 0; i < n; ++i)
-        s[i] = static_cast<char>((i * 31 + 7) & 0xFF);
-    return s;
-}
 
 } // namespace
 
