@@ -191,6 +191,31 @@ TEST_P(Ws, PlainWithZapInside) {
     EXPECT_EQ("authenticated", recv_str(pull));
 }
 
+TEST_P(Ws, CurveInside) {
+    if (!zmq_has("curve"))
+        GTEST_SKIP() << "CURVE not built (no libsodium)";
+    char server_public[41], server_secret[41], client_public[41], client_secret[41];
+    ASSERT_EQ(0, zmq_curve_keypair(server_public, server_secret));
+    ASSERT_EQ(0, zmq_curve_keypair(client_public, client_secret));
+    void *rep = make(ZMQ_REP);
+    if (secure())
+        tls_server(rep, tls_certs::get().server);
+    ASSERT_EQ(0, set_int(rep, ZMQ_CURVE_SERVER, 1));
+    ASSERT_EQ(0, zmq_setsockopt(rep, ZMQ_CURVE_SECRETKEY, server_secret, 40));
+    ASSERT_EQ(0, zmq_bind(rep, (scheme() + "://127.0.0.1:*/curve").c_str()));
+    void *req = make(ZMQ_REQ);
+    if (secure())
+        tls_client(req);
+    ASSERT_EQ(0, zmq_setsockopt(req, ZMQ_CURVE_SERVERKEY, server_public, 40));
+    ASSERT_EQ(0, zmq_setsockopt(req, ZMQ_CURVE_PUBLICKEY, client_public, 40));
+    ASSERT_EQ(0, zmq_setsockopt(req, ZMQ_CURVE_SECRETKEY, client_secret, 40));
+    ASSERT_EQ(0, zmq_connect(req, last_endpoint(rep).c_str()));
+    send_ok(req, "sealed");
+    EXPECT_EQ("sealed", recv_str(rep));
+    send_ok(rep, "opened");
+    EXPECT_EQ("opened", recv_str(req));
+}
+
 TEST_P(Ws, SixteenMebibytesAndMultipartBothWays) {
     void *server = bound(ZMQ_DEALER);
     void *client = connected(ZMQ_DEALER, ep);

@@ -221,7 +221,7 @@ void ws_stream_t::push_peer_greeting(const char *mechanism) {
     g[10] = 3;
     g[11] = 0; // ZMTP 3.0: subscriptions as data messages, as ZWS peers send them
     std::memcpy(g + 12, mechanism, std::strlen(mechanism));
-    g[32] = (_config.mechanism == ZMQ_PLAIN && !_config.as_server) ? 1 : 0;
+    g[32] = (_config.mechanism != ZMQ_NULL && !_config.as_server) ? 1 : 0;
     _synth.insert(_synth.end(), g, g + 64);
 }
 

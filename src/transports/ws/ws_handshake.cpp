@@ -77,6 +77,8 @@ std::vector<std::string> ws_client_protocols(int mechanism) {
         return {"ZWS2.0", "ZWS2.0/NULL"};
     case ZMQ_PLAIN:
         return {"ZWS2.0/PLAIN"};
+    case ZMQ_CURVE:
+        return {"ZWS2.0/CURVE"};
     default:
         return {};
     }
@@ -90,7 +92,8 @@ std::string ws_choose_protocol(int mechanism, const std::vector<std::string> &of
     for (const std::string &p : offered) {
         if (mechanism == ZMQ_NULL && (p == "ZWS2.0" || p == "ZWS2.0/NULL"))
             return p;
-        if (mechanism == ZMQ_PLAIN && p == "ZWS2.0/PLAIN")
+        if ((mechanism == ZMQ_PLAIN && p == "ZWS2.0/PLAIN") ||
+            (mechanism == ZMQ_CURVE && p == "ZWS2.0/CURVE"))
             return p;
     }
     return std::string();

@@ -61,7 +61,8 @@ void ws_stream_t::handshake_done(const std::string &protocol) {
     _hs_done = true;
     _hs_wants_write = false;
     _bare = protocol == "ZWS2.0";
-    push_peer_greeting(protocol == "ZWS2.0/PLAIN" ? "PLAIN" : "NULL");
+    const std::size_t slash = protocol.find('/');
+    push_peer_greeting(slash == std::string::npos ? "NULL" : protocol.c_str() + slash + 1);
     // Bytes after the HTTP header are the first frames.
     _raw_pos = 0;
     _raw_end = std::min(_hs_in.size(), raw_size);
@@ -87,7 +88,7 @@ bool ws_stream_t::handshake(error_code &ec) {
 bool ws_stream_t::client_handshake_step(error_code &ec) {
     const std::vector<std::string> offered = ws_client_protocols(_config.mechanism);
     if (!_hs_request_sent) {
-        if (offered.empty()) { // CURVE and others have no ZWS subprotocol here
+        if (offered.empty()) { // a mechanism without a ZWS subprotocol
             fail(ec);
             return false;
         }
