@@ -54,6 +54,26 @@ void put_property(std::vector<unsigned char> &out, const std::string &name,
     out.insert(out.end(), value, value + size);
 }
 
+// dst = src XOR the frame's mask, `offset` bytes into the payload (dst may
+// be src). Eight bytes at a time: a byte loop costs most of ws's throughput.
+void apply_mask(unsigned char *dst, const unsigned char *src, std::size_t n,
+                const unsigned char mask[4], uint64_t offset) {
+    unsigned char rotated[8];
+    for (int i = 0; i < 8; ++i)
+        rotated[i] = mask[(offset + uint64_t(i)) & 3];
+    uint64_t word_mask;
+    std::memcpy(&word_mask, rotated, 8);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, src + i, 8);
+        w ^= word_mask;
+        std::memcpy(dst + i, &w, 8);
+    }
+    for (; i < n; ++i)
+        dst[i] = src[i] ^ rotated[i & 7];
+}
+
 bool iequals(const unsigned char *a, std::size_t size, const char *b) {
     if (std::strlen(b) != size)
         return false;
@@ -98,10 +118,8 @@ void ws_stream_t::emit_payload(const unsigned char *data, std::size_t size) {
         return;
     }
     const std::size_t at = _out.size();
-    _out.resize(at + size);
-    unsigned char *dst = _out.data() + at;
-    for (std::size_t i = 0; i < size; ++i)
-        dst[i] = data[i] ^ _mask[(_mask_pos + i) & 3];
+    _out.insert(_out.end(), data, data + size);
+    apply_mask(_out.data() + at, _out.data() + at, size, _mask, _mask_pos);
     _mask_pos += size;
 }
 
@@ -393,13 +411,14 @@ bool ws_stream_t::translate_in(unsigned char *buf, std::size_t size, std::size_t
         } else {
             std::vector<unsigned char> &into = _in_opcode >= 0x8 ? _in_control : _in_message;
             const std::size_t at = into.size();
-            into.resize(at + n);
-            dst = into.data() + at;
+            into.insert(into.end(), src, src + n);
+            if (_in_masked)
+                apply_mask(into.data() + at, into.data() + at, n, _in_mask, _in_payload_offset);
+            dst = nullptr;
         }
         if (dst) {
             if (_in_masked) {
-                for (std::size_t i = 0; i < n; ++i)
-                    dst[i] = src[i] ^ _in_mask[(_in_payload_offset + i) & 3];
+                apply_mask(dst, src, n, _in_mask, _in_payload_offset);
             } else {
                 std::memcpy(dst, src, n);
             }
