@@ -83,7 +83,7 @@ while [[ $# -gt 0 ]]; do
     --soak-serial) SOAK_SERIAL=1 ;;
     --soak-args) SOAK_ARGS=$2; shift ;;
     --security) SECURITY=1 WITH_LIBZMQ=1 ;;
-    -h|--help) sed -n '2,46p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -u/{/^#/p}' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
     shift
