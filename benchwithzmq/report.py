@@ -369,6 +369,10 @@ def main():
     security = load_security(a.results)
     if security:
         out += security_section(security)
+    # Figures measured outside this script (the scale and churn tests), by hand.
+    scale = os.path.join(a.results, "scale.md")
+    if os.path.exists(scale):
+        out += [open(scale).read().rstrip(), ""]
     if env:
         out += ["## Environment", "", "| key | value |", "|---|---|"]
         out += ["| %s | %s |" % (k, v) for k, v in env.items()] + [""]
