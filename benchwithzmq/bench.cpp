@@ -5,6 +5,12 @@
 //   bench --mode thr|lat --pattern P --transport inproc|ipc|tcp
 //         --size BYTES --msgs N [--warmup 1000] [--pin A,B] [--lib NAME]
 //   bench --header            print the CSV header
+//   security: --mechanism curve (tcp, ipc; the binding side is the CURVE
+//   server, keys made here and handed to the peer process), --transport tls
+//   --tls-dir DIR (zlink only: DIR/ca.crt, server.crt, server.key; the
+//   binding side presents the certificate, the connecting side verifies it).
+//   --bind EP / --connect EP: explicit endpoints (a tunnel in between);
+//   --transport-label L: what the CSV's transport column says.
 //
 // The measuring side (receiver for thr, client for lat) binds; the other side
 // connects from a second process (ipc, tcp) or a second thread (inproc).
@@ -13,7 +19,7 @@
 #ifdef BENCH_ZMQ_HEADER
 #include BENCH_ZMQ_HEADER
 #else
-#include <zmq.h>
+#include <zlink.h> // zmq.h plus the tls:// options
 #endif
 
 #include <dlfcn.h>
@@ -58,6 +64,9 @@ const char side_b_id[] = "B";
 
 struct config {
     std::string mode, pattern, transport, lib, endpoint;
+    std::string mechanism = "null", tls_dir, bind_ep, transport_label;
+    // CURVE: the server's key pair (binding side) and the client's.
+    std::string server_public, server_secret, client_public, client_secret;
     size_t size = 64;
     uint64_t msgs = 10000, warmup = 1000;
     int cpu_a = -1, cpu_b = -1;
@@ -105,6 +114,42 @@ void *make_socket(void *ctx, const config &c, int type, const char *id)
         check_rc(zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof zero), "ZMQ_RCVHWM");
     }
     return s;
+}
+
+void set_string(void *s, int option, const std::string &v, const char *what)
+{
+    check_rc(zmq_setsockopt(s, option, v.data(), v.size()), what);
+}
+
+// The binding side is the CURVE server / TLS server; no ZAP handler, so any
+// client holding the server's public key (or trusting the CA) is accepted.
+void apply_security(void *s, const config &c, bool binds)
+{
+    if (c.mechanism == "curve") {
+        if (binds) {
+            int one = 1;
+            check_rc(zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one),
+                     "ZMQ_CURVE_SERVER");
+            set_string(s, ZMQ_CURVE_SECRETKEY, c.server_secret, "ZMQ_CURVE_SECRETKEY");
+        } else {
+            set_string(s, ZMQ_CURVE_SERVERKEY, c.server_public, "ZMQ_CURVE_SERVERKEY");
+            set_string(s, ZMQ_CURVE_PUBLICKEY, c.client_public, "ZMQ_CURVE_PUBLICKEY");
+            set_string(s, ZMQ_CURVE_SECRETKEY, c.client_secret, "ZMQ_CURVE_SECRETKEY");
+        }
+    }
+    if (c.transport != "tls")
+        return;
+#ifdef ZMQ_TLS_CERT
+    if (binds) {
+        set_string(s, ZMQ_TLS_CERT, c.tls_dir + "/server.crt", "ZMQ_TLS_CERT");
+        set_string(s, ZMQ_TLS_KEY, c.tls_dir + "/server.key", "ZMQ_TLS_KEY");
+    } else {
+        set_string(s, ZMQ_TLS_CA, c.tls_dir + "/ca.crt", "ZMQ_TLS_CA");
+    }
+#else
+    (void)binds;
+    fail("tls:// is not available in this library");
+#endif
 }
 
 void send_frame(void *s, const void *data, size_t len, int flags)
@@ -198,6 +243,7 @@ void print_debug_counters(const char *who)
 void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start)
 {
     void *s = make_socket(ctx, c, c.spec->b_type, side_b_id);
+    apply_security(s, c, false);
     check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
     std::vector<unsigned char> buf(c.size);
     fill(buf.data(), c.size);
@@ -232,6 +278,7 @@ void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start)
 void run_echo_server(void *ctx, const config &c, cpu_times *start)
 {
     void *s = make_socket(ctx, c, c.spec->a_type, side_a_id);
+    apply_security(s, c, false);
     check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
     zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
     zmq_msg_t body;
@@ -365,8 +412,10 @@ void measure_lat(void *s, const config &c, result &r)
 std::string bind_endpoint(void *s, const config &c)
 {
     std::string ep;
-    if (c.transport == "tcp")
-        ep = "tcp://127.0.0.1:*";
+    if (!c.bind_ep.empty())
+        ep = c.bind_ep;
+    else if (c.transport == "tcp" || c.transport == "tls")
+        ep = c.transport + "://127.0.0.1:*";
     else if (c.transport == "ipc")
         ep = "ipc:///tmp/zlink-bench-" + std::to_string(getpid()) + "-" +
              std::to_string(now_ns() % 1000000007ull) + ".sock";
@@ -375,7 +424,7 @@ std::string bind_endpoint(void *s, const config &c)
     if (c.transport == "ipc")
         g_cleanup_path = ep.substr(6);
     check_rc(zmq_bind(s, ep.c_str()), ("zmq_bind " + ep).c_str());
-    if (c.transport != "tcp")
+    if (c.transport != "tcp" && c.transport != "tls")
         return ep;
     char last[256];
     size_t n = sizeof last;
@@ -390,13 +439,26 @@ int run_main(config c, const args &a)
     bool a_measures = c.thr();
     int type = a_measures ? c.spec->a_type : c.spec->b_type;
     void *s = make_socket(ctx, c, type, a_measures ? side_a_id : side_b_id);
-    c.endpoint = bind_endpoint(s, c);
+    if (c.mechanism == "curve") {
+        char pub[41], sec[41];
+        check_rc(zmq_curve_keypair(pub, sec), "zmq_curve_keypair (server)");
+        c.server_public = pub;
+        c.server_secret = sec;
+        check_rc(zmq_curve_keypair(pub, sec), "zmq_curve_keypair (client)");
+        c.client_public = pub;
+        c.client_secret = sec;
+    }
+    apply_security(s, c, true);
+    std::string bound = bind_endpoint(s, c);
+    // --connect: the peer goes through something (a tunnel) to reach us.
+    if (c.endpoint.empty())
+        c.endpoint = bound;
 
     result r;
     r.lib = c.lib;
     r.kind = c.mode;
     r.pattern = c.pattern;
-    r.transport = c.transport;
+    r.transport = c.transport_label;
     r.size = c.size;
     r.msgs = c.msgs;
 
@@ -427,6 +489,14 @@ int run_main(config c, const args &a)
             "--pin", a.get("pin", "-1,-1")};
         if (c.inject_fault)
             cargs.push_back("--inject-fault");
+        if (c.transport == "tls")
+            cargs.insert(cargs.end(), {"--tls-dir", c.tls_dir});
+        if (c.mechanism == "curve") // "k:" so a key starting with "--" stays a value
+            cargs.insert(cargs.end(),
+                         {"--mechanism", "curve", "--curve-server-public",
+                          "k:" + c.server_public, "--curve-client-public",
+                          "k:" + c.client_public, "--curve-client-secret",
+                          "k:" + c.client_secret});
         static child_proc child;
         child = spawn_self(cargs);
         g_child = &child;
@@ -441,7 +511,7 @@ int run_main(config c, const args &a)
     zmq_close(s);
     zmq_ctx_term(ctx);
     if (c.transport == "ipc")
-        unlink(c.endpoint.c_str() + 6);
+        unlink(bound.c_str() + 6);
     r.cpu.user_us += peer_cpu.user_us;
     r.cpu.sys_us += peer_cpu.sys_us;
     print_csv(r);
@@ -481,7 +551,14 @@ int main(int argc, char **argv)
     c.pattern = a.get("pattern", c.mode == "thr" ? "PAIR" : "REQREP");
     c.transport = a.get("transport", "tcp");
     c.lib = a.get("lib", BENCH_LIB_NAME);
-    c.endpoint = a.get("endpoint");
+    c.endpoint = a.get("endpoint", a.get("connect"));
+    c.bind_ep = a.get("bind");
+    c.mechanism = a.get("mechanism", "null");
+    c.tls_dir = a.get("tls-dir");
+    auto key = [&](const char *k) { return a.get(k).substr(a.has(k) ? 2 : 0); };
+    c.server_public = key("curve-server-public");
+    c.client_public = key("curve-client-public");
+    c.client_secret = key("curve-client-secret");
     c.size = size_t(a.num("size", 64));
     c.msgs = uint64_t(a.num("msgs", c.mode == "thr" ? 100000 : 10000));
     c.warmup = uint64_t(a.num("warmup", 1000));
@@ -493,10 +570,26 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench: --mode must be thr or lat\n");
         return 64;
     }
-    if (c.transport != "tcp" && c.transport != "ipc" && c.transport != "inproc") {
-        fprintf(stderr, "bench: --transport must be inproc, ipc or tcp\n");
+    if (c.transport != "tcp" && c.transport != "ipc" && c.transport != "inproc" &&
+        c.transport != "tls") {
+        fprintf(stderr, "bench: --transport must be inproc, ipc, tcp or tls\n");
         return 64;
     }
+    if (c.mechanism != "null" && c.mechanism != "curve") {
+        fprintf(stderr, "bench: --mechanism must be null or curve\n");
+        return 64;
+    }
+    if (c.mechanism == "curve" && c.transport == "inproc") {
+        fprintf(stderr, "bench: inproc has no security handshake; curve needs ipc or tcp\n");
+        return 64;
+    }
+    if (c.transport == "tls" && c.tls_dir.empty()) {
+        fprintf(stderr, "bench: --transport tls needs --tls-dir (ca.crt, server.crt, server.key)\n");
+        return 64;
+    }
+    c.transport_label = a.get("transport-label", c.mechanism == "curve"
+                                                     ? c.transport + "+curve"
+                                                     : c.transport);
     if (c.size < 8 || c.msgs == 0) {
         fprintf(stderr, "bench: --size must be >= 8 and --msgs > 0\n");
         return 64;

@@ -16,6 +16,7 @@ import sys
 from collections import defaultdict
 
 from report_soak import load_soak, soak_section
+from report_security import load_security, security_section
 
 WARN_SPREAD = 5.0  # percent: relative standard deviation that earns a WARN
 PCTS = [("lat_p50_us", "p50"), ("lat_p90_us", "p90"), ("lat_p99_us", "p99"),
@@ -365,6 +366,13 @@ def main():
     soak = load_soak(a.results)
     if soak:
         out += soak_section(soak, a.charts, md_dir, plt)
+    security = load_security(a.results)
+    if security:
+        out += security_section(security)
+    # Figures measured outside this script (the scale and churn tests), by hand.
+    scale = os.path.join(a.results, "scale.md")
+    if os.path.exists(scale):
+        out += [open(scale).read().rstrip(), ""]
     if env:
         out += ["## Environment", "", "| key | value |", "|---|---|"]
         out += ["| %s | %s |" % (k, v) for k, v in env.items()] + [""]

@@ -42,7 +42,9 @@ def load_soak(results):
                 k, v = line.rstrip("\n").split("=", 1)
                 env[k] = v
     order = [l for l in LIB_ORDER if l in runs] + sorted(l for l in runs if l not in LIB_ORDER)
-    return {"runs": runs, "env": env, "libs": order} if runs else None
+    notes = os.path.join(d, "notes.md")
+    notes = open(notes).read().rstrip() if os.path.exists(notes) else ""
+    return {"runs": runs, "env": env, "libs": order, "notes": notes} if runs else None
 
 
 def _scenario_rate(rows, name):
@@ -152,5 +154,8 @@ def soak_section(soak, charts_dir, md_dir, plt):
     if plt:
         name = soak_chart(soak, charts_dir, plt)
         out += ["![%s](%s)" % (name, os.path.relpath(os.path.join(charts_dir, name), md_dir)), ""]
+    # What the figures mean, written by hand after a run (results/soak/notes.md).
+    if soak.get("notes"):
+        out += [soak["notes"], ""]
     out += ["| soak environment | |", "|---|---|"] + ["| %s | %s |" % kv for kv in env.items()] + [""]
     return out

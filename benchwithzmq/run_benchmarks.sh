@@ -39,6 +39,12 @@
 #   --soak-seconds N     soak duration [600; 60 with --quick]
 #   --soak-serial        run zlink's soak, then libzmq's (each on all cpus)
 #   --soak-args 'ARGS'   extra soak options (e.g. '--churn-per-s 120')
+#   --security           run the security set instead (5 runs unless --runs):
+#                        CURVE over tcp (zlink and libzmq), zlink tls:// and
+#                        tcp://, libzmq through socat TLS tunnels
+#                        (run_tls_compare.sh); PAIR,PUSHPULL,REQREP at
+#                        64,1024,65536 unless --patterns/--sizes; CSVs in
+#                        <out>/security/, a section in the results file
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -46,14 +52,14 @@ ROOT=$(dirname "$HERE")
 RUNS=3 WITH_LIBZMQ=0 LIBZMQ_ONLY=0 QUICK=0 PIN=auto SYSCALLS=auto FLOOR=1
 BUILD=1 INSTALL=1 PATTERNS="" TRANSPORTS="" SIZES="" MSGS="" LAT_MSGS=""
 WARMUP=1000 BUILD_DIR="$ROOT/build-benchwithzmq" OUT="" REPORT_DIR="" ENVS=() ENVS_SET=0
-SOAK=0 SOAK_SECONDS="" SOAK_SERIAL=0 SOAK_ARGS=""
+SOAK=0 SOAK_SECONDS="" SOAK_SERIAL=0 SOAK_ARGS="" SECURITY=0 RUNS_SET=0
 
 die() { echo "run_benchmarks: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
     case "$1" in
     --with-libzmq) WITH_LIBZMQ=1 ;;
     --libzmq-only) LIBZMQ_ONLY=1 WITH_LIBZMQ=1 ;;
-    --runs) RUNS=$2; shift ;;
+    --runs) RUNS=$2 RUNS_SET=1; shift ;;
     --quick) QUICK=1 ;;
     --patterns) PATTERNS=$2; shift ;;
     --transports) TRANSPORTS=$2; shift ;;
@@ -76,14 +82,20 @@ while [[ $# -gt 0 ]]; do
     --soak-seconds) SOAK_SECONDS=$2; shift ;;
     --soak-serial) SOAK_SERIAL=1 ;;
     --soak-args) SOAK_ARGS=$2; shift ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    --security) SECURITY=1 WITH_LIBZMQ=1 ;;
+    -h|--help) sed -n '2,/^set -u/{/^#/p}' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
     shift
 done
 [[ $ENVS_SET == 1 ]] || ENVS=("")
 
-if [[ $QUICK == 1 ]]; then
+if [[ $SECURITY == 1 ]]; then # batched small messages run for 0.5 s or more
+    : "${PATTERNS:=PAIR,PUSHPULL,REQREP}" "${SIZES:=64,1024,65536}"
+    [[ $RUNS_SET == 1 ]] || RUNS=5
+    SYSCALLS=0 FLOOR=0
+    THR_BUDGET=$((256 << 20)) THR_MAX=2000000 THR_MIN=4000 LAT_SMALL=5000 LAT_BIG=2000
+elif [[ $QUICK == 1 ]]; then
     : "${PATTERNS:=PAIR,PUSHPULL,REQREP}" "${SIZES:=64,1024,65536}"
     [[ $SYSCALLS == auto ]] && SYSCALLS=0
     THR_BUDGET=$((64 << 20)) THR_MAX=300000 THR_MIN=4000 LAT_SMALL=2000 LAT_BIG=1000
@@ -117,6 +129,10 @@ ensure_deps() {
     [[ -f /usr/include/boost/version.hpp ]] || missing+=(libboost-dev)
     [[ $WITH_LIBZMQ == 1 && ! -f /usr/include/zmq.h ]] && missing+=(libzmq3-dev pkg-config)
     "$(pick_python)" -c 'import matplotlib' 2>/dev/null || missing+=(python3-matplotlib)
+    if [[ $SECURITY == 1 ]]; then
+        command -v socat >/dev/null || missing+=(socat)
+        command -v openssl >/dev/null || missing+=(openssl)
+    fi
     [[ ${#missing[@]} -eq 0 ]] && return
     if [[ $INSTALL == 0 ]] || ! command -v apt-get >/dev/null; then
         echo "warning: missing ${missing[*]} (install them first)" >&2; return
@@ -353,11 +369,91 @@ run_soak() {
     fi
 }
 
+# ---- security -------------------------------------------------------------
+# One configuration at a time, every variant once per run, the order rotated
+# each run so no variant always goes first (or last) on a noisy machine.
+run_sec_one() { # run label kind pat size command...
+    local run=$1 label=$2 kind=$3 pat=$4 size=$5 line rc errf
+    shift 5
+    errf=$(mktemp)
+    line=$(timeout $TMO "$@" --mode "$kind" --pattern "$pat" --size "$size" \
+        --msgs "$(msgs_for "$kind" "$size")" --warmup "$WARMUP" --lib "$label" "${PINARG[@]}" 2>"$errf")
+    rc=$?
+    if [[ $rc -ne 0 || -z $line ]]; then
+        FAILED=$((FAILED + 1))
+        { echo "FAILED (rc=$rc): $label $kind $pat $size"; sed 's/^/    /' "$errf"; } |
+            tee -a "$SOUT/failures.txt" >&2
+    else
+        echo "$run,$line" >>"$SOUT/raw.csv"
+    fi
+    rm -f "$errf"
+}
+
+run_security() {
+    SOUT="$OUT/security"
+    mkdir -p "$SOUT"
+    rm -f "$SOUT"/raw.csv "$SOUT"/failures.txt
+    local certs
+    certs=$(mktemp -d)
+    # shellcheck disable=SC2064 # expand now: the directory of this run
+    trap "rm -rf '$certs'" EXIT
+    bash "$HERE/run_tls_compare.sh" --make-certs "$certs" || die "certificates"
+    echo "run,$("$ZBIN" --header)" >"$SOUT/raw.csv"
+    {
+        echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+        echo "kernel=$(uname -srm)"
+        echo "cpu=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+        echo "nproc=$NPROC"
+        echo "libzmq=$("$LBIN" --version)"
+        echo "zlink_commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo none)"
+        echo "openssl=$(openssl version)"
+        echo "socat=$(socat -V 2>/dev/null | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+        echo "runs=$RUNS"
+        echo "warmup=$WARMUP"
+        echo "pinned=$([[ $PIN == 1 ]] && echo 'yes (cpu 0: binding side and its socat, cpu 1: connecting side and its socat)' || echo no)"
+    } >"$SOUT/env.txt"
+    local variants=(
+        "libzmq|$LBIN --transport tcp --mechanism curve"
+        "zlink|$ZBIN --transport tcp --mechanism curve"
+        "zlink|$ZBIN --transport tcp"
+        "zlink|$ZBIN --transport tls --tls-dir $certs"
+        "libzmq+socat|bash $HERE/run_tls_compare.sh --certs $certs $LBIN"
+    )
+    local p kind pat size run i n=${#variants[@]} v configs=() c k=0
+    for p in ${PATTERNS//,/ }; do
+        case "$p" in lat:*) kind=lat pat=${p#lat:} ;; REQREP) kind=lat pat=REQREP ;; *) kind=thr pat=$p ;; esac
+        for size in ${SIZES//,/ }; do configs+=("$kind $pat $size"); done
+    done
+    for c in "${configs[@]}"; do
+        k=$((k + 1))
+        printf '[%d/%d] %s\n' "$k" "${#configs[@]}" "$c" >&2
+        for ((run = 1; run <= RUNS; run++)); do
+            for ((i = 0; i < n; i++)); do
+                v=${variants[$(((i + run) % n))]}
+                # shellcheck disable=SC2086 # the command is a word list
+                run_sec_one "$run" "${v%%|*}" $c ${v#*|}
+            done
+        done
+    done
+}
+
 main() {
     local t_start=$SECONDS
     [[ $INSTALL == 1 ]] && ensure_deps
     build
     mkdir -p "$OUT"
+    if [[ $SECURITY == 1 ]]; then
+        run_security
+        # Only the security section of the results file is rewritten: the rest
+        # (hand-written notes included) stays as the last full run left it.
+        local md
+        md="${REPORT_DIR:-$([[ $QUICK == 1 ]] && echo "$OUT" || echo "$HERE")}/zlink_BENCHMARK_RESULTS.md"
+        "$(pick_python)" "$HERE/report_security.py" --results "$OUT" --md "$md" --print ||
+            echo "report generation failed" >&2
+        echo "total time: $((SECONDS - t_start)) s" >&2
+        [[ $FAILED -eq 0 ]] || { echo "SECURITY FAILURES: $FAILED runs failed" >&2; exit 1; }
+        return
+    fi
     if [[ $SOAK == 1 ]]; then
         run_soak
         make_report

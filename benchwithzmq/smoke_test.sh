@@ -49,6 +49,33 @@ for tr in ${BENCH_SMOKE_TRANSPORTS:-inproc ipc tcp}; do
     done
 done
 
+# The security options: CURVE, tls:// (certificates from the openssl CLI) and
+# the socat TLS tunnels of run_tls_compare.sh, each skipped when its tool is
+# missing.
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+check "thr PUSHPULL tcp curve" "$BENCH" --mode thr --pattern PUSHPULL --mechanism curve \
+    --size 1024 --msgs 300 --warmup 50 --timeout-ms 10000
+check "lat REQREP tcp curve" "$BENCH" --mode lat --pattern REQREP --mechanism curve \
+    --size 64 --msgs 100 --warmup 20 --timeout-ms 10000
+CERTS=$(mktemp -d)
+trap 'rm -rf "$CERTS"' EXIT
+if ! command -v openssl >/dev/null || ! bash "$HERE/run_tls_compare.sh" --make-certs "$CERTS"; then
+    echo "skip: tls smoke (openssl CLI missing)"
+else
+    if [[ ${BENCH_SMOKE_TLS:-1} == 1 ]]; then
+        check "thr PAIR tls" "$BENCH" --mode thr --pattern PAIR --transport tls --tls-dir "$CERTS" \
+            --size 65536 --msgs 20 --warmup 5 --timeout-ms 10000
+        check "lat REQREP tls" "$BENCH" --mode lat --pattern REQREP --transport tls \
+            --tls-dir "$CERTS" --size 64 --msgs 100 --warmup 20 --timeout-ms 10000
+    fi
+    if command -v socat >/dev/null; then
+        check "thr PAIR socat tunnels" bash "$HERE/run_tls_compare.sh" --certs "$CERTS" "$BENCH" \
+            --mode thr --pattern PAIR --size 1024 --msgs 300 --warmup 50 --timeout-ms 10000
+    else
+        echo "skip: socat tunnel smoke (socat missing)"
+    fi
+fi
+
 if [[ -n $RAW ]]; then
     for tr in ipc tcp; do
         for mode in thr lat; do
