@@ -378,6 +378,30 @@ TEST_F(WsRaw, BareZws20AsJszmqSpeaksIt) {
     EXPECT_EQ(0x8u, opcode);
 }
 
+// A fragmented message is collected whole: ZMQ_MAXMSGSIZE bounds it.
+TEST_F(WsRaw, FragmentedMessageOverMaxMsgSizeDropsTheConnection) {
+    void *pull = make(ZMQ_PULL);
+    const int64_t max_size = 64; // room for the READY made of the routing id
+    ASSERT_EQ(0, zmq_setsockopt(pull, ZMQ_MAXMSGSIZE, &max_size, sizeof max_size));
+    ASSERT_EQ(0, zmq_bind(pull, "ws://127.0.0.1:*/"));
+    raw_peer p;
+    ASSERT_TRUE(p.connect(tcp_of(last_endpoint(pull))));
+    ASSERT_EQ(0u, upgrade(p, "/", "ZWS2.0").find("HTTP/1.1 101"));
+    ASSERT_TRUE(p.send(masked_frame(std::string("\0", 1))));
+    // Flags + 30 + 30 bytes in two fragments: within the limit.
+    const std::string half(30, 'x');
+    std::string first = masked_frame(std::string("\0", 1) + half);
+    first[0] = 0x02; // binary, not final
+    ASSERT_TRUE(p.send(first + masked_frame(half, 0x0)));
+    EXPECT_EQ(half + half, recv_str(pull));
+    // Fragments past 64 bytes: dropped before the message is whole.
+    std::string more = masked_frame(half + half, 0x0);
+    more[0] = 0x00; // continuation, not final
+    ASSERT_TRUE(p.send(first + more));
+    EXPECT_TRUE(p.wait_closed());
+    EXPECT_FALSE(wait_readable(pull, 100));
+}
+
 // A text frame is not ZWS: the connection is dropped, nothing delivered.
 TEST_F(WsRaw, TextFrameDropsTheConnection) {
     void *pull = make(ZMQ_PULL);

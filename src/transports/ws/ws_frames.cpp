@@ -349,6 +349,10 @@ bool ws_stream_t::on_frame_header_done() {
     } else {
         return false; // text and reserved opcodes: ZWS is binary
     }
+    // A collected message is held whole: ZMQ_MAXMSGSIZE bounds it (+1: flags).
+    if (_in_opcode < 0x8 && !_in_streaming && _config.max_message >= 0 &&
+        _in_message.size() + len > uint64_t(_config.max_message) + 1)
+        return false;
     _in_in_frame = true;
     if (len == 0)
         return on_frame_end();

@@ -43,6 +43,7 @@ class ws_stream_t final : public i_asio_transport {
         int mechanism = 0;         // ZMQ_NULL, ZMQ_PLAIN
         bool as_server = false;    // ZMQ_PLAIN_SERVER
         int socket_type = -1;      // ours, to name a compatible peer in bare ZWS2.0
+        int64_t max_message = -1;  // ZMQ_MAXMSGSIZE: bounds a fragmented message collected here
     };
 
     ws_stream_t(boost::asio::io_context &io, std::unique_ptr<i_asio_transport> inner,

@@ -39,6 +39,7 @@ ws_stream_t::config_t make_config(ws_stream_t::role_t role, bool secure, const o
     config.mechanism = options.mechanism;
     config.as_server = options.as_server;
     config.socket_type = options.type;
+    config.max_message = options.maxmsgsize;
     return config;
 }
 
