@@ -321,6 +321,11 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         zlink_write_batch_bytes = v;
         return 0;
+    case ZLINK_APP_THREAD_WRITE:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        zlink_app_thread_write = v;
+        return 0;
     default:
         return einval();
     }
@@ -378,6 +383,8 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
          zlink_speculative_write != -1 ? zlink_speculative_write : speculative_write_default},
         {ZLINK_WRITE_BATCH_BYTES,
          zlink_write_batch_bytes != -1 ? zlink_write_batch_bytes : write_batch_bytes_default},
+        {ZLINK_APP_THREAD_WRITE,
+         zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
     };
     for (const auto &o : ints) {
         if (o.id != option)

@@ -77,6 +77,7 @@ struct options_t {
     // environment > this value > default (core/feature_flags.hpp).
     int zlink_speculative_write = -1; // ZLINK_SPECULATIVE_WRITE, 0/1
     int zlink_write_batch_bytes = -1; // ZLINK_WRITE_BATCH_BYTES, >= 1
+    int zlink_app_thread_write = -1;  // ZLINK_APP_THREAD_WRITE, 0/1
 
     // ZMQ_CONFLATE applies to DEALER/PULL/PUSH/PUB/SUB only (libzmq's rule).
     bool effective_conflate() const {

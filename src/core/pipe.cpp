@@ -3,6 +3,7 @@
 #include <atomic>
 #include <climits>
 
+#include "core/direct_writer.hpp"
 #include "core/mailbox.hpp"
 #include "core/metadata.hpp"
 #include "core/msg_queue.hpp"
@@ -238,13 +239,62 @@ void pipe_t::rollback() {
 void pipe_t::flush() {
     if (_state == state_terminated)
         return;
+    if (_peer->_direct_writer.load(std::memory_order_relaxed) && try_direct_write())
+        return;
     if (!_out->flush())
         send_to_peer(command_t::activate_read, 0);
+}
+
+// The reader parked (it took everything published), so what was written
+// since is all that is queued: the reader's direct writer may send it now,
+// on this thread. Whatever it does not take goes back, in order, and is
+// published as usual; the reader, parked, is then woken as usual.
+bool pipe_t::try_direct_write() {
+    constexpr int max_frames = 16;
+    std::unique_lock<std::mutex> gate(_peer->_direct_gate, std::try_to_lock);
+    if (!gate)
+        return false; // the owner is (un)registering it: the plain path
+    i_direct_writer *writer = _peer->_direct_writer.load(std::memory_order_relaxed);
+    if (!writer)
+        return false;
+    msg_t frames[max_frames];
+    const int n = _out->take_unpublished(frames, max_frames);
+    if (n <= 0) {
+        if (n < 0)
+            count_direct_handoff_too_many_frames();
+        return false;
+    }
+    int whole = 0; // counted by write() for the HWM
+    for (int i = 0; i < n; ++i)
+        whole += !frames[i].has_more() && !frames[i].is_routing_id();
+    const direct_write_result r = writer->write_direct(frames, size_t(n));
+    gate.unlock();
+    if (r == direct_write_result::written || r == direct_write_result::written_partly) {
+        // Never queued as far as the reader knows: take them out of the HWM
+        // count too (the reader never counts them as read).
+        _msgs_written -= uint64_t(whole);
+        if (r == direct_write_result::written_partly) {
+            count_direct_handoff(r);
+            send_to_peer(command_t::activate_read, 0); // the io thread writes the rest
+        }
+        return true;
+    }
+    count_direct_handoff(r);
+    for (int i = 0; i < n; ++i)
+        _out->write(frames[i], frames[i].has_more());
+    return false;
+}
+
+void pipe_t::set_direct_writer(i_direct_writer *writer) {
+    std::lock_guard<std::mutex> gate(_direct_gate); // waits out a write in progress
+    _direct_writer.store(writer, std::memory_order_relaxed);
 }
 
 void pipe_t::terminate() {
     if (_state == state_terminated)
         return;
+    if (_direct_writer.load(std::memory_order_relaxed))
+        set_direct_writer(nullptr); // no writer's thread reaches our owner's engine again
     const bool peer_may_read = _state == state_active;
     _state = state_terminated;
     _sink = nullptr;
@@ -276,6 +326,8 @@ void pipe_t::on_delimiter() {
 void pipe_t::terminate_locally() {
     if (_state == state_terminated)
         return;
+    if (_direct_writer.load(std::memory_order_relaxed))
+        set_direct_writer(nullptr);
     _state = state_terminated;
     i_pipe_events *sink = _sink;
     _sink = nullptr;
