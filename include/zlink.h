@@ -78,6 +78,70 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    goes through the I/O thread (the plain path). */
 #define ZLINK_APP_THREAD_WRITE 1002
 
+/* ---- tls:// socket options (1100-1199) --------------------------------------
+ * tls://host:port is ZMTP (NULL or PLAIN/ZAP inside, every socket type) over
+ * TLS 1.2 or 1.3 (1.3 when both sides have it) over tcp; the address syntax
+ * is tcp's.  Set these before zmq_bind/zmq_connect: a listener and each
+ * connection attempt read them when they start.  zmq_has("tls") = 1.
+ *
+ * Certificate values (ZMQ_TLS_CERT, _KEY, _CA) are either a file path or the
+ * PEM text itself: a value starting with "-----BEGIN" is PEM text, anything
+ * else a path (for ZMQ_TLS_CA also a directory of hashed certificates, as
+ * `openssl rehash` makes).  String options take (value, length); NULL or a
+ * zero length clears them; zmq_getsockopt returns them with a terminating
+ * NUL.  A bind without a usable certificate and key fails with EINVAL; a
+ * connect whose options cannot be loaded fails each attempt (and retries).
+ *
+ * A TLS handshake that fails closes the connection and is reported as
+ *   ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: a certificate problem, the value being
+ *     the X.509 verification error when this side rejected the peer's
+ *     certificate (X509_V_ERR_*: 10 expired, 20/19 unknown or self-signed
+ *     issuer, 62 host name or 64 IP address mismatch), else the TLS alert
+ *     the peer sent (42 bad_certificate, 45 certificate_expired,
+ *     48 unknown_ca, 116 certificate_required), or 0 when a required client
+ *     certificate was missing;
+ *   ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: anything else (the peer does not
+ *     speak TLS, no common version or cipher), value
+ *     ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED.
+ * A handshake cut short by the peer closing is HANDSHAKE_FAILED_NO_DETAIL,
+ * as for tcp.  ZMQ_HANDSHAKE_IVL bounds the TLS and ZMTP handshakes together.
+ * After a refused TLS handshake the connecting side retries every
+ * ZMQ_RECONNECT_IVL, as after a lost connection (a certificate may have been
+ * replaced); a ZAP denial inside TLS ends it for good, as over tcp.
+ *
+ * Messages received over tls:// carry the property "TLS-Subject" (read it
+ * with zmq_msg_gets): the peer certificate's subject in RFC 2253 form
+ * ("CN=client,O=example"), or "" when the peer sent none.  It is set by this
+ * side from the certificate it verified (unverified with ZMQ_TLS_VERIFY=0);
+ * a peer cannot supply it through its own properties.
+ */
+/* string: this side's certificate (PEM, leaf first, then any intermediate
+   certificates).  Required to bind; on connect, sent when the server asks. */
+#define ZMQ_TLS_CERT 1100
+/* string: the private key of ZMQ_TLS_CERT (PEM; encrypted: ZMQ_TLS_PASSWORD). */
+#define ZMQ_TLS_KEY 1101
+/* string: the certificate authorities trusted to sign the peer's certificate
+   (PEM, one or more).  On a server, setting it also asks clients for a
+   certificate (verified when given; see ZMQ_TLS_REQUIRE_CLIENT_CERT). */
+#define ZMQ_TLS_CA 1102
+/* int, 0/1, default 1: verify the peer's certificate (client: chain and host
+   name; server: a client certificate's chain).  0 encrypts without knowing
+   who the peer is: for tests only. */
+#define ZMQ_TLS_VERIFY 1103
+/* int, 0/1, default 0 (server): refuse clients without a valid certificate
+   (mutual TLS). */
+#define ZMQ_TLS_REQUIRE_CLIENT_CERT 1104
+/* string (client): the name the server's certificate must carry, and the SNI
+   sent; default the host of the endpoint (an IP address is matched against
+   the certificate's IP entries and sends no SNI). */
+#define ZMQ_TLS_HOSTNAME 1105
+/* int, 0/1: also trust the system's certificate authorities (OpenSSL's
+   default store).  Default: 1 when ZMQ_TLS_CA is not set, else 0;
+   zmq_getsockopt returns the value in effect. */
+#define ZMQ_TLS_TRUST_SYSTEM 1106
+/* string: the passphrase of an encrypted ZMQ_TLS_KEY. */
+#define ZMQ_TLS_PASSWORD 1107
+
 /* ---- Debug counters ----------------------------------------------------------
  * What the wire engine's data path did in this process: writes, bytes,
  * would-block writes, reads, messages in/out, messages that shared a write,

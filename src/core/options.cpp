@@ -326,8 +326,46 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         zlink_app_thread_write = v;
         return 0;
+    case ZMQ_TLS_CERT:
+    case ZMQ_TLS_KEY:
+    case ZMQ_TLS_CA:
+    case ZMQ_TLS_HOSTNAME:
+    case ZMQ_TLS_PASSWORD:
+        if (!value && size != 0)
+            return einval();
+        *tls_string(option) = as_string(value, size);
+        return 0;
+    case ZMQ_TLS_VERIFY:
+    case ZMQ_TLS_REQUIRE_CLIENT_CERT:
+    case ZMQ_TLS_TRUST_SYSTEM:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        if (option == ZMQ_TLS_VERIFY)
+            tls_verify = v != 0;
+        else if (option == ZMQ_TLS_REQUIRE_CLIENT_CERT)
+            tls_require_client_cert = v != 0;
+        else
+            tls_trust_system = v;
+        return 0;
     default:
         return einval();
+    }
+}
+
+std::string *options_t::tls_string(int option) {
+    switch (option) {
+    case ZMQ_TLS_CERT:
+        return &tls_cert;
+    case ZMQ_TLS_KEY:
+        return &tls_key;
+    case ZMQ_TLS_CA:
+        return &tls_ca;
+    case ZMQ_TLS_HOSTNAME:
+        return &tls_hostname;
+    case ZMQ_TLS_PASSWORD:
+        return &tls_password;
+    default:
+        return nullptr;
     }
 }
 
@@ -385,6 +423,9 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
          zlink_write_batch_bytes != -1 ? zlink_write_batch_bytes : write_batch_bytes_default},
         {ZLINK_APP_THREAD_WRITE,
          zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
+        {ZMQ_TLS_VERIFY, tls_verify ? 1 : 0},
+        {ZMQ_TLS_REQUIRE_CLIENT_CERT, tls_require_client_cert ? 1 : 0},
+        {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system : tls_ca.empty() ? 1 : 0},
     };
     for (const auto &o : ints) {
         if (o.id != option)
@@ -419,6 +460,12 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
         return put_bytes(value, size, socks_username, true);
     case ZMQ_SOCKS_PASSWORD:
         return put_bytes(value, size, socks_password, true);
+    case ZMQ_TLS_CERT:
+    case ZMQ_TLS_KEY:
+    case ZMQ_TLS_CA:
+    case ZMQ_TLS_HOSTNAME:
+    case ZMQ_TLS_PASSWORD:
+        return put_bytes(value, size, *const_cast<options_t *>(this)->tls_string(option), true);
     default:
         return einval();
     }

@@ -78,6 +78,11 @@ struct options_t {
     int zlink_speculative_write = -1; // ZLINK_SPECULATIVE_WRITE, 0/1
     int zlink_write_batch_bytes = -1; // ZLINK_WRITE_BATCH_BYTES, >= 1
     int zlink_app_thread_write = -1;  // ZLINK_APP_THREAD_WRITE, 0/1
+    // tls:// (zlink.h, ZMQ_TLS_*): PEM text or file paths, as set.
+    std::string tls_cert, tls_key, tls_ca, tls_hostname, tls_password;
+    bool tls_verify = true;
+    bool tls_require_client_cert = false;
+    int tls_trust_system = -1; // -1: yes unless tls_ca is set
 
     // ZMQ_CONFLATE applies to DEALER/PULL/PUSH/PUB/SUB only (libzmq's rule).
     bool effective_conflate() const {
@@ -88,6 +93,8 @@ struct options_t {
     // Generic option handling. Returns 0, or -1 with errno EINVAL.
     int setsockopt(int option, const void *value, size_t size);
     int getsockopt(int option, void *value, size_t *size) const;
+    // The field of a ZMQ_TLS_* string option; null for any other option.
+    std::string *tls_string(int option);
 };
 
 // Helpers shared by socket types for option parsing.

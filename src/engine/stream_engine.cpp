@@ -65,6 +65,8 @@ void stream_engine_t::data_ready() {
 void stream_engine_t::set_metadata(metadata_t::dict_t props) {
     props["Peer-Address"] = _transport->peer_address();
     props["__fd"] = std::to_string(_transport->native_handle()); // ZMQ_SRCFD, as libzmq
+    for (auto &kv : _transport->properties()) // after the peer's: it cannot forge them (tls)
+        props[kv.first] = std::move(kv.second);
     if (_metadata && _metadata->drop_ref())
         delete _metadata;
     _metadata = new metadata_t(std::move(props));
@@ -95,9 +97,13 @@ void stream_engine_t::fail(engine_close_reason reason, int value) {
     }
     // libzmq reports a handshake cut short (greeting included) for any
     // reason but a protocol error or refusal (already reported).
+    // A transport's own refused handshake (tls) says which event it is.
     if (!_data && reason != engine_close_reason::protocol_error &&
-        reason != engine_close_reason::handshake_failed)
-        _session.monitor_event(ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, uint64_t(value));
+        reason != engine_close_reason::handshake_failed) {
+        uint64_t detail = uint64_t(value);
+        const uint16_t event = _transport ? _transport->handshake_failure_event(detail) : 0;
+        _session.monitor_event(event ? event : ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, detail);
+    }
     shutdown();
     _session.engine_closed(reason, value);
 }

@@ -136,7 +136,8 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     // The peer's PING TTL: fail unless something arrives within `ms`.
     void bound_peer_silence(int ms);
     // The connection's properties for zmq_msg_gets: `props` plus
-    // Peer-Address and the fd (ZMQ_SRCFD); set on every delivered message.
+    // Peer-Address, the fd (ZMQ_SRCFD) and the transport's properties (tls:
+    // TLS-Subject); set on every delivered message.
     void set_metadata(metadata_t::dict_t props);
     metadata_t *metadata() const { return _metadata; }
 

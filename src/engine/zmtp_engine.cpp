@@ -77,7 +77,9 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     size_t unread_by_peer() const override { return closed() ? 0 : _transport->unread_by_peer(); }
     zap_reply_target *zap_target() override { return this; }
-    i_direct_writer *direct_writer() override { return _app_write ? this : nullptr; }
+    i_direct_writer *direct_writer() override {
+        return _app_write && _transport->try_write_alongside_reads() ? this : nullptr;
+    }
 
     void zap_reply_received(const zap_reply_t &reply) override {
         if (closed() || !_mech || !_mech->zap_pending())

@@ -1,4 +1,4 @@
-// One byte-stream connection, whatever carries it (tcp, ipc; tls/ws later).
+// One byte-stream connection, whatever carries it (tcp, ipc, tls; ws later).
 // The engine never knows which: it reads and writes through this interface.
 //
 // Fast path: try_write()/try_read() are non-blocking syscalls done on the
@@ -8,7 +8,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <map>
 #include <string>
 
 #include <boost/asio/buffer.hpp>
@@ -51,6 +53,25 @@ class i_asio_transport {
     // Bytes written that the peer has not read yet, where the kernel can
     // tell (ipc); 0 elsewhere.
     virtual std::size_t unread_by_peer() { return 0; }
+    // try_write may run on another thread while the io thread reads and
+    // waits on the same connection (never two writes at once): a plain
+    // sendmsg on the fd is; a TLS session (one SSL object for both ways) is
+    // not. The application-thread write uses only transports that say so.
+    virtual bool try_write_alongside_reads() const { return false; }
+
+    // A transport with a handshake of its own (tls) runs it inside the first
+    // try_read/try_write calls, under the engine's ZMQ_HANDSHAKE_IVL.
+
+    // Once the engine's handshake is over: properties the transport vouches
+    // for (tls: "TLS-Subject"), added to every message's metadata.
+    virtual std::map<std::string, std::string> properties() const { return {}; }
+    // After try_read/try_write failed: when the transport's own handshake
+    // was refused, the monitor event that says so (ZMQ_EVENT_HANDSHAKE_
+    // FAILED_PROTOCOL or _AUTH) and its value; 0 otherwise.
+    virtual uint16_t handshake_failure_event(uint64_t &value) const {
+        (void)value;
+        return 0;
+    }
 };
 
 } // namespace zlink

@@ -7,6 +7,7 @@
 #include "transports/inproc/inproc_transport.hpp"
 #include "transports/ipc/ipc_transport.hpp"
 #include "transports/tcp/tcp_transport.hpp"
+#include "transports/tls/tls_transport.hpp"
 
 namespace zlink {
 
@@ -16,6 +17,7 @@ const transport_t *const transports[] = {
     &tcp_transport,
     &ipc_transport,
     &inproc_transport,
+    &tls_transport,
 };
 
 } // namespace

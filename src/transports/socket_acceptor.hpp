@@ -39,6 +39,9 @@ class socket_acceptor_t final : public listener_t::impl_t,
   public:
     using acceptor_t = typename Protocol::acceptor;
     using socket_t = typename Protocol::socket;
+    // Makes the stream of an admitted socket, for a transport with a layer
+    // of its own over the socket (tls). Unset: a stream_transport_t.
+    using stream_factory_t = std::function<std::unique_ptr<i_asio_transport>(socket_t)>;
 
     socket_acceptor_t(boost::asio::io_context &io, socket_acceptor_hooks_t hooks)
         : _acceptor(io), _retry_timer(io), _hooks(std::move(hooks)) {}
@@ -47,6 +50,8 @@ class socket_acceptor_t final : public listener_t::impl_t,
 
     // For the transport's bind, before the listener exists.
     acceptor_t &acceptor() { return _acceptor; }
+    // Before start(), if at all.
+    void set_stream_factory(stream_factory_t factory) { _make_stream = std::move(factory); }
 
     void start(listener_t::accept_handler_t on_accept,
                listener_t::accept_failed_handler_t on_failed) override {
@@ -114,7 +119,11 @@ class socket_acceptor_t final : public listener_t::impl_t,
         auto on_accept = _on_accept;
         lock.unlock();
         // Handlers are copied so one may close (or destroy) the listener.
-        if (on_accept)
+        if (!on_accept)
+            return;
+        if (_make_stream)
+            on_accept(_make_stream(std::move(socket)));
+        else
             on_accept(std::make_unique<stream_transport_t<Protocol>>(std::move(socket)));
     }
 
@@ -138,6 +147,7 @@ class socket_acceptor_t final : public listener_t::impl_t,
     socket_acceptor_hooks_t _hooks;
     listener_t::accept_handler_t _on_accept;
     listener_t::accept_failed_handler_t _on_failed;
+    stream_factory_t _make_stream;
     bool _closed = false;
 };
 
@@ -150,6 +160,24 @@ inline int listening_fd_family(int fd, int &family) {
         return errno;
     family = ss.ss_family;
     return 0;
+}
+
+// ZMQ_USE_FD: hands the listening fd to a new acceptor of `proto` (the
+// caller checked its family); `bound` gets its address. nullptr + err when
+// the fd cannot be assigned or has no address.
+template <typename Protocol>
+std::shared_ptr<socket_acceptor_t<Protocol>>
+adopt_listening_fd(boost::asio::io_context &io, socket_acceptor_hooks_t hooks, const Protocol &proto,
+                   int fd, typename Protocol::endpoint &bound, int &err) {
+    auto state = std::make_shared<socket_acceptor_t<Protocol>>(io, std::move(hooks));
+    boost::system::error_code ec;
+    if (!state->acceptor().assign(proto, fd, ec))
+        bound = state->acceptor().local_endpoint(ec);
+    if (ec) {
+        err = ec.value();
+        return nullptr;
+    }
+    return state;
 }
 
 } // namespace zlink

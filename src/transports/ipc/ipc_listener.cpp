@@ -73,21 +73,15 @@ std::unique_ptr<listener_t> adopt_ipc_fd(asio::io_context &io, const options_t &
     int family = AF_UNSPEC;
     if ((err = listening_fd_family(options.use_fd, family)) != 0)
         return nullptr;
-    auto state = std::make_shared<ipc_acceptor_t>(io, ipc_accept_hooks(options));
     if (family != AF_UNIX) {
         err = EINVAL;
         return nullptr;
     }
-    error_code ec;
-    if (state->acceptor().assign(unix_stream(), options.use_fd, ec)) {
-        err = ec.value();
+    unix_stream::endpoint bound;
+    auto state =
+        adopt_listening_fd(io, ipc_accept_hooks(options), unix_stream(), options.use_fd, bound, err);
+    if (!state)
         return nullptr;
-    }
-    const auto bound = state->acceptor().local_endpoint(ec);
-    if (ec) {
-        err = ec.value();
-        return nullptr;
-    }
     return std::make_unique<listener_t>(std::move(state), "ipc://" + ipc_name_of(bound),
                                         options.use_fd);
 }

@@ -33,28 +33,31 @@ socket_acceptor_hooks_t tcp_accept_hooks(const options_t &options) {
     return hooks;
 }
 
+// "tcp://127.0.0.1:5555" under another scheme ("tls://...").
+std::string scheme_uri(const std::string &scheme, const tcp::endpoint &ep) {
+    const std::string uri = tcp_endpoint_uri(ep);
+    return scheme + uri.substr(uri.find("://"));
+}
+
 std::unique_ptr<listener_t> adopt_tcp_fd(asio::io_context &io, const options_t &options,
-                                         int &err) {
+                                         int &err, const std::string &scheme,
+                                         tcp_stream_factory_t make_stream) {
     int family = AF_UNSPEC;
     if ((err = listening_fd_family(options.use_fd, family)) != 0)
         return nullptr;
-    auto state = std::make_shared<tcp_acceptor_t>(io, tcp_accept_hooks(options));
     if (family != AF_INET && family != AF_INET6) {
         err = EINVAL;
         return nullptr;
     }
-    error_code ec;
-    const tcp proto = family == AF_INET6 ? tcp::v6() : tcp::v4();
-    if (state->acceptor().assign(proto, options.use_fd, ec)) {
-        err = ec.value();
+    tcp::endpoint bound;
+    auto state = adopt_listening_fd(io, tcp_accept_hooks(options),
+                                    family == AF_INET6 ? tcp::v6() : tcp::v4(), options.use_fd,
+                                    bound, err);
+    if (!state)
         return nullptr;
-    }
-    const auto bound = state->acceptor().local_endpoint(ec);
-    if (ec) {
-        err = ec.value();
-        return nullptr;
-    }
-    return std::make_unique<listener_t>(std::move(state), tcp_endpoint_uri(bound), options.use_fd);
+    state->set_stream_factory(std::move(make_stream));
+    return std::make_unique<listener_t>(std::move(state), scheme_uri(scheme, bound),
+                                        options.use_fd);
 }
 
 } // namespace
@@ -73,14 +76,22 @@ bool tcp_peer_allowed(int fd, const std::vector<tcp_address_mask_t> &filters) {
 
 std::unique_ptr<listener_t> listen_tcp(asio::io_context &io, const std::string &address,
                                        const options_t &options, int &err) {
+    return listen_tcp_as(io, address, options, err, "tcp", nullptr);
+}
+
+std::unique_ptr<listener_t> listen_tcp_as(asio::io_context &io, const std::string &address,
+                                          const options_t &options, int &err,
+                                          const std::string &scheme,
+                                          tcp_stream_factory_t make_stream) {
     // ZMQ_USE_FD: the address is ignored, as in libzmq, and the endpoint
     // read back from the socket.
     if (options.use_fd != -1)
-        return adopt_tcp_fd(io, options, err);
+        return adopt_tcp_fd(io, options, err, scheme, std::move(make_stream));
     tcp::endpoint ep;
     if ((err = resolve_tcp_bind_address(address, options.ipv6, ep)) != 0)
         return nullptr;
     auto state = std::make_shared<tcp_acceptor_t>(io, tcp_accept_hooks(options));
+    state->set_stream_factory(std::move(make_stream));
     auto &acc = state->acceptor();
     error_code ec;
     if (acc.open(ep.protocol(), ec)) {
@@ -104,7 +115,7 @@ std::unique_ptr<listener_t> listen_tcp(asio::io_context &io, const std::string &
         return nullptr;
     }
     const int fd = acc.native_handle();
-    return std::make_unique<listener_t>(std::move(state), tcp_endpoint_uri(bound), fd);
+    return std::make_unique<listener_t>(std::move(state), scheme_uri(scheme, bound), fd);
 }
 
 } // namespace zlink
