@@ -75,7 +75,8 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    no writability wait) is encoded and written to the kernel by the sending
    thread with one non-blocking gathered write; the I/O thread takes over
    only when the kernel would block or the engine is busy.  0 = every message
-   goes through the I/O thread (the plain path). */
+   goes through the I/O thread (the plain path), as does
+   ZLINK_SPECULATIVE_WRITE=0. */
 #define ZLINK_APP_THREAD_WRITE 1002
 
 /* ---- tls:// socket options (1100-1199) --------------------------------------

@@ -182,8 +182,7 @@ direct_write_result stream_engine_t::write_direct(msg_t *msgs, std::size_t n) {
     if (_closed || !_data || _output != output_state_t::idle || !output_quiet() ||
         !encode_direct(msgs, n))
         return direct_write_result::not_idle;
-    count_app_thread_messages(n);
-    uint64_t frames = n;
+    uint64_t frames = n; // counted with the first write that moves bytes
     for (;;) {
         boost::asio::const_buffer bufs[max_gather];
         const std::size_t count = output_buffers(bufs, max_gather);
@@ -194,11 +193,13 @@ direct_write_result stream_engine_t::write_direct(msg_t *msgs, std::size_t n) {
         if (written == 0)
             break;
         count_write(written, frames);
+        count_app_thread_messages(frames);
         frames = 0;
         output_written(written);
         if (ec)
             break;
     }
+    _batch_msgs += frames; // nothing went out: the io thread's write counts them
     return has_output() ? direct_write_result::written_partly : direct_write_result::written;
 }
 

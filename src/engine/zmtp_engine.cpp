@@ -47,7 +47,10 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                                                 write_batch_bytes_default, 1))),
           _wire(make_wire_adapter(options)), _in_buf(new unsigned char[in_buffer_size]),
           _dec(options.maxmsgsize),
-          _app_write(resolve_flag("ZLINK_APP_THREAD_WRITE", options.zlink_app_thread_write,
+          // Without speculation every data write waits for writability: no
+          // application-thread write either.
+          _app_write(policy(options).speculative &&
+                     resolve_flag("ZLINK_APP_THREAD_WRITE", options.zlink_app_thread_write,
                                   app_thread_write_default, 0, 1) != 0) {
         _out_msg.init();
     }
