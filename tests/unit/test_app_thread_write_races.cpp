@@ -21,6 +21,15 @@ void set_int(void *s, int option, int v) {
     ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v));
 }
 
+unsigned long long counter(const char *name) {
+    zlink_debug_counter_t cs[64];
+    const int n = zmq_debug_counters(cs, 64);
+    for (int i = 0; i < n; ++i)
+        if (std::string(cs[i].name) == name)
+            return cs[i].value;
+    return 0;
+}
+
 std::string unique_ipc() {
     static std::atomic<int> seq{0};
     return "ipc:///tmp/zlink_atwr_" + std::to_string(getpid()) + "_" + std::to_string(seq++);
@@ -74,6 +83,8 @@ TEST_F(AppThreadWriteRace, SendsAgainstHeartbeatWrites) {
         ASSERT_EQ(int(m.size()), zmq_recv(a, buf, sizeof buf, 0));
     }
     peer.join();
+    EXPECT_GT(counter("engine_app_thread_messages"), 0u) << "the race was run";
+    EXPECT_GT(counter("engine_io_thread_messages") + counter("engine_writes"), 0u);
     zmq_close(a);
     zmq_close(b);
     EXPECT_EQ(0, zmq_ctx_term(ctx));
