@@ -245,7 +245,7 @@ void stream_engine_t::arm_write_wait() {
         }
         // Only a deferred write can empty what the kernel refused earlier:
         // tell a lingering session (it waits for this).
-        if (!self->_closed && !self->has_output())
+        if (!self->_closed && !self->output_pending_locked())
             self->_session.output_drained();
     });
 }

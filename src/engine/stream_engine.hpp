@@ -58,10 +58,7 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     void restart_input() override;
     void restart_output() override;
     void close() override { shutdown(); }
-    bool output_pending() const override {
-        std::lock_guard<std::recursive_mutex> lock(_out_mutex);
-        return !_closed && has_output();
-    }
+    bool output_pending() const override { return !_closed && output_pending_locked(); }
     // Application thread, through the session's pipe (core/direct_writer.hpp).
     direct_write_result write_direct(msg_t *msgs, std::size_t n) override;
     const engine_counting_t *counting() const override { return this; }
@@ -151,6 +148,11 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     static constexpr std::size_t max_gather = 64;
 
     void shutdown();
+    // has_output() read under _out_mutex (a direct write may be filling it).
+    bool output_pending_locked() const {
+        std::lock_guard<std::recursive_mutex> lock(_out_mutex);
+        return has_output();
+    }
     bool resume_input();
     void arm_write_wait();
     bool output_blocks_input() const {
