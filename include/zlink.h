@@ -155,7 +155,10 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * app_write_handoff_would_block (kernel full, the rest waits in the engine),
  * app_write_handoff_busy (the I/O thread held the output) and
  * app_write_handoff_not_idle (handshake, queued output or a writability wait),
- * app_write_handoff_too_many_frames (more than 16 frames in one flush).
+ * app_write_handoff_too_many_frames (more than 16 frames in one flush),
+ * app_write_handoff_burst (a send right after another, or while the I/O
+ * thread was still busy with earlier ones: a stream, which the I/O thread
+ * gathers into fewer writes).
  * Cheap (one relaxed atomic add per system call), so present in every build.
  */
 typedef struct

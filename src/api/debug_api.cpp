@@ -31,6 +31,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"app_write_handoff_busy", d.handoff_busy},
         {"app_write_handoff_not_idle", d.handoff_not_idle},
         {"app_write_handoff_too_many_frames", d.handoff_too_many_frames},
+        {"app_write_handoff_burst", d.handoff_burst},
         {"msg_pool_hits", p.hits},
         {"msg_pool_misses", p.misses},
         {"msg_pool_kept", p.kept},

@@ -7,7 +7,7 @@ namespace zlink {
 
 namespace {
 struct totals_t {
-    std::atomic<uint64_t> app{0}, io{0}, would_block{0}, busy{0}, not_idle{0}, too_many{0};
+    std::atomic<uint64_t> app{0}, io{0}, would_block{0}, busy{0}, not_idle{0}, too_many{0}, burst{0};
 } g_totals;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace
@@ -20,12 +20,13 @@ direct_write_counters_t direct_write_counters() {
     c.handoff_busy = g_totals.busy.load(relaxed);
     c.handoff_not_idle = g_totals.not_idle.load(relaxed);
     c.handoff_too_many_frames = g_totals.too_many.load(relaxed);
+    c.handoff_burst = g_totals.burst.load(relaxed);
     return c;
 }
 
 void direct_write_counters_reset() {
     for (auto *a : {&g_totals.app, &g_totals.io, &g_totals.would_block, &g_totals.busy,
-                    &g_totals.not_idle, &g_totals.too_many})
+                    &g_totals.not_idle, &g_totals.too_many, &g_totals.burst})
         a->store(0, relaxed);
 }
 
@@ -35,6 +36,7 @@ void count_io_thread_messages(uint64_t n) {
         g_totals.io.fetch_add(n, relaxed);
 }
 
+void count_direct_handoff_burst() { g_totals.burst.fetch_add(1, relaxed); }
 void count_direct_handoff_too_many_frames() { g_totals.too_many.fetch_add(1, relaxed); }
 
 void count_direct_handoff(direct_write_result why) {

@@ -41,6 +41,7 @@ struct direct_write_counters_t {
     uint64_t handoff_busy = 0;
     uint64_t handoff_not_idle = 0;
     uint64_t handoff_too_many_frames = 0; // one flush of more frames than a direct write takes
+    uint64_t handoff_burst = 0;           // a send right after another: the io thread gathers them
 };
 direct_write_counters_t direct_write_counters();
 void direct_write_counters_reset();
@@ -48,5 +49,6 @@ void count_app_thread_messages(uint64_t n);
 void count_io_thread_messages(uint64_t n);
 void count_direct_handoff(direct_write_result why);
 void count_direct_handoff_too_many_frames();
+void count_direct_handoff_burst();
 
 } // namespace zlink

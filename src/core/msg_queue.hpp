@@ -23,6 +23,7 @@ class msg_queue_t {
     // spsc_queue::take_unpublished (the application-thread write); 0: not
     // applicable (a conflating queue always publishes).
     virtual int take_unpublished(msg_t *, int) { return 0; }
+    virtual bool reader_parked() const { return false; }
 };
 
 class spsc_msg_queue_t final : public msg_queue_t {
@@ -44,6 +45,7 @@ class spsc_msg_queue_t final : public msg_queue_t {
     msg_t &front() override { return _q.front(); }
     bool read(msg_t &msg) override { return _q.read(msg); }
     int take_unpublished(msg_t *out, int max) override { return _q.take_unpublished(out, max); }
+    bool reader_parked() const override { return _q.reader_parked(); }
 
   private:
     spsc_queue<msg_t> _q;

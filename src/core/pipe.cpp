@@ -1,6 +1,7 @@
 #include "core/pipe.hpp"
 
 #include <atomic>
+#include <chrono>
 #include <climits>
 
 #include "core/direct_writer.hpp"
@@ -249,7 +250,37 @@ void pipe_t::flush() {
 // since is all that is queued: the reader's direct writer may send it now,
 // on this thread. Whatever it does not take goes back, in order, and is
 // published as usual; the reader, parked, is then woken as usual.
+//
+// Streams stay on the io thread: one system call per message from the
+// sending thread costs far more than the io thread gathering a burst into
+// one write (PAIR 64 B over tcp: 0.12 M msg/s against 7.5 M). A send is a
+// burst when the previous flush found the reader still busy, or when it
+// comes within burst_gap of the previous one; a REQ/REP round trip is
+// well above that (tens of microseconds), a sending loop well below.
 bool pipe_t::try_direct_write() {
+    constexpr uint64_t burst_gap_ns = 5000;
+    if (!_out->reader_parked()) {
+        _flushed_to_awake_reader = true;
+        return false;
+    }
+    const uint64_t now = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch())
+                                      .count());
+    const bool burst = _flushed_to_awake_reader || now - _last_parked_flush_ns < burst_gap_ns;
+    _flushed_to_awake_reader = false;
+    _last_parked_flush_ns = now;
+    if (burst) {
+        count_direct_handoff_burst();
+        return false;
+    }
+    const bool done = direct_write_parked();
+    _last_parked_flush_ns = uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                         std::chrono::steady_clock::now().time_since_epoch())
+                                         .count());
+    return done;
+}
+
+bool pipe_t::direct_write_parked() {
     constexpr int max_frames = 16;
     std::unique_lock<std::mutex> gate(_peer->_direct_gate, std::try_to_lock);
     if (!gate)

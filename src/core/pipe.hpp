@@ -137,6 +137,7 @@ class pipe_t {
     void on_delimiter();
     void apply_hwms(); // derive _hwm and _in_lwm from own and peer values
     bool try_direct_write(); // writer end, from flush(): true when nothing is left to publish
+    bool direct_write_parked();
 
     pipe_pair_t *_pair = nullptr;
     pipe_t *_peer = nullptr;
@@ -173,6 +174,11 @@ class pipe_t {
     // _direct_gate held (try_lock), so it stays valid for that call.
     std::mutex _direct_gate;
     std::atomic<i_direct_writer *> _direct_writer{nullptr};
+    // Writer end: a stream of sends goes through the io thread, which
+    // gathers many into one write; only a send after a pause (a request,
+    // a reply) is written directly. See try_direct_write().
+    bool _flushed_to_awake_reader = false;
+    uint64_t _last_parked_flush_ns = 0;
 };
 
 } // namespace zlink

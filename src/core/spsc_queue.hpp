@@ -82,6 +82,9 @@ class spsc_queue {
         return true;
     }
 
+    // Writer: the reader consumed everything published and went to sleep.
+    bool reader_parked() const { return _published.load(std::memory_order_acquire) == nullptr; }
+
     // Instead of publishing: when the reader is parked (it consumed all that
     // was published) and every item written since is complete, move those
     // items (at most max, in order) to out and rewind, as if they had never
