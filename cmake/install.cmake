@@ -22,5 +22,9 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/zlinkConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/zlinkConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/zlink)
 
+set(ZLINK_PC_CURVE_LIBS "")
+if(ZLINK_HAVE_CURVE)
+  set(ZLINK_PC_CURVE_LIBS -lsodium) # static linking only
+endif()
 configure_file(${CMAKE_CURRENT_LIST_DIR}/zlink.pc.in ${CMAKE_CURRENT_BINARY_DIR}/zlink.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/zlink.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

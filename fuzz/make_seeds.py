@@ -82,3 +82,15 @@ write("fuzz_plain_handshake", "server_denied", bytes([0x05]) + seq(hello, initia
 write("fuzz_plain_handshake", "server_no_zap", bytes([0x21]) + seq(hello))
 write("fuzz_plain_handshake", "client_ok", bytes([0x10]) + seq(welcome, ready))
 write("fuzz_plain_handshake", "client_error", bytes([0x00]) + seq(command(b"ERROR", b"\x03400")))
+
+# fuzz_curve_handshake: byte 0 = mode (bit 0 server under test, bits 1-2 ZAP
+# status, bit 3 no ZAP handler), then one operation per frame the honest peer
+# sends: 0 deliver, 1 pos val xor, 2 len cut, 3 len bytes replace, 4 replay.
+write("fuzz_curve_handshake", "client_clean", bytes([0x00]) + bytes(12))
+write("fuzz_curve_handshake", "server_clean", bytes([0x01]) + bytes(12))
+write("fuzz_curve_handshake", "server_no_zap", bytes([0x09]) + bytes(12))
+write("fuzz_curve_handshake", "client_zap_denied", bytes([0x04]) + bytes(6))
+write("fuzz_curve_handshake", "server_message_replay", bytes([0x01]) + bytes(4) + bytes([4, 0]))
+write("fuzz_curve_handshake", "client_welcome_flip", bytes([0x00, 1, 40, 0x80]))
+write("fuzz_curve_handshake", "server_hello_cut", bytes([0x01, 2, 199]))
+write("fuzz_curve_handshake", "server_initiate_raw", bytes([0x01, 0, 3, 9]) + b"\x08INITIATE")

@@ -416,9 +416,14 @@ ZMQ_EXPORT uint32_t zmq_msg_routing_id(zmq_msg_t *msg) { return as_msg(msg)->get
 ZMQ_EXPORT int zmq_has(const char *capability) {
     if (!capability)
         return 0;
-    // What this build carries: the transports say which names are theirs.
-    // CURVE, GSSAPI, PGM, NORM, TIPC and VMCI are not built; "draft" means the
-    // draft socket types exist, which they do not here.
+    // What this build carries: the transports say which names are theirs,
+    // "curve" is there when built with libsodium. GSSAPI, PGM, NORM, TIPC
+    // and VMCI are not built; "draft" means the draft socket types exist,
+    // which they do not here.
+#ifdef ZLINK_HAVE_CURVE
+    if (std::strcmp(capability, "curve") == 0)
+        return 1;
+#endif
     return zlink::has_transport_capability(capability) ? 1 : 0;
 }
 

@@ -347,6 +347,11 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         else
             tls_trust_system = v;
         return 0;
+    case ZMQ_CURVE_SERVER:
+    case ZMQ_CURVE_PUBLICKEY:
+    case ZMQ_CURVE_SECRETKEY:
+    case ZMQ_CURVE_SERVERKEY:
+        return set_curve_option(option, value, size);
     default:
         return einval();
     }
@@ -466,6 +471,11 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
     case ZMQ_TLS_HOSTNAME:
     case ZMQ_TLS_PASSWORD:
         return put_bytes(value, size, *const_cast<options_t *>(this)->tls_string(option), true);
+    case ZMQ_CURVE_SERVER:
+    case ZMQ_CURVE_PUBLICKEY:
+    case ZMQ_CURVE_SECRETKEY:
+    case ZMQ_CURVE_SERVERKEY:
+        return get_curve_option(option, value, size);
     default:
         return einval();
     }

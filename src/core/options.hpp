@@ -67,6 +67,10 @@ struct options_t {
     std::string plain_password;
     std::string zap_domain;
     bool zap_enforce_domain = false;
+    // CURVE long-term keys (binary; zero until set), options_curve.cpp.
+    uint8_t curve_public_key[32] = {};
+    uint8_t curve_secret_key[32] = {};
+    uint8_t curve_server_key[32] = {};
     std::map<std::string, std::string> app_metadata; // ZMQ_METADATA "X-name:value"
     // Behaviour flags set by the socket type.
     bool recv_routing_id = false;  // the first message of a pipe is the peer's id
@@ -95,6 +99,10 @@ struct options_t {
     int getsockopt(int option, void *value, size_t *size) const;
     // The field of a ZMQ_TLS_* string option; null for any other option.
     std::string *tls_string(int option);
+    // ZMQ_CURVE_SERVER / _PUBLICKEY / _SECRETKEY / _SERVERKEY (EINVAL when
+    // built without CURVE, as libzmq).
+    int set_curve_option(int option, const void *value, size_t size);
+    int get_curve_option(int option, void *value, size_t *size) const;
 };
 
 // Helpers shared by socket types for option parsing.

@@ -128,15 +128,23 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     // Commands first, then (once active) every message the session queued.
     void fill_output() override {
+        // [CURVE] A message already wrapped goes out before the PONG or PING
+        // wrapped after it: the peer wants the nonces growing in wire order.
+        if (_has_out_msg && _mech && _mech->wraps_frames()) {
+            if (!_enc.add(&_out_msg))
+                return;
+            _has_out_msg = false;
+            messages_added(1);
+        }
         size_t done = 0;
         while (done < _cmds.size() && _enc.add(&_cmds[done]))
             ++done;
         if (done)
             _cmds.erase(_cmds.begin(), _cmds.begin() + long(done));
-        if (!_cmds.empty() || !_pong.take(_enc))
+        if (!_cmds.empty() || !take_heartbeat(_pong))
             return;
         _pongs_replaced = 0; // the output moved
-        if (!_ping.take(_enc) || _state != state_t::active)
+        if (!take_heartbeat(_ping) || _state != state_t::active)
             return;
         for (;;) {
             if (!_has_out_msg) {
@@ -150,6 +158,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                     return;
                 _has_out_msg = true;
                 _wire->outgoing(_out_msg);
+                if (_mech->wraps_frames() && _mech->wrap(&_out_msg) != 0) { // [CURVE]
+                    _has_out_msg = false;
+                    _out_msg.reset();
+                    fail(engine_close_reason::io_error, errno);
+                    return;
+                }
             }
             if (!_enc.add(&_out_msg))
                 return; // full: write, then continue with this message
@@ -192,6 +206,26 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     // and reading pauses until the output moves (stream_engine_t).
     bool replies_overflow() const override { return _pongs_replaced >= max_pongs_replaced; }
 
+    struct command_slot;
+    // [CURVE] A PONG or PING is wrapped once, when the encoder is about to
+    // take it, not when it is made: a PONG that a newer one replaces while
+    // the output is blocked was never wrapped, and the one that leaves gets
+    // the next nonce in wire order. If it is wrapped but finds no room, it
+    // waits wrapped (a newer one replacing it only skips a nonce, which the
+    // receiver allows: nonces must grow, not be consecutive).
+    bool take_heartbeat(command_slot &slot) {
+        if (slot.pending && !slot.wrapped && _state == state_t::active &&
+            _mech->wraps_frames()) {
+            if (_mech->wrap(&slot.msg) != 0) {
+                fail(engine_close_reason::io_error, errno);
+                return false;
+            }
+            slot.wrapped = true;
+        }
+        return slot.take(_enc);
+    }
+
+    // Handshake commands only (never wrapped); PING and PONG have slots.
     void queue_command(msg_t &cmd) {
         _cmds.push_back(cmd); // bitwise hand-over: cmd no longer owns the body
         cmd.init();
@@ -281,6 +315,16 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             if (rc != 0 && !closed())
                 handshake_failed();
             return !closed();
+        }
+        // [CURVE] Every frame arrives wrapped; a bad one ends the connection
+        // with HANDSHAKE_FAILED_PROTOCOL, as in libzmq.
+        if (_mech->wraps_frames() && _mech->unwrap(&m) != 0) {
+            m.close();
+            if (_mech->failure() == handshake_failure::protocol)
+                protocol_failure(_mech->failure_code());
+            else
+                fail(engine_close_reason::io_error, ENOMEM);
+            return false;
         }
         if (!m.is_command())
             return deliver(m);
@@ -446,10 +490,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     struct command_slot {
         msg_t msg;
         bool pending = false;
+        bool wrapped = false; // [CURVE] msg is already a MESSAGE box
         command_slot() { msg.init(); }
         void replace(msg_t &m) {
             msg.move(m); // closes the one that waited
             pending = true;
+            wrapped = false;
         }
         // Into the encoder; false: no room yet (it still waits).
         bool take(zmtp_encoder_t &enc) {

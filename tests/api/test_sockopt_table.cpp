@@ -36,9 +36,9 @@ constexpr int last_option = 120;
 constexpr int fd_option = 14; // ZMQ_FD: the value is a descriptor number
 
 // Options zlink deliberately refuses (EINVAL everywhere, like an unknown
-// number): CURVE (47-50) and GSSAPI (62-65, 90, 91) are not built, and a
-// socket must not silently run unencrypted because the option was stored.
-const std::set<int> zlink_unsupported = {47, 48, 49, 50, 62, 63, 64, 65, 90, 91};
+// number): GSSAPI (62-65, 90, 91) is not built, and a socket must not
+// silently run unencrypted because the option was stored.
+const std::set<int> zlink_unsupported = {62, 63, 64, 65, 90, 91};
 
 struct set_sample {
     const char *name;

@@ -1,5 +1,5 @@
 // Utility entry points: version, errors, capabilities, Z85, atomic counters,
-// stopwatch, sleep, threads, timers and (zlink only) the curve stubs.
+// stopwatch, sleep, threads, timers (CURVE keys: test_curve_keys.cpp).
 #include "testutil.hpp"
 
 #include <cstdlib>
@@ -61,7 +61,7 @@ TEST(Util, HasCapabilities) {
 
 #ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
 // "draft" would promise ZMQ_SERVER, ZMQ_CLIENT, ZMQ_RADIO...; zlink has none
-// of them, nor PGM, TIPC, NORM, CURVE or GSSAPI (libzmq 4.3.4 has all five).
+// of them, nor PGM, TIPC, NORM or GSSAPI (libzmq 4.3.4 has all four).
 TEST(Util, HasNoDraftSocketsAndNoUnbuiltTransports) {
     EXPECT_FALSE(zmq_has("draft"));
     void *ctx = zmq_ctx_new();
@@ -71,7 +71,7 @@ TEST(Util, HasNoDraftSocketsAndNoUnbuiltTransports) {
         EXPECT_EQ(EINVAL, errno) << type;
     }
     EXPECT_EQ(0, zmq_ctx_term(ctx));
-    for (const char *absent : {"pgm", "tipc", "norm", "curve", "gssapi"})
+    for (const char *absent : {"pgm", "tipc", "norm", "gssapi"})
         EXPECT_FALSE(zmq_has(absent)) << absent;
 }
 #endif
@@ -292,12 +292,3 @@ TEST(Timers, InvalidArguments) {
     EXPECT_ZMQ_ERR(zmq_timers_destroy(&t), EFAULT); // already destroyed: *p is NULL
 }
 
-#ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
-// zlink has no CURVE: the key helpers say so instead of producing keys.
-TEST(Util, CurveKeypairIsNotSupported) {
-    char pub[41], sec[41];
-    EXPECT_ZMQ_ERR(zmq_curve_keypair(pub, sec), ENOTSUP);
-    EXPECT_ZMQ_ERR(zmq_curve_public(pub, "0000000000000000000000000000000000000000"), ENOTSUP);
-    EXPECT_FALSE(zmq_has("curve"));
-}
-#endif

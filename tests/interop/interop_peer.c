@@ -4,6 +4,7 @@
  *
  *   interop_peer --type TYPE (--bind EP | --connect EP) [--count N]
  *                [--plain-server] [--plain-user U --plain-pass P] [--heartbeat]
+ *                [--curve-server [--no-zap]] [--curve-client]
  *                [--sink N [--rcvhwm H] [--pace-us U]]
  *
  * It prints "ENDPOINT <ZMQ_LAST_ENDPOINT>" once bound/connected, then plays
@@ -123,9 +124,24 @@ static void standard_message(int i, parts_t *p) {
 
 /* ---------------------------------------------------------------- ZAP */
 
+/* CURVE: the test key pairs from zmq_curve(7), the same in test_interop.cpp. */
+static const char curve_client_public[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+static const char curve_client_secret[] = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+static const char curve_server_public[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+static const char curve_server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+
+/* A CURVE ZAP request from the known client key. */
+static int curve_client_known(const parts_t *req) {
+    uint8_t key[32];
+    zmq_z85_decode(key, curve_client_public);
+    return req->n >= 7 && req->size[5] == 5 && memcmp(req->data[5], "CURVE", 5) == 0 &&
+           req->size[6] == 32 && memcmp(req->data[6], key, 32) == 0;
+}
+
 static volatile int zap_stop = 0;
 
-/* Accepts PLAIN admin/secret with user id "admin-id"; denies the rest (400). */
+/* Accepts PLAIN admin/secret and the known CURVE client key with user id
+ * "admin-id"; denies the rest (400). */
 static void *zap_thread(void *sock) {
     while (!zap_stop) {
         zmq_pollitem_t it;
@@ -142,6 +158,7 @@ static void *zap_thread(void *sock) {
         ok = req.n >= 8 && req.size[5] == 5 && memcmp(req.data[5], "PLAIN", 5) == 0 &&
              req.size[6] == 5 && memcmp(req.data[6], "admin", 5) == 0 && req.size[7] == 6 &&
              memcmp(req.data[7], "secret", 6) == 0;
+        ok = ok || curve_client_known(&req);
         send_str(sock, "1.0", ZMQ_SNDMORE);
         zmq_send(sock, req.n > 1 ? req.data[1] : "", req.n > 1 ? req.size[1] : 0, ZMQ_SNDMORE);
         send_str(sock, ok ? "200" : "400", ZMQ_SNDMORE);
@@ -368,6 +385,7 @@ int main(int argc, char **argv) {
     const char *type_name = NULL, *bind_ep = NULL, *connect_ep = NULL;
     const char *user = NULL, *pass = NULL;
     int plain_server = 0, heartbeat = 0, type, i, rc = 2, v;
+    int curve_server = 0, curve_client = 0, no_zap = 0;
     int sink = -1, rcvhwm = -1, pace_us = 0;
     void *ctx, *s, *zap = NULL, *mon = NULL;
     pthread_t zt;
@@ -392,6 +410,12 @@ int main(int argc, char **argv) {
             pass = argv[++i];
         else if (strcmp(a, "--plain-server") == 0)
             plain_server = 1;
+        else if (strcmp(a, "--curve-server") == 0)
+            curve_server = 1;
+        else if (strcmp(a, "--curve-client") == 0)
+            curve_client = 1;
+        else if (strcmp(a, "--no-zap") == 0)
+            no_zap = 1;
         else if (strcmp(a, "--heartbeat") == 0)
             heartbeat = 1;
         else if (strcmp(a, "--sink") == 0 && next)
@@ -422,13 +446,25 @@ int main(int argc, char **argv) {
         zmq_setsockopt(s, ZMQ_RCVHWM, &rcvhwm, sizeof rcvhwm);
     if (type == ZMQ_DEALER)
         zmq_setsockopt(s, ZMQ_ROUTING_ID, "peer-dealer", 11);
-    if (plain_server) {
+    if (plain_server || (curve_server && !no_zap)) {
         zap = zmq_socket(ctx, ZMQ_REP);
         if (zmq_bind(zap, "inproc://zeromq.zap.01") != 0)
             return 2;
         pthread_create(&zt, NULL, zap_thread, zap);
+    }
+    if (plain_server) {
         v = 1;
         zmq_setsockopt(s, ZMQ_PLAIN_SERVER, &v, sizeof v);
+    }
+    if (curve_server) {
+        v = 1;
+        zmq_setsockopt(s, ZMQ_CURVE_SERVER, &v, sizeof v);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve_server_secret, 40);
+    }
+    if (curve_client) {
+        zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, curve_server_public, 40);
+        zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, curve_client_public, 40);
+        zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve_client_secret, 40);
     }
     if (user && pass) {
         zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, user, strlen(user));

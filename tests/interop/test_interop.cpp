@@ -1,7 +1,8 @@
 // Cross-process interop with a peer process linked against the system
 // libzmq (interop_peer.c): every socket-type pairing, both directions (we
-// bind / the peer binds), tcp and ipc, NULL and PLAIN with a ZAP handler on
-// the binding side, multipart, 0-byte and 1 MiB messages, heartbeats.
+// bind / the peer binds), tcp and ipc, NULL, PLAIN with a ZAP handler on
+// the binding side, CURVE with and without one (the binding side is the
+// CURVE server), multipart, 0-byte and 1 MiB messages, heartbeats.
 #include "interop_util.hpp"
 
 using namespace interop;
@@ -23,7 +24,22 @@ const pairing pairings[] = {
     {"pull_push", ZMQ_PULL, "PUSH"},
 };
 
-enum class mech { null, plain };
+enum class mech { null, plain, curve, curve_nozap };
+
+// The test key pairs from zmq_curve(7), as in interop_peer.c.
+const char curve_client_public[] = "Yne@$w-vo<fVvi]a<NY6T1ed:M$fCG*[IaLV{hID";
+const char curve_client_secret[] = "D:)Q[IlAW!ahhC2ac:9*A}h:p?([4%wOTJ%JR%cs";
+const char curve_server_public[] = "rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7";
+const char curve_server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
+
+const char *mech_name(mech m) {
+    switch (m) {
+    case mech::plain: return "plain";
+    case mech::curve: return "curve";
+    case mech::curve_nozap: return "curve_nozap";
+    default: return "null";
+    }
+}
 
 using param_t = std::tuple<pairing, bool /*we bind*/, transport, mech>;
 
@@ -44,6 +60,12 @@ class Interop : public net_test, public ::testing::WithParamInterface<param_t> {
         const bool we_bind = std::get<1>(GetParam());
         const transport t = std::get<2>(GetParam());
         const bool plain = std::get<3>(GetParam()) == mech::plain;
+        const mech m = std::get<3>(GetParam());
+        const bool curve = m == mech::curve || m == mech::curve_nozap;
+        if (curve && !zmq_has("curve")) {
+            ADD_FAILURE() << "built without CURVE";
+            return nullptr;
+        }
         void *s = make(p.ours);
         set_int(s, ZMQ_RCVTIMEO, wait_ms);
         set_int(s, ZMQ_SNDTIMEO, wait_ms);
@@ -56,6 +78,15 @@ class Interop : public net_test, public ::testing::WithParamInterface<param_t> {
                 expect_user_id_ = "admin-id";
                 args.insert(args.end(), {"--plain-user", "admin", "--plain-pass", "secret"});
             }
+            if (curve) {
+                if (m == mech::curve) {
+                    start_zap({{curve_client_public, "admin-id"}});
+                    expect_user_id_ = "admin-id";
+                }
+                set_int(s, ZMQ_CURVE_SERVER, 1);
+                zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve_server_secret, 40);
+                args.push_back("--curve-client");
+            }
             const std::string ep = bind_any(s, t);
             args.insert(args.end(), {"--connect", ep});
             EXPECT_TRUE(peer.start(args));
@@ -65,6 +96,14 @@ class Interop : public net_test, public ::testing::WithParamInterface<param_t> {
                 zmq_setsockopt(s, ZMQ_PLAIN_USERNAME, "admin", 5);
                 zmq_setsockopt(s, ZMQ_PLAIN_PASSWORD, "secret", 6);
                 args.push_back("--plain-server");
+            }
+            if (curve) {
+                zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, curve_server_public, 40);
+                zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, curve_client_public, 40);
+                zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve_client_secret, 40);
+                args.push_back("--curve-server");
+                if (m == mech::curve_nozap)
+                    args.push_back("--no-zap");
             }
             args.insert(args.end(), {"--bind", bind_spec(t)});
             EXPECT_TRUE(peer.start(args));
@@ -119,17 +158,20 @@ std::string brief(const std::vector<std::string> &m) {
 TEST_P(Interop, Exchange) {
     const pairing &p = std::get<0>(GetParam());
     const bool we_bind = std::get<1>(GetParam());
-    const bool plain = std::get<3>(GetParam()) == mech::plain;
-    // libzmq 4.3.4 as a PLAIN(+ZAP) server on a REQ socket drops the
-    // connection from a client in another process right after
-    // HANDSHAKE_SUCCEEDED, and reconnects forever (found by this suite).
-    if (plain && !we_bind && p.ours == ZMQ_REP)
-        GTEST_SKIP() << "libzmq REQ as PLAIN server drops the connection (peer side)";
+    // libzmq 4.3.4 as a PLAIN or CURVE server with a ZAP handler on a REQ
+    // socket drops the connection from a client in another process right
+    // after HANDSHAKE_SUCCEEDED, and reconnects forever (found by this suite;
+    // libzmq against libzmq fails the same way, CURVE without ZAP does not).
+    const bool zap_auth = std::get<3>(GetParam()) == mech::plain ||
+                          std::get<3>(GetParam()) == mech::curve;
+    if (zap_auth && !we_bind && p.ours == ZMQ_REP)
+        GTEST_SKIP() << "libzmq REQ as ZAP-authenticating server drops the connection (peer side)";
 #ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
-    if (plain && we_bind && p.ours == ZMQ_REQ)
-        GTEST_SKIP() << "libzmq REQ as PLAIN server drops the connection";
+    if (zap_auth && we_bind && p.ours == ZMQ_REQ)
+        GTEST_SKIP() << "libzmq REQ as ZAP-authenticating server drops the connection";
 #endif
     void *s = setup();
+    ASSERT_NE(nullptr, s);
     const int total = kCount + 4;
     switch (p.ours) {
     case ZMQ_PAIR:
@@ -232,12 +274,13 @@ INSTANTIATE_TEST_SUITE_P(
     All, Interop,
     ::testing::Combine(::testing::ValuesIn(pairings), ::testing::Bool(),
                        ::testing::Values(transport::tcp4, transport::ipc_path),
-                       ::testing::Values(mech::null, mech::plain)),
+                       ::testing::Values(mech::null, mech::plain, mech::curve,
+                                         mech::curve_nozap)),
     [](const ::testing::TestParamInfo<param_t> &i) {
         std::string n = std::get<0>(i.param).name;
         n += std::get<1>(i.param) ? "_we_bind" : "_peer_binds";
         n += std::string("_") + transport_name(std::get<2>(i.param));
-        n += std::get<3>(i.param) == mech::plain ? "_plain" : "_null";
+        n += std::string("_") + mech_name(std::get<3>(i.param));
         return n;
     });
 

@@ -253,7 +253,9 @@ inline int count_events(void *mon, int id, int quiet_ms, std::vector<event> *all
 // ---------------------------------------------------------------- ZAP handler
 
 // A ZAP (RFC 27) handler on inproc://zeromq.zap.01 in a context. PLAIN
-// credentials in `users` get 200 with user id "<user>-id"; anything else gets
+// credentials in `users` get 200 with user id "<user>-id"; a CURVE client
+// whose Z85 public key is a key of `users` gets 200 with the value as user
+// id; anything else gets
 // `deny_status` (400 by default).
 class zap_handler {
   public:
@@ -299,6 +301,12 @@ class zap_handler {
                 auto f = users_.find(req[6]);
                 ok = f != users_.end() && f->second == req[7];
                 user = req[6] + "-id";
+            } else if (mechanism == "CURVE" && req.size() >= 7 && req[6].size() == 32) {
+                char key[41];
+                zmq_z85_encode(key, reinterpret_cast<const uint8_t *>(req[6].data()), 32);
+                auto f = users_.find(key);
+                ok = f != users_.end();
+                user = ok ? f->second : "";
             } else if (mechanism == "NULL") {
                 ok = users_.count("") != 0;
                 user = "anonymous";

@@ -66,6 +66,25 @@ class mechanism_t {
     virtual int process_handshake_command(msg_t *msg) = 0;
     virtual mechanism_status status() const = 0;
 
+    // Data phase. A mechanism that encrypts (CURVE) wraps every frame sent
+    // after the handshake, data or command, in its own frame and unwraps
+    // every frame received; NULL and PLAIN leave frames alone. Frames must
+    // be wrapped in the order they go on the wire (nonces).
+    virtual bool wraps_frames() const { return false; }
+    // msg: an outgoing frame (msg_t::more / msg_t::command in its flags);
+    // replaced by the frame to send. -1 with errno (ENOMEM) on failure.
+    virtual int wrap(msg_t *msg) {
+        (void)msg;
+        return 0;
+    }
+    // msg: a received frame; replaced by the frame it carried, flags
+    // restored. -1 (EPROTO): failure() is protocol, failure_code() the
+    // ZMQ_PROTOCOL_ERROR_* value for the monitor event.
+    virtual int unwrap(msg_t *msg) {
+        (void)msg;
+        return 0;
+    }
+
     // Delivers the reply to our ZAP request. status_code is "200", "300",
     // "400" or "500"; anything else fails the handshake with
     // ZMQ_PROTOCOL_ERROR_ZAP_INVALID_STATUS_CODE. Returns 0 for any valid

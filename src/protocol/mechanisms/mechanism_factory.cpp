@@ -2,6 +2,7 @@
 
 #include <zmq.h>
 
+#include "protocol/mechanisms/curve_mechanism.hpp"
 #include "protocol/mechanisms/null_mechanism.hpp"
 #include "protocol/mechanisms/plain_mechanism.hpp"
 
@@ -22,6 +23,9 @@ struct mechanism_entry {
 const mechanism_entry mechanisms[] = {
     {ZMQ_NULL, &make_null_mechanism},
     {ZMQ_PLAIN, &make_plain_mechanism},
+#ifdef ZLINK_HAVE_CURVE
+    {ZMQ_CURVE, &make_curve_mechanism},
+#endif
 };
 
 } // namespace

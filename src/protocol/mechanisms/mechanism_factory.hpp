@@ -23,7 +23,7 @@ struct mechanism_setup {
     zap_client *zap = nullptr; // nullptr: no ZAP handler can be reached
 };
 
-// options.mechanism (ZMQ_NULL, ZMQ_PLAIN) picks the entry, options.as_server
+// options.mechanism (ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE) picks the entry, options.as_server
 // the role within it. An unknown value runs NULL, as before the factory.
 std::unique_ptr<mechanism_t> make_mechanism(const options_t &options,
                                             const mechanism_setup &setup);

@@ -1,0 +1,134 @@
+// What the CURVE client and server share: short-term keys, nonces, and the
+// MESSAGE wrapping of the data phase.
+#include "protocol/mechanisms/curve_mechanism.hpp"
+
+#ifdef ZLINK_HAVE_CURVE
+
+#include <cerrno>
+#include <cstring>
+
+#include <sodium.h>
+#include <zmq.h>
+
+#include "protocol/mechanisms/mechanism_factory.hpp"
+#include "protocol/zmtp_commands.hpp"
+#include "protocol/zmtp_wire.hpp"
+
+namespace zlink {
+
+static_assert(crypto_box_PUBLICKEYBYTES == curve_key_size &&
+                  crypto_box_SECRETKEYBYTES == curve_key_size &&
+                  crypto_box_NONCEBYTES == 24 && crypto_box_MACBYTES == 16 &&
+                  crypto_box_BEFORENMBYTES == 32 && crypto_secretbox_KEYBYTES == 32 &&
+                  crypto_secretbox_MACBYTES == 16,
+              "CurveZMQ's sizes are NaCl's");
+
+namespace {
+
+// MESSAGE: "\x07MESSAGE", short nonce (8), MAC (16), flags (1), data.
+constexpr char message_name[] = "\x07MESSAGE";
+constexpr size_t message_name_size = 8;
+constexpr size_t message_header = message_name_size + 8 + crypto_box_MACBYTES;
+constexpr uint8_t inner_more = 0x01;
+constexpr uint8_t inner_command = 0x02;
+
+} // namespace
+
+curve_mechanism_t::curve_mechanism_t(const mechanism_options &options, zap_client *zap,
+                                     bool as_client)
+    : mechanism_t(options, zap), _send_prefix(as_client ? "CurveZMQMESSAGEC" : "CurveZMQMESSAGES"),
+      _recv_prefix(as_client ? "CurveZMQMESSAGES" : "CurveZMQMESSAGEC") {
+    _crypto_ok = curve_crypto_ready() && crypto_box_keypair(_short_public, _short_secret) == 0;
+}
+
+curve_mechanism_t::~curve_mechanism_t() {
+    sodium_memzero(_short_secret, sizeof _short_secret);
+    sodium_memzero(_precomputed, sizeof _precomputed);
+}
+
+void curve_mechanism_t::full_nonce(uint8_t out[24], const char *prefix16, const uint8_t short8[8]) {
+    std::memcpy(out, prefix16, 16);
+    std::memcpy(out + 16, short8, 8);
+}
+
+void curve_mechanism_t::long_nonce(uint8_t out[24], const char *prefix8, const uint8_t random16[16]) {
+    std::memcpy(out, prefix8, 8);
+    std::memcpy(out + 8, random16, 16);
+}
+
+std::string curve_mechanism_t::our_metadata() const {
+    std::string out;
+    zmtp_encode_metadata(
+        zmtp_ready_properties(_options.socket_type, _options.routing_id, _options.user_metadata),
+        &out);
+    return out;
+}
+
+// One copy (the body into the new frame), then the box is made in place.
+int curve_mechanism_t::wrap(msg_t *msg) {
+    if (_nonce == UINT64_MAX) { // never reused; a connection that long ends
+        errno = EPROTO;
+        return -1;
+    }
+    const size_t size = msg->size();
+    msg_t out;
+    if (out.init_size(message_header + 1 + size) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    auto *p = static_cast<uint8_t *>(out.data());
+    std::memcpy(p, message_name, message_name_size);
+    zmtp_put_u64(p + message_name_size, next_nonce());
+    uint8_t *plain = p + message_header;
+    plain[0] = uint8_t((msg->has_more() ? inner_more : 0) | (msg->is_command() ? inner_command : 0));
+    if (size)
+        std::memcpy(plain + 1, msg->data(), size);
+    uint8_t nonce[24];
+    full_nonce(nonce, _send_prefix, p + message_name_size);
+    crypto_box_detached_afternm(plain, p + message_name_size + 8, plain, size + 1, nonce,
+                                _precomputed);
+    msg->move(out); // closes the old frame
+    return 0;
+}
+
+int curve_mechanism_t::unwrap(msg_t *msg) {
+    auto *p = static_cast<uint8_t *>(msg->data());
+    const size_t size = msg->size();
+    if (size < message_name_size || std::memcmp(p, message_name, message_name_size) != 0)
+        return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
+    if (size < message_header + 1)
+        return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_MESSAGE);
+    const uint64_t nonce_value = zmtp_get_u64(p + message_name_size);
+    if (nonce_value <= _peer_nonce)
+        return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE);
+    uint8_t nonce[24];
+    full_nonce(nonce, _recv_prefix, p + message_name_size);
+    uint8_t *plain = p + message_header;
+    if (crypto_box_open_detached_afternm(plain, plain, p + message_name_size + 8,
+                                         size - message_header, nonce, _precomputed) != 0)
+        return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    _peer_nonce = nonce_value;
+    msg_t out;
+    if (out.init_buffer(plain + 1, size - message_header - 1) != 0) {
+        errno = ENOMEM;
+        return -1;
+    }
+    if (plain[0] & inner_more)
+        out.set_flags(msg_t::more);
+    if (plain[0] & inner_command)
+        out.set_flags(msg_t::command);
+    msg->move(out); // closes the old frame
+    return 0;
+}
+
+std::unique_ptr<mechanism_t> make_curve_mechanism(const options_t &options,
+                                                  const mechanism_options &common,
+                                                  zap_client *zap) {
+    if (options.as_server)
+        return std::make_unique<curve_server_t>(common, options, zap);
+    return std::make_unique<curve_client_t>(common, options);
+}
+
+} // namespace zlink
+
+#endif // ZLINK_HAVE_CURVE
