@@ -80,8 +80,13 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     size_t unread_by_peer() const override { return closed() ? 0 : _transport->unread_by_peer(); }
     zap_reply_target *zap_target() override { return this; }
+    // Not for CURVE: the mechanism that would wrap on the sending thread is
+    // the one the io thread unwraps with, unlocked; it stays on one thread.
     i_direct_writer *direct_writer() override {
-        return _app_write && _transport->try_write_alongside_reads() ? this : nullptr;
+        return _app_write && _transport->try_write_alongside_reads() &&
+                       !(_mech && _mech->wraps_frames())
+                   ? this
+                   : nullptr;
     }
 
     void zap_reply_received(const zap_reply_t &reply) override {
