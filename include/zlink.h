@@ -70,6 +70,14 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    to the encoder (32 KiB of copied small messages plus up to 16 large bodies
    written in place). */
 #define ZLINK_WRITE_BATCH_BYTES 1001
+/* int, 0/1, default 1: application-thread write.  A send on a connection
+   whose engine is idle (handshake done, nothing queued, no write in flight,
+   no writability wait) is encoded and written to the kernel by the sending
+   thread with one non-blocking gathered write; the I/O thread takes over
+   only when the kernel would block or the engine is busy.  0 = every message
+   goes through the I/O thread (the plain path), as does
+   ZLINK_SPECULATIVE_WRITE=0. */
+#define ZLINK_APP_THREAD_WRITE 1002
 
 /* ---- tls:// socket options (1100-1199) --------------------------------------
  * tls://host:port is ZMTP (NULL or PLAIN/ZAP inside, every socket type) over
@@ -141,6 +149,16 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * writes made from a writability notification (engine_deferred_writes: every
  * write with ZLINK_SPECULATIVE_WRITE=0, retries after a full kernel buffer
  * otherwise).
+ * ZLINK_APP_THREAD_WRITE's path: engine_app_thread_messages (data frames
+ * written by the sending thread) vs engine_io_thread_messages (by the I/O
+ * thread), and the sends handed to the I/O thread and why:
+ * app_write_handoff_would_block (kernel full, the rest waits in the engine),
+ * app_write_handoff_busy (the I/O thread held the output) and
+ * app_write_handoff_not_idle (handshake, queued output or a writability wait),
+ * app_write_handoff_too_many_frames (more than 16 frames in one flush),
+ * app_write_handoff_burst (a send right after another, or while the I/O
+ * thread was still busy with earlier ones: a stream, which the I/O thread
+ * gathers into fewer writes).
  * Cheap (one relaxed atomic add per system call), so present in every build.
  */
 typedef struct

@@ -6,6 +6,7 @@
 
 #include "engine/io_thread_pool.hpp"
 #include "engine/zmtp_engine.hpp"
+#include "core/direct_writer.hpp"
 #include "core/msg_pool.hpp"
 
 extern "C" {
@@ -13,6 +14,7 @@ extern "C" {
 ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
     const zlink::zmtp_engine_counters_t c = zlink::zmtp_engine_counters();
     const zlink::msg_pool_counters_t p = zlink::msg_pool_counters();
+    const zlink::direct_write_counters_t d = zlink::direct_write_counters();
     const zlink_debug_counter_t all[] = {
         {"engine_writes", c.writes},
         {"engine_write_bytes", c.write_bytes},
@@ -23,6 +25,13 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"engine_messages_in", c.messages_in},
         {"engine_batched_messages", c.batched_messages},
         {"engine_deferred_writes", c.deferred_writes},
+        {"engine_app_thread_messages", d.app_messages},
+        {"engine_io_thread_messages", d.io_messages},
+        {"app_write_handoff_would_block", d.handoff_would_block},
+        {"app_write_handoff_busy", d.handoff_busy},
+        {"app_write_handoff_not_idle", d.handoff_not_idle},
+        {"app_write_handoff_too_many_frames", d.handoff_too_many_frames},
+        {"app_write_handoff_burst", d.handoff_burst},
         {"msg_pool_hits", p.hits},
         {"msg_pool_misses", p.misses},
         {"msg_pool_kept", p.kept},
@@ -43,6 +52,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
 ZLINK_EXPORT void zmq_debug_counters_reset(void) {
     zlink::zmtp_engine_counters_reset();
     zlink::msg_pool_counters_reset();
+    zlink::direct_write_counters_reset();
     zlink::io_thread_pool_t::reset_escaped_exceptions();
 }
 

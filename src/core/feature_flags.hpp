@@ -21,6 +21,7 @@ namespace zlink {
 // Compiled-in defaults (see include/zlink.h for what the flags mean).
 constexpr int speculative_write_default = 1;
 constexpr int write_batch_bytes_default = 32 * 1024; // the engine's copy buffer
+constexpr int app_thread_write_default = 1;
 
 // Parses a whole decimal integer (surrounding blanks allowed) into *out.
 // false for null, empty, trailing garbage or a value outside int.

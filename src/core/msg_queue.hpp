@@ -20,6 +20,10 @@ class msg_queue_t {
     virtual bool check_read() = 0;
     virtual msg_t &front() = 0; // valid after check_read() returned true
     virtual bool read(msg_t &msg) = 0;
+    // spsc_queue::take_unpublished (the application-thread write); 0: not
+    // applicable (a conflating queue always publishes).
+    virtual int take_unpublished(msg_t *, int) { return 0; }
+    virtual bool reader_parked() const { return false; }
 };
 
 class spsc_msg_queue_t final : public msg_queue_t {
@@ -40,6 +44,8 @@ class spsc_msg_queue_t final : public msg_queue_t {
     bool check_read() override { return _q.check_read(); }
     msg_t &front() override { return _q.front(); }
     bool read(msg_t &msg) override { return _q.read(msg); }
+    int take_unpublished(msg_t *out, int max) override { return _q.take_unpublished(out, max); }
+    bool reader_parked() const override { return _q.reader_parked(); }
 
   private:
     spsc_queue<msg_t> _q;

@@ -321,6 +321,11 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         zlink_write_batch_bytes = v;
         return 0;
+    case ZLINK_APP_THREAD_WRITE:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        zlink_app_thread_write = v;
+        return 0;
     case ZMQ_TLS_CERT:
     case ZMQ_TLS_KEY:
     case ZMQ_TLS_CA:
@@ -421,6 +426,8 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
          zlink_speculative_write != -1 ? zlink_speculative_write : speculative_write_default},
         {ZLINK_WRITE_BATCH_BYTES,
          zlink_write_batch_bytes != -1 ? zlink_write_batch_bytes : write_batch_bytes_default},
+        {ZLINK_APP_THREAD_WRITE,
+         zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
         {ZMQ_TLS_VERIFY, tls_verify ? 1 : 0},
         {ZMQ_TLS_REQUIRE_CLIENT_CERT, tls_require_client_cert ? 1 : 0},
         {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system : tls_ca.empty() ? 1 : 0},

@@ -14,6 +14,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "core/msg.hpp"
@@ -26,6 +27,7 @@ struct command_t;
 struct pipe_pair_t;
 class pipe_t;
 class msg_queue_t;
+class i_direct_writer;
 
 // Callbacks into the owner, always on the owner's thread.
 class i_pipe_events {
@@ -71,7 +73,16 @@ class pipe_t {
     bool check_write();
     bool write(msg_t *msg);
     void rollback(); // drop an unfinished multipart message
+    // Publishes what was written. When the reader end has a direct writer
+    // and the reader is parked, the writer's thread hands the new messages
+    // to it instead (core/direct_writer.hpp) and wakes the reader only when
+    // that writer could not take or finish them.
     void flush();
+
+    // Reader end's owner (a session, on its io thread): who may write this
+    // end's inbound messages to the kernel from the writer's thread;
+    // nullptr withdraws it, waiting for a write in progress to return.
+    void set_direct_writer(i_direct_writer *writer);
 
     // The owner gives up this end (close, disconnect, unbind). The peer still
     // reads what we wrote unless it does not delay.
@@ -125,6 +136,8 @@ class pipe_t {
     void terminate_locally(); // peer is gone and we are done: tell the sink
     void on_delimiter();
     void apply_hwms(); // derive _hwm and _in_lwm from own and peer values
+    bool try_direct_write(); // writer end, from flush(): true when nothing is left to publish
+    bool direct_write_parked();
 
     pipe_pair_t *_pair = nullptr;
     pipe_t *_peer = nullptr;
@@ -155,6 +168,17 @@ class pipe_t {
     uint32_t _int_routing_id = 0;
     metadata_t *_peer_metadata = nullptr;
     std::string _endpoint;
+
+    // Reader end: the registered direct writer. Stored only by the owner,
+    // with _direct_gate held; the writer's thread uses it only with
+    // _direct_gate held (try_lock), so it stays valid for that call.
+    std::mutex _direct_gate;
+    std::atomic<i_direct_writer *> _direct_writer{nullptr};
+    // Writer end: a stream of sends goes through the io thread, which
+    // gathers many into one write; only a send after a pause (a request,
+    // a reply) is written directly. See try_direct_write().
+    bool _flushed_to_awake_reader = false;
+    uint64_t _last_parked_flush_ns = 0;
 };
 
 } // namespace zlink

@@ -82,6 +82,41 @@ class spsc_queue {
         return true;
     }
 
+    // Writer: the reader consumed everything published and went to sleep.
+    bool reader_parked() const { return _published.load(std::memory_order_acquire) == nullptr; }
+
+    // Instead of publishing: when the reader is parked (it consumed all that
+    // was published) and every item written since is complete, move those
+    // items (at most max, in order) to out and rewind, as if they had never
+    // been written. Returns how many; 0 (nothing moved) otherwise. The
+    // reader stays parked, so the next flush() still reports it asleep.
+    // -1: it would have applied, but there are more than max items.
+    int take_unpublished(T *out, int max) {
+        if (_unflushed_start == _flushed_end ||
+            _flushed_end != slot(_write_chunk, _write_pos) ||
+            _published.load(std::memory_order_acquire) != nullptr)
+            return 0;
+        int n = 0;
+        chunk *c = _write_chunk;
+        for (int pos = _write_pos; slot(c, pos) != _unflushed_start; ++n) {
+            if (n == max)
+                return -1;
+            if (pos == 0) {
+                c = c->prev;
+                pos = ChunkSize;
+            }
+            --pos;
+        }
+        for (int i = n - 1; i >= 0; --i) {
+            retreat_write();
+            T *p = slot(_write_chunk, _write_pos);
+            out[i] = std::move(*p);
+            p->~T();
+        }
+        _flushed_end = _unflushed_start;
+        return n;
+    }
+
     // Reader side ---------------------------------------------------------
     // True when an item is available. When there is none the reader parks
     // (publishes nullptr) so the next flush reports it asleep.

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 
+#include "core/direct_writer.hpp"
 #include "core/metadata.hpp"
 #include "core/msg.hpp"
 #include "core/options.hpp"
@@ -78,6 +79,10 @@ class i_engine {
     // What the engine's data path did (engine_counters.hpp); nullptr when
     // it keeps no counters.
     virtual const engine_counting_t *counting() const { return nullptr; }
+    // What the session registers on its pipe so the sending thread may write
+    // an idle connection's messages itself (ZLINK_APP_THREAD_WRITE);
+    // nullptr: every message goes through the io thread.
+    virtual i_direct_writer *direct_writer() { return nullptr; }
 };
 
 inline zap_reply_target *engine_zap_target(i_engine *engine) {

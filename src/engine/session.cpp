@@ -135,6 +135,8 @@ void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
 void session_t::end_engine() {
     if (!_engine)
         return;
+    if (_pipe) // first: no sending thread reaches the engine past this point
+        _pipe->set_direct_writer(nullptr);
     _engine->close();
     _ended_engine = std::move(_engine); // an earlier one is off every stack by now
     std::weak_ptr<session_t> weak = weak_from_this(); // empty in the destructor
@@ -170,6 +172,10 @@ void session_t::engine_ready(const engine_peer_info &peer) {
         create_pipe_to_socket();
     set_peer_metadata(peer.metadata);
     push_raw_notification();
+    // The handshake is over: the sending thread may write while the engine
+    // is idle (withdrawn in end_engine, and by the pipe when it ends).
+    if (_pipe && _engine)
+        _pipe->set_direct_writer(_engine->direct_writer());
 }
 
 void session_t::set_peer_metadata(metadata_t *m) {

@@ -55,7 +55,10 @@ void stream_engine_t::restart_output() {
 }
 
 void stream_engine_t::data_ready() {
-    _data = true;
+    {
+        std::lock_guard<std::recursive_mutex> lock(_out_mutex);
+        _data = true;
+    }
     _handshake_timer.cancel();
 }
 
@@ -73,6 +76,7 @@ void stream_engine_t::set_metadata(metadata_t::dict_t props) {
 
 // Stop everything; no session call follows.
 void stream_engine_t::shutdown() {
+    std::lock_guard<std::recursive_mutex> lock(_out_mutex); // no direct write in flight
     if (_closed)
         return;
     _closed = true;
@@ -111,6 +115,7 @@ void stream_engine_t::fail(engine_close_reason reason, int value) {
 // flows only fills the output and arms the wait; every data write happens
 // from the notification.
 void stream_engine_t::write_out(bool writable) {
+    std::lock_guard<std::recursive_mutex> lock(_out_mutex);
     if (_closed || _output == output_state_t::waiting || _output == output_state_t::failed)
         return;
     if (_output == output_state_t::writing) { // re-entered from a session callback
@@ -146,6 +151,7 @@ void stream_engine_t::write_out(bool writable) {
             if (deferred)
                 count_deferred_write();
             count_write(written, _batch_msgs);
+            count_io_thread_messages(_batch_msgs);
             _batch_msgs = 0;
             output_written(written);
         }
@@ -162,6 +168,39 @@ void stream_engine_t::write_out(bool writable) {
     }
     if (_output == output_state_t::writing)
         _output = output_state_t::idle;
+}
+
+// Application thread: the output is idle and quiet, so these frames are all
+// there is to send; one gathered non-blocking write (a second only after a
+// short write). What the kernel does not take stays in the output for the
+// io thread, which the caller wakes (written_partly); a write error too:
+// the io thread meets it again and fails the engine as usual.
+direct_write_result stream_engine_t::write_direct(msg_t *msgs, std::size_t n) {
+    std::unique_lock<std::recursive_mutex> lock(_out_mutex, std::try_to_lock);
+    if (!lock)
+        return direct_write_result::busy;
+    if (_closed || !_data || _output != output_state_t::idle || !output_quiet() ||
+        !encode_direct(msgs, n))
+        return direct_write_result::not_idle;
+    uint64_t frames = n; // counted with the first write that moves bytes
+    for (;;) {
+        boost::asio::const_buffer bufs[max_gather];
+        const std::size_t count = output_buffers(bufs, max_gather);
+        if (count == 0)
+            break;
+        boost::system::error_code ec;
+        const std::size_t written = _transport->try_write(bufs, count, ec);
+        if (written == 0)
+            break;
+        count_write(written, frames);
+        count_app_thread_messages(frames);
+        frames = 0;
+        output_written(written);
+        if (ec)
+            break;
+    }
+    _batch_msgs += frames; // nothing went out: the io thread's write counts them
+    return has_output() ? direct_write_result::written_partly : direct_write_result::written;
 }
 
 // The peer may have said something before it went away (an ERROR command,
@@ -189,7 +228,10 @@ void stream_engine_t::arm_write_wait() {
         stream_engine_t *self = ref.get();
         if (!self)
             return;
-        self->_output = output_state_t::idle;
+        {
+            std::lock_guard<std::recursive_mutex> lock(self->_out_mutex);
+            self->_output = output_state_t::idle;
+        }
         if (self->_closed || ec == boost::asio::error::operation_aborted)
             return;
         if (ec) {
@@ -203,7 +245,7 @@ void stream_engine_t::arm_write_wait() {
         }
         // Only a deferred write can empty what the kernel refused earlier:
         // tell a lingering session (it waits for this).
-        if (!self->_closed && !self->has_output())
+        if (!self->_closed && !self->output_pending_locked())
             self->_session.output_drained();
     });
 }
@@ -347,7 +389,10 @@ void stream_engine_t::arm_heartbeat() {
 }
 
 void stream_engine_t::heartbeat_tick() {
-    heartbeat_due();
+    {
+        std::lock_guard<std::recursive_mutex> lock(_out_mutex);
+        heartbeat_due();
+    }
     const int timeout =
         _options.heartbeat_timeout == -1 ? _options.heartbeat_ivl : _options.heartbeat_timeout;
     if (timeout > 0)

@@ -24,11 +24,20 @@
 //   writing -- kernel full -->  waiting  (a writability wait is armed)
 //   waiting -- writable   -->   idle, then writing (a deferred write)
 //   writing -- error      -->   failed   (for good; input may still be read)
+//
+// Application-thread write (write_direct, ZLINK_APP_THREAD_WRITE): the
+// sending thread may write while the output is idle and quiet. _out_mutex
+// makes that safe: the io thread holds it (blocking; a direct write is one
+// non-blocking system call) wherever it changes what write_direct reads or
+// writes -- the output state, the encoder, pending commands and replies,
+// _data, _closed, the transport's close -- and the sending thread only
+// try-locks it, giving the message back to the pipe when it is taken.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/io_context.hpp>
@@ -42,14 +51,16 @@
 
 namespace zlink {
 
-class stream_engine_t : public i_engine, protected engine_counting_t {
+class stream_engine_t : public i_engine, public i_direct_writer, protected engine_counting_t {
   public:
     ~stream_engine_t() override;
 
     void restart_input() override;
     void restart_output() override;
     void close() override { shutdown(); }
-    bool output_pending() const override { return !_closed && has_output(); }
+    bool output_pending() const override { return !_closed && output_pending_locked(); }
+    // Application thread, through the session's pipe (core/direct_writer.hpp).
+    direct_write_result write_direct(msg_t *msgs, std::size_t n) override;
     const engine_counting_t *counting() const override { return this; }
 
   protected:
@@ -83,6 +94,20 @@ class stream_engine_t : public i_engine, protected engine_counting_t {
     // hold (a PING flood that never reads); reading pauses until the
     // output moves again.
     virtual bool replies_overflow() const { return false; }
+    // Application-thread write: nothing at all waits to be written (commands,
+    // replies, a pulled message), so new messages may go first.
+    virtual bool output_quiet() const { return false; }
+    // Encodes the n frames into the empty output; false: not supported.
+    virtual bool encode_direct(msg_t *msgs, std::size_t n) {
+        (void)msgs;
+        (void)n;
+        return false;
+    }
+    // The io thread holds this while it changes output state outside
+    // write_out (a queued PONG, say).
+    std::unique_lock<std::recursive_mutex> lock_output() const {
+        return std::unique_lock<std::recursive_mutex>(_out_mutex);
+    }
 
     // ---- what the base does for it ----
     void write_out(bool writable = false); // writable: from a writability wait
@@ -123,6 +148,11 @@ class stream_engine_t : public i_engine, protected engine_counting_t {
     static constexpr std::size_t max_gather = 64;
 
     void shutdown();
+    // has_output() read under _out_mutex (a direct write may be filling it).
+    bool output_pending_locked() const {
+        std::lock_guard<std::recursive_mutex> lock(_out_mutex);
+        return has_output();
+    }
     bool resume_input();
     void arm_write_wait();
     bool output_blocks_input() const {
@@ -137,6 +167,7 @@ class stream_engine_t : public i_engine, protected engine_counting_t {
     lifetime_token<stream_engine_t>::ref handler_ref() const { return _token.weak(); }
 
     const lifetime_token<stream_engine_t> _token{this};
+    mutable std::recursive_mutex _out_mutex; // see the header comment
     const policy_t _policy;
     bool _closed = false;
     bool _data = false; // data_ready() was called

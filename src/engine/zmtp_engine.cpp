@@ -25,6 +25,13 @@ namespace {
 constexpr size_t out_batch_size = 32 * 1024;
 static_assert(out_batch_size == size_t(write_batch_bytes_default),
               "ZLINK_WRITE_BATCH_BYTES defaults to the whole copy buffer");
+// An application-thread write hands over at most max_refs frames; into an
+// empty encoder they always fit (copied bodies are at most 1 KiB, larger
+// ones take a reference and two gather entries each).
+constexpr size_t direct_max_frames = zmtp_encoder_t::max_refs;
+static_assert(out_batch_size >= direct_max_frames * (zmtp_max_header_size + 1024) &&
+                  zmtp_encoder_t::max_buffers >= 2 * direct_max_frames,
+              "direct_max_frames frames fit into an empty encoder");
 constexpr size_t in_buffer_size = 64 * 1024;
 // A body still missing at least this much is read straight into the message.
 constexpr size_t direct_read_min = 16 * 1024;
@@ -39,7 +46,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                                                 options.zlink_write_batch_bytes,
                                                 write_batch_bytes_default, 1))),
           _wire(make_wire_adapter(options)), _in_buf(new unsigned char[in_buffer_size]),
-          _dec(options.maxmsgsize) {
+          _dec(options.maxmsgsize),
+          // Without speculation every data write waits for writability: no
+          // application-thread write either.
+          _app_write(policy(options).speculative &&
+                     resolve_flag("ZLINK_APP_THREAD_WRITE", options.zlink_app_thread_write,
+                                  app_thread_write_default, 0, 1) != 0) {
         _out_msg.init();
     }
 
@@ -68,6 +80,14 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     size_t unread_by_peer() const override { return closed() ? 0 : _transport->unread_by_peer(); }
     zap_reply_target *zap_target() override { return this; }
+    // Not for CURVE: the mechanism that would wrap on the sending thread is
+    // the one the io thread unwraps with, unlocked; it stays on one thread.
+    i_direct_writer *direct_writer() override {
+        return _app_write && _transport->try_write_alongside_reads() &&
+                       !(_mech && _mech->wraps_frames())
+                   ? this
+                   : nullptr;
+    }
 
     void zap_reply_received(const zap_reply_t &reply) override {
         if (closed() || !_mech || !_mech->zap_pending())
@@ -166,7 +186,22 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     }
     void output_written(size_t bytes) override { _enc.consume(bytes); }
     bool has_output() const override { return !_enc.empty(); }
+    bool output_quiet() const override {
+        return _state == state_t::active && _enc.empty() && _cmds.empty() && !_pong.pending &&
+               !_ping.pending && !_has_out_msg;
+    }
+    bool encode_direct(msg_t *msgs, size_t n) override {
+        if (n > direct_max_frames)
+            return false;
+        for (size_t i = 0; i < n; ++i) {
+            _wire->outgoing(msgs[i]);
+            const bool added = _enc.add(&msgs[i]);
+            (void)added; // always, by direct_max_frames
+        }
+        return true;
+    }
     size_t output_backlog() const override {
+        auto lock = lock_output();
         size_t bytes = _enc.pending_bytes() + _pong.size() + _ping.size();
         for (const auto &m : _cmds)
             bytes += m.size();
@@ -334,9 +369,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
         }
         // At most one PONG waits (the latest context), as in libzmq: a peer
         // that pings without reading cannot make us queue without bound.
-        if (_pong.pending)
-            ++_pongs_replaced;
-        _pong.replace(pong);
+        {
+            auto lock = lock_output();
+            if (_pong.pending)
+                ++_pongs_replaced;
+            _pong.replace(pong);
+        }
         if (ttl > 0)
             bound_peer_silence(ttl * 100);
         m.close();
@@ -488,6 +526,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     size_t _in_pos = 0, _in_end = 0;
     bool _direct = false; // the last input_buffer() was the decoder's target
     zmtp_decoder_t _dec;
+    const bool _app_write; // ZLINK_APP_THREAD_WRITE: register as the pipe's direct writer
 
     // Handshake.
     zmtp_greeting_parser_t _greeting;

@@ -53,6 +53,11 @@ class i_asio_transport {
     // Bytes written that the peer has not read yet, where the kernel can
     // tell (ipc); 0 elsewhere.
     virtual std::size_t unread_by_peer() { return 0; }
+    // try_write may run on another thread while the io thread reads and
+    // waits on the same connection (never two writes at once): a plain
+    // sendmsg on the fd is; a TLS session (one SSL object for both ways) is
+    // not. The application-thread write uses only transports that say so.
+    virtual bool try_write_alongside_reads() const { return false; }
 
     // A transport with a handshake of its own (tls) runs it inside the first
     // try_read/try_write calls, under the engine's ZMQ_HANDSHAKE_IVL.

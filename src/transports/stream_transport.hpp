@@ -43,6 +43,9 @@ template <typename Protocol> class stream_transport_t final : public i_asio_tran
     stream_transport_t(const stream_transport_t &) = delete;
     stream_transport_t &operator=(const stream_transport_t &) = delete;
 
+    // A sendmsg on the fd touches nothing a read or a wait uses.
+    bool try_write_alongside_reads() const override { return true; }
+
     std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
                           boost::system::error_code &ec) override {
         ec.clear();

@@ -101,3 +101,32 @@ TEST(spsc_queue, two_threads_keep_order) {
     writer.join();
     (void)sleeping_seen;
 }
+
+// The application-thread write takes what was written since the reader
+// parked, instead of publishing it; the queue then works on as before.
+TEST(spsc_queue, take_unpublished_only_from_a_parked_reader) {
+    spsc_queue<int, 4> q;
+    int out[8] = {};
+    q.write(1, false);
+    EXPECT_EQ(0, q.take_unpublished(out, 8)) << "a fresh reader is awake";
+    q.flush();
+    int v = 0;
+    ASSERT_TRUE(q.read(v));
+    EXPECT_FALSE(q.read(v)); // parks
+    EXPECT_EQ(0, q.take_unpublished(out, 8)) << "nothing written";
+    for (int i = 10; i < 16; ++i) // across a chunk boundary
+        q.write(int(i), false);
+    EXPECT_EQ(-1, q.take_unpublished(out, 5)) << "more than max: left alone";
+    ASSERT_EQ(6, q.take_unpublished(out, 8));
+    for (int i = 0; i < 6; ++i)
+        EXPECT_EQ(10 + i, out[i]);
+    q.write(20, true); // an unfinished multipart message stays
+    EXPECT_EQ(0, q.take_unpublished(out, 8));
+    q.write(21, false);
+    EXPECT_FALSE(q.flush()) << "the reader is still parked";
+    ASSERT_TRUE(q.read(v));
+    EXPECT_EQ(20, v);
+    ASSERT_TRUE(q.read(v));
+    EXPECT_EQ(21, v);
+    EXPECT_FALSE(q.read(v));
+}

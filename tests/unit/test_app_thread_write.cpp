@@ -1,0 +1,246 @@
+// ZLINK_APP_THREAD_WRITE: a send on an idle connection is written to the
+// kernel by the sending thread (no hand-off to the io thread); the counters
+// prove which thread wrote and why a send was handed over. The races
+// (heartbeats, a peer restarting, close, zmq_ctx_term) run under TSAN too.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include <zlink.h>
+#include <zmq.h>
+
+namespace {
+
+std::map<std::string, unsigned long long> counters() {
+    zlink_debug_counter_t cs[64];
+    const int n = zmq_debug_counters(cs, 64);
+    std::map<std::string, unsigned long long> out;
+    for (int i = 0; i < n; ++i)
+        out[cs[i].name] = cs[i].value;
+    return out;
+}
+
+unsigned long long handoffs(std::map<std::string, unsigned long long> c) {
+    return c["app_write_handoff_would_block"] + c["app_write_handoff_busy"] +
+           c["app_write_handoff_not_idle"] + c["app_write_handoff_too_many_frames"] +
+           c["app_write_handoff_burst"];
+}
+
+void set_int(void *s, int option, int v) {
+    ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v));
+}
+
+std::string bind_any(void *s, const std::string &transport) {
+    static std::atomic<int> seq{0};
+    const std::string where =
+        transport == "tcp" ? std::string("tcp://127.0.0.1:*")
+                           : "ipc:///tmp/zlink_atw_" + std::to_string(getpid()) + "_" +
+                                 std::to_string(seq++);
+    EXPECT_EQ(0, zmq_bind(s, where.c_str()));
+    char ep[256];
+    size_t len = sizeof ep;
+    EXPECT_EQ(0, zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &len));
+    return ep;
+}
+
+std::string recv_string(void *s) {
+    char buf[4096];
+    const int n = zmq_recv(s, buf, sizeof buf, 0);
+    return n < 0 ? std::string("<error>") : std::string(buf, size_t(std::min(n, 4096)));
+}
+
+class AppThreadWrite : public ::testing::TestWithParam<std::string> {
+  protected:
+    void SetUp() override {
+        unsetenv("ZLINK_APP_THREAD_WRITE"); // the socket option decides here
+        ctx = zmq_ctx_new();
+    }
+    void TearDown() override { EXPECT_EQ(0, zmq_ctx_term(ctx)); }
+    void close_all(std::initializer_list<void *> sockets) {
+        for (void *s : sockets) {
+            set_int(s, ZMQ_LINGER, 0);
+            zmq_close(s);
+        }
+    }
+    // REQ/REP round trips after a warm-up one (the handshake is over and
+    // both engines idle); the counters cover only the measured ones.
+    void round_trips(void *req, void *rep, int n) {
+        ASSERT_EQ(4, zmq_send(req, "warm", 4, 0));
+        ASSERT_EQ("warm", recv_string(rep));
+        ASSERT_EQ(4, zmq_send(rep, "warm", 4, 0));
+        ASSERT_EQ("warm", recv_string(req));
+        zmq_debug_counters_reset();
+        for (int i = 0; i < n; ++i) {
+            const std::string q = "q" + std::to_string(i), a = "a" + std::to_string(i);
+            ASSERT_EQ(int(q.size()), zmq_send(req, q.data(), q.size(), 0));
+            ASSERT_EQ(q, recv_string(rep));
+            ASSERT_EQ(int(a.size()), zmq_send(rep, a.data(), a.size(), 0));
+            ASSERT_EQ(a, recv_string(req));
+        }
+    }
+    void *ctx = nullptr;
+};
+
+TEST_P(AppThreadWrite, IdleReqRepIsWrittenBySendingThreadWithNoHandoff) {
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    const std::string ep = bind_any(rep, GetParam());
+    ASSERT_EQ(0, zmq_connect(req, ep.c_str()));
+    round_trips(req, rep, 50);
+    auto c = counters();
+    // Each request and reply is two frames (the empty delimiter, the body).
+    EXPECT_EQ(50u * 2u * 2u, c["engine_app_thread_messages"]);
+    EXPECT_EQ(0u, c["engine_io_thread_messages"]);
+    EXPECT_EQ(0u, handoffs(c));
+    close_all({req, rep});
+}
+
+TEST_P(AppThreadWrite, FlagOffWritesNothingFromSendingThread) {
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    set_int(rep, ZLINK_APP_THREAD_WRITE, 0);
+    set_int(req, ZLINK_APP_THREAD_WRITE, 0);
+    const std::string ep = bind_any(rep, GetParam());
+    ASSERT_EQ(0, zmq_connect(req, ep.c_str()));
+    round_trips(req, rep, 50);
+    auto c = counters();
+    EXPECT_EQ(0u, c["engine_app_thread_messages"]);
+    EXPECT_EQ(50u * 2u * 2u, c["engine_io_thread_messages"]);
+    EXPECT_EQ(0u, handoffs(c));
+    close_all({req, rep});
+}
+
+TEST_P(AppThreadWrite, EnvironmentOverridesSocketOption) {
+    setenv("ZLINK_APP_THREAD_WRITE", "0", 1);
+    void *rep = zmq_socket(ctx, ZMQ_REP);
+    void *req = zmq_socket(ctx, ZMQ_REQ);
+    set_int(rep, ZLINK_APP_THREAD_WRITE, 1);
+    set_int(req, ZLINK_APP_THREAD_WRITE, 1);
+    const std::string ep = bind_any(rep, GetParam());
+    ASSERT_EQ(0, zmq_connect(req, ep.c_str()));
+    round_trips(req, rep, 10);
+    unsetenv("ZLINK_APP_THREAD_WRITE");
+    EXPECT_EQ(0u, counters()["engine_app_thread_messages"]);
+    close_all({req, rep});
+}
+
+// A reader that does not read fills the kernel: the rest is handed to the
+// io thread; order and multipart atomicity hold across both writers.
+TEST_P(AppThreadWrite, FullKernelHandsOverAndKeepsOrderAndWholeMessages) {
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    set_int(push, ZMQ_SNDHWM, 0);
+    set_int(pull, ZMQ_RCVHWM, 4); // the receiver stops reading: the kernel fills
+    for (void *s : {push, pull}) { // soon
+        set_int(s, ZMQ_SNDBUF, 32 * 1024);
+        set_int(s, ZMQ_RCVBUF, 32 * 1024);
+    }
+    const std::string ep = bind_any(pull, GetParam());
+    ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
+    ASSERT_EQ(1, zmq_send(push, "w", 1, 0));
+    ASSERT_EQ("w", recv_string(pull));
+    zmq_debug_counters_reset();
+    const int n = 600;
+    const std::string body(64 * 1024, 'x'); // 13 MB: more than the socket buffers hold
+    for (int i = 0; i < n; ++i) {
+        const std::string seq = std::to_string(i);
+        if (i % 3 == 0) { // three parts, now and then 20 parts (more than one direct write takes)
+            const int parts = i % 300 == 150 ? 20 : 3;
+            for (int p = 0; p < parts - 1; ++p)
+                ASSERT_EQ(int(seq.size()), zmq_send(push, seq.data(), seq.size(), ZMQ_SNDMORE));
+            ASSERT_EQ(int(body.size()), zmq_send(push, body.data(), body.size(), 0));
+        } else {
+            ASSERT_EQ(int(seq.size()), zmq_send(push, seq.data(), seq.size(), 0));
+        }
+    }
+    for (int i = 0; i < n; ++i) {
+        const std::string seq = std::to_string(i);
+        if (i % 3 == 0) {
+            const int parts = i % 300 == 150 ? 20 : 3;
+            for (int p = 0; p < parts - 1; ++p) {
+                ASSERT_EQ(seq, recv_string(pull));
+                int more = 0;
+                size_t len = sizeof more;
+                zmq_getsockopt(pull, ZMQ_RCVMORE, &more, &len);
+                ASSERT_EQ(1, more);
+            }
+            std::string big(body.size() + 1, '\0');
+            ASSERT_EQ(int(body.size()), zmq_recv(pull, &big[0], big.size(), 0));
+        } else {
+            ASSERT_EQ(seq, recv_string(pull));
+        }
+    }
+    auto c = counters();
+    EXPECT_GT(c["engine_app_thread_messages"], 0u);
+    EXPECT_GT(c["engine_io_thread_messages"], 0u) << "the kernel filled up: the io thread wrote";
+    EXPECT_GT(handoffs(c), 0u);
+    close_all({push, pull});
+}
+
+// One large send on an idle connection: the sending thread writes what the
+// kernel takes, the io thread the rest (a would-block hand-off), and the
+// message arrives whole.
+TEST_P(AppThreadWrite, KernelFullMidMessageHandsTheRestToIoThread) {
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    for (void *s : {push, pull}) {
+        set_int(s, ZMQ_SNDBUF, 32 * 1024);
+        set_int(s, ZMQ_RCVBUF, 32 * 1024);
+    }
+    const std::string ep = bind_any(pull, GetParam());
+    ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
+    ASSERT_EQ(1, zmq_send(push, "w", 1, 0));
+    ASSERT_EQ("w", recv_string(pull));
+    zmq_debug_counters_reset();
+    std::string big(4 << 20, 'b');
+    for (size_t i = 0; i < big.size(); i += 4096)
+        big[i] = char('a' + (i / 4096) % 26);
+    ASSERT_EQ(int(big.size()), zmq_send(push, big.data(), big.size(), 0));
+    std::string got(big.size() + 1, '\0');
+    ASSERT_EQ(int(big.size()), zmq_recv(pull, &got[0], got.size(), 0));
+    got.resize(big.size());
+    EXPECT_TRUE(got == big);
+    auto c = counters();
+    EXPECT_EQ(1u, c["engine_app_thread_messages"]);
+    // Usually 1; 0 when the peer's io thread drained the socket while the
+    // one sendmsg ran (a unix socket can then take it all).
+    EXPECT_LE(c["app_write_handoff_would_block"], 1u);
+    EXPECT_EQ(0u, c["engine_io_thread_messages"]) << "the rest is not a message of its own";
+    close_all({push, pull});
+}
+
+// More frames than one direct write takes go the plain way, whole.
+TEST_P(AppThreadWrite, LongMultipartGoesThroughIoThreadWhole) {
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    void *push = zmq_socket(ctx, ZMQ_PUSH);
+    const std::string ep = bind_any(pull, GetParam());
+    ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
+    ASSERT_EQ(1, zmq_send(push, "w", 1, 0));
+    ASSERT_EQ("w", recv_string(pull));
+    zmq_debug_counters_reset();
+    for (int p = 0; p < 20; ++p)
+        ASSERT_EQ(1, zmq_send(push, "p", 1, p < 19 ? ZMQ_SNDMORE : 0));
+    ASSERT_EQ(4, zmq_send(push, "next", 4, 0));
+    for (int p = 0; p < 20; ++p) {
+        ASSERT_EQ("p", recv_string(pull));
+        int more = 0;
+        size_t len = sizeof more;
+        zmq_getsockopt(pull, ZMQ_RCVMORE, &more, &len);
+        ASSERT_EQ(p < 19 ? 1 : 0, more);
+    }
+    ASSERT_EQ("next", recv_string(pull));
+    auto c = counters();
+    EXPECT_EQ(1u, c["app_write_handoff_too_many_frames"]);
+    EXPECT_EQ(20u, c["engine_io_thread_messages"] + c["engine_app_thread_messages"] - 1u);
+    close_all({push, pull});
+}
+
+INSTANTIATE_TEST_SUITE_P(Transports, AppThreadWrite, ::testing::Values("tcp", "ipc"));
+
+} // namespace
