@@ -66,6 +66,9 @@ class ws_stream_t final : public i_asio_transport {
         return _inner->properties();
     }
     uint16_t handshake_failure_event(uint64_t &value) const override;
+    // Reads queue pongs and close replies in the same output as writes,
+    // and the flusher writes from the io thread: one thread only.
+    bool try_write_alongside_reads() const override { return false; }
 
   private:
     using error_code = boost::system::error_code;
