@@ -1,4 +1,4 @@
-// One byte-stream connection, whatever carries it (tcp, ipc, tls; ws later).
+// One byte-stream connection, whatever carries it (tcp, ipc, tls, ws, wss).
 // The engine never knows which: it reads and writes through this interface.
 //
 // Fast path: try_write()/try_read() are non-blocking syscalls done on the

@@ -50,6 +50,8 @@ class listener_t {
     // "tcp://127.0.0.1:54321", "tcp://[::1]:5555", "tcp://0.0.0.0:5555",
     // "ipc:///tmp/x", "ipc://@name", "ipc:///tmp/tmpAbC123/socket" for "*".
     const std::string &endpoint() const { return _endpoint; }
+    // For a transport over another one's listener (ws adds its path).
+    void set_endpoint(std::string endpoint) { _endpoint = std::move(endpoint); }
     int native_handle() const { return _fd; }
 
     // Begins accepting; call once. Handlers run on the io thread. After an

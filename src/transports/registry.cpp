@@ -8,6 +8,7 @@
 #include "transports/ipc/ipc_transport.hpp"
 #include "transports/tcp/tcp_transport.hpp"
 #include "transports/tls/tls_transport.hpp"
+#include "transports/ws/ws_transport.hpp"
 
 namespace zlink {
 
@@ -18,6 +19,8 @@ const transport_t *const transports[] = {
     &ipc_transport,
     &inproc_transport,
     &tls_transport,
+    &ws_transport,
+    &wss_transport,
 };
 
 } // namespace

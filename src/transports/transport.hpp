@@ -4,7 +4,7 @@
 // scheme, address syntax or options.
 //
 // Two kinds:
-//  - stream transports (tcp, ipc; later tls, ws, wss) turn an address into
+//  - stream transports (tcp, ipc, tls, ws, wss) turn an address into
 //    a connected byte stream (i_asio_transport) and own everything up to
 //    that point: syntax, resolution, socket options, accept filters and any
 //    handshake of their own (SOCKS5, TLS, the WebSocket upgrade). The

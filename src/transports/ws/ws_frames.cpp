@@ -1,0 +1,439 @@
+// ws_stream_t's translation between the engine's ZMTP 3.0 byte stream and
+// ZWS 2.0 WebSocket messages (ws_stream.hpp says why and how).
+#include <algorithm>
+#include <cstring>
+
+#include <zmq.h>
+
+#include "transports/ws/ws_stream.hpp"
+
+namespace zlink {
+
+namespace {
+
+constexpr unsigned op_continuation = 0x0, op_text = 0x1, op_binary = 0x2;
+constexpr unsigned op_close = 0x8, op_ping = 0x9, op_pong = 0xA;
+constexpr unsigned char zws_more = 1, zws_command = 2;
+constexpr unsigned char zmtp_more = 1, zmtp_long = 2, zmtp_command = 4;
+// Translation stops once this much waits for the kernel.
+constexpr std::size_t out_limit = 256 * 1024;
+
+// In bare ZWS2.0 the peer sends no Socket-Type: the engine is told of one
+// that fits its own type.
+const char *compatible_peer_type(int ours) {
+    switch (ours) {
+    case ZMQ_PUB:
+    case ZMQ_XPUB:
+        return "SUB";
+    case ZMQ_SUB:
+    case ZMQ_XSUB:
+        return "PUB";
+    case ZMQ_REQ:
+        return "REP";
+    case ZMQ_REP:
+        return "REQ";
+    case ZMQ_DEALER:
+        return "ROUTER";
+    case ZMQ_ROUTER:
+        return "DEALER";
+    case ZMQ_PULL:
+        return "PUSH";
+    case ZMQ_PUSH:
+        return "PULL";
+    default:
+        return "PAIR";
+    }
+}
+
+void put_property(std::vector<unsigned char> &out, const std::string &name,
+                  const unsigned char *value, std::size_t size) {
+    out.push_back(static_cast<unsigned char>(name.size()));
+    out.insert(out.end(), name.begin(), name.end());
+    for (int shift = 24; shift >= 0; shift -= 8)
+        out.push_back(static_cast<unsigned char>((size >> shift) & 0xff));
+    out.insert(out.end(), value, value + size);
+}
+
+// dst = src XOR the frame's mask, `offset` bytes into the payload (dst may
+// be src). Eight bytes at a time: a byte loop costs most of ws's throughput.
+void apply_mask(unsigned char *dst, const unsigned char *src, std::size_t n,
+                const unsigned char mask[4], uint64_t offset) {
+    unsigned char rotated[8];
+    for (int i = 0; i < 8; ++i)
+        rotated[i] = mask[(offset + uint64_t(i)) & 3];
+    uint64_t word_mask;
+    std::memcpy(&word_mask, rotated, 8);
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        std::memcpy(&w, src + i, 8);
+        w ^= word_mask;
+        std::memcpy(dst + i, &w, 8);
+    }
+    for (; i < n; ++i)
+        dst[i] = src[i] ^ rotated[i & 7];
+}
+
+bool iequals(const unsigned char *a, std::size_t size, const char *b) {
+    if (std::strlen(b) != size)
+        return false;
+    for (std::size_t i = 0; i < size; ++i) {
+        if (std::tolower(a[i]) != std::tolower(static_cast<unsigned char>(b[i])))
+            return false;
+    }
+    return true;
+}
+
+} // namespace
+
+// ---- engine -> wire ----
+
+void ws_stream_t::emit_header(unsigned opcode, std::size_t payload_size, bool fin) {
+    const bool masked = _config.role == role_t::client; // RFC 6455 5.3
+    _out.push_back(static_cast<unsigned char>((fin ? 0x80 : 0) | opcode));
+    const unsigned char mask_bit = masked ? 0x80 : 0;
+    if (payload_size < 126) {
+        _out.push_back(static_cast<unsigned char>(mask_bit | payload_size));
+    } else if (payload_size <= 0xffff) {
+        _out.push_back(mask_bit | 126);
+        _out.push_back(static_cast<unsigned char>(payload_size >> 8));
+        _out.push_back(static_cast<unsigned char>(payload_size & 0xff));
+    } else {
+        _out.push_back(mask_bit | 127);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            _out.push_back(static_cast<unsigned char>((uint64_t(payload_size) >> shift) & 0xff));
+    }
+    if (masked) {
+        const uint32_t key = static_cast<uint32_t>(_rng());
+        for (int i = 0; i < 4; ++i)
+            _mask[i] = static_cast<unsigned char>(key >> (8 * i));
+        _out.insert(_out.end(), _mask, _mask + 4);
+        _mask_pos = 0;
+    }
+}
+
+void ws_stream_t::emit_payload(const unsigned char *data, std::size_t size) {
+    if (_config.role != role_t::client) {
+        _out.insert(_out.end(), data, data + size);
+        return;
+    }
+    const std::size_t at = _out.size();
+    _out.insert(_out.end(), data, data + size);
+    apply_mask(_out.data() + at, _out.data() + at, size, _mask, _mask_pos);
+    _mask_pos += size;
+}
+
+void ws_stream_t::emit_message(unsigned opcode, const unsigned char *data, std::size_t size) {
+    emit_header(opcode, size);
+    emit_payload(data, size);
+}
+
+// Bare ZWS2.0: our READY leaves as the routing-id message (its Identity).
+void ws_stream_t::emit_routing_id_from_ready(const std::vector<unsigned char> &command) {
+    const std::size_t name_size = command.empty() ? 0 : command[0];
+    if (command.size() < 1 + name_size || !iequals(command.data() + 1, name_size, "READY")) {
+        // Another command first (ERROR): sent as a command message.
+        emit_header(op_binary, command.size() + 1);
+        const unsigned char flags = zws_command;
+        emit_payload(&flags, 1);
+        emit_payload(command.data(), command.size());
+        return;
+    }
+    std::vector<unsigned char> message(1, 0); // flags: final
+    std::size_t pos = 1 + name_size;
+    while (pos < command.size()) {
+        const std::size_t n = command[pos++];
+        if (pos + n + 4 > command.size())
+            break;
+        const unsigned char *name = command.data() + pos;
+        pos += n;
+        std::size_t v = 0;
+        for (int i = 0; i < 4; ++i)
+            v = (v << 8) | command[pos++];
+        if (v > command.size() - pos)
+            break;
+        if (iequals(name, n, "Identity"))
+            message.insert(message.end(), command.begin() + long(pos),
+                           command.begin() + long(pos + v));
+        pos += v;
+    }
+    emit_message(op_binary, message.data(), message.size());
+}
+
+std::size_t ws_stream_t::translate_out(const unsigned char *data, std::size_t size) {
+    std::size_t i = 0;
+    while (i < size && pending_out() < out_limit) {
+        if (_greeting_left > 0) {
+            const std::size_t n = std::min(_greeting_left, size - i);
+            _greeting_left -= n;
+            i += n;
+            continue;
+        }
+        switch (_out_state) {
+        case out_state_t::flags:
+            _out_flags = data[i++];
+            _out_size_need = (_out_flags & zmtp_long) ? 8 : 1;
+            _out_size_have = 0;
+            _out_state = out_state_t::size;
+            break;
+        case out_state_t::size: {
+            _out_size_bytes[_out_size_have++] = data[i++];
+            if (_out_size_have < _out_size_need)
+                break;
+            uint64_t body = 0;
+            for (std::size_t k = 0; k < _out_size_need; ++k)
+                body = (body << 8) | _out_size_bytes[k];
+            _out_body_left = std::size_t(body);
+            _out_collect = _bare && !_ready_sent && (_out_flags & zmtp_command);
+            if (_out_collect) {
+                _out_command.clear();
+            } else {
+                const unsigned char zws = ((_out_flags & zmtp_more) ? zws_more : 0) |
+                                          ((_out_flags & zmtp_command) ? zws_command : 0);
+                emit_header(op_binary, _out_body_left + 1);
+                emit_payload(&zws, 1);
+            }
+            _out_state = out_state_t::body;
+            break;
+        }
+        case out_state_t::body: {
+            const std::size_t n =
+                std::min({_out_body_left, size - i, out_limit - pending_out()});
+            if (_out_collect)
+                _out_command.insert(_out_command.end(), data + i, data + i + n);
+            else
+                emit_payload(data + i, n);
+            i += n;
+            _out_body_left -= n;
+            break;
+        }
+        }
+        if (_out_state == out_state_t::body && _out_body_left == 0) {
+            if (_out_collect) {
+                emit_routing_id_from_ready(_out_command);
+                _ready_sent = true;
+                _out_collect = false;
+            }
+            _out_state = out_state_t::flags;
+            emit_pending_controls();
+        }
+    }
+    return i;
+}
+
+// Control replies wait for a frame boundary of the outgoing stream.
+void ws_stream_t::emit_pending_controls() {
+    if (_out_state != out_state_t::flags)
+        return;
+    for (const auto &c : _pending_controls)
+        emit_message(c.first, c.second.data(), c.second.size());
+    _pending_controls.clear();
+}
+
+// ---- wire -> engine ----
+
+void ws_stream_t::push_peer_greeting(const char *mechanism) {
+    unsigned char g[64] = {0};
+    g[0] = 0xff;
+    g[9] = 0x7f;
+    g[10] = 3;
+    g[11] = 0; // ZMTP 3.0: subscriptions as data messages, as ZWS peers send them
+    std::memcpy(g + 12, mechanism, std::strlen(mechanism));
+    g[32] = (_config.mechanism != ZMQ_NULL && !_config.as_server) ? 1 : 0;
+    _synth.insert(_synth.end(), g, g + 64);
+}
+
+void ws_stream_t::push_zmtp_header(unsigned char zws_flags, std::size_t body_size) {
+    unsigned char flags = ((zws_flags & zws_more) ? zmtp_more : 0) |
+                          ((zws_flags & zws_command) ? zmtp_command : 0);
+    if (body_size > 255) {
+        _synth.push_back(flags | zmtp_long);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            _synth.push_back(static_cast<unsigned char>((uint64_t(body_size) >> shift) & 0xff));
+    } else {
+        _synth.push_back(flags);
+        _synth.push_back(static_cast<unsigned char>(body_size));
+    }
+}
+
+bool ws_stream_t::on_whole_message(const std::vector<unsigned char> &message) {
+    if (message.empty())
+        return false; // no flags byte
+    if (_bare && !_in_routing_id_seen) {
+        // The peer's routing id, as the READY the engine waits for.
+        _in_routing_id_seen = true;
+        std::vector<unsigned char> body;
+        body.push_back(5);
+        const char *ready = "READY";
+        body.insert(body.end(), ready, ready + 5);
+        const char *type = compatible_peer_type(_config.socket_type);
+        put_property(body, "Socket-Type", reinterpret_cast<const unsigned char *>(type),
+                     std::strlen(type));
+        if (message.size() > 1)
+            put_property(body, "Identity", message.data() + 1, message.size() - 1);
+        push_zmtp_header(zws_command, body.size());
+        _synth.insert(_synth.end(), body.begin(), body.end());
+        return true;
+    }
+    push_zmtp_header(message[0], message.size() - 1);
+    _synth.insert(_synth.end(), message.begin() + 1, message.end());
+    return true;
+}
+
+bool ws_stream_t::on_control_frame(unsigned opcode, const std::vector<unsigned char> &payload) {
+    if (opcode == op_ping) {
+        _pending_controls.emplace_back(op_pong, payload);
+    } else if (opcode == op_close) {
+        _close_received = true;
+        if (!_close_sent) { // echo the status code (RFC 6455 5.5.1)
+            _close_sent = true;
+            _pending_controls.emplace_back(
+                op_close, std::vector<unsigned char>(
+                              payload.begin(), payload.begin() + long(std::min<std::size_t>(
+                                                                     payload.size(), 2))));
+        }
+    }
+    emit_pending_controls();
+    return true;
+}
+
+bool ws_stream_t::on_frame_header_done() {
+    const unsigned char b0 = _in_header[0], b1 = _in_header[1];
+    _in_fin = (b0 & 0x80) != 0;
+    _in_opcode = b0 & 0x0f;
+    _in_masked = (b1 & 0x80) != 0;
+    if (b0 & 0x70)
+        return false; // no extension was negotiated
+    // Clients mask, servers do not (RFC 6455 5.1).
+    if (_in_masked != (_config.role == role_t::server))
+        return false;
+    uint64_t len = b1 & 0x7f;
+    std::size_t pos = 2;
+    if (len == 126) {
+        len = (uint64_t(_in_header[2]) << 8) | _in_header[3];
+        pos = 4;
+    } else if (len == 127) {
+        len = 0;
+        for (int i = 0; i < 8; ++i)
+            len = (len << 8) | _in_header[2 + i];
+        pos = 10;
+        if (len >> 63)
+            return false;
+    }
+    if (_in_masked)
+        std::memcpy(_in_mask, _in_header + pos, 4);
+    _in_payload_left = len;
+    _in_payload_offset = 0;
+    _in_streaming = false;
+    _in_flags_pending = false;
+    if (_in_opcode >= 0x8) {
+        if (!_in_fin || len > 125 ||
+            (_in_opcode != op_close && _in_opcode != op_ping && _in_opcode != op_pong))
+            return false;
+        _in_control.clear();
+    } else if (_in_opcode == op_binary) {
+        if (_in_in_message)
+            return false; // a new message inside a fragmented one
+        _in_message.clear();
+        if (_in_fin && !(_bare && !_in_routing_id_seen)) {
+            if (len == 0)
+                return false; // no flags byte
+            _in_streaming = true;
+            _in_flags_pending = true;
+        } else {
+            _in_in_message = true;
+        }
+    } else if (_in_opcode == op_continuation) {
+        if (!_in_in_message)
+            return false;
+    } else {
+        return false; // text and reserved opcodes: ZWS is binary
+    }
+    // A collected message is held whole: ZMQ_MAXMSGSIZE bounds it (+1: flags).
+    if (_in_opcode < 0x8 && !_in_streaming && _config.max_message >= 0 &&
+        _in_message.size() + len > uint64_t(_config.max_message) + 1)
+        return false;
+    _in_in_frame = true;
+    if (len == 0)
+        return on_frame_end();
+    return true;
+}
+
+bool ws_stream_t::on_frame_end() {
+    _in_in_frame = false;
+    _in_header_have = 0;
+    if (_in_opcode >= 0x8)
+        return on_control_frame(_in_opcode, _in_control);
+    if (_in_streaming || !_in_fin)
+        return true;
+    _in_in_message = false;
+    return on_whole_message(_in_message);
+}
+
+bool ws_stream_t::translate_in(unsigned char *buf, std::size_t size, std::size_t &produced) {
+    produced = 0;
+    while (produced < size) {
+        if (_synth_pos < _synth.size()) {
+            const std::size_t n = std::min(_synth.size() - _synth_pos, size - produced);
+            std::memcpy(buf + produced, _synth.data() + _synth_pos, n);
+            produced += n;
+            _synth_pos += n;
+            if (_synth_pos == _synth.size()) {
+                _synth.clear();
+                _synth_pos = 0;
+            }
+            continue;
+        }
+        if (_raw_pos == _raw_end || _close_received)
+            break;
+        if (!_in_in_frame) {
+            _in_header[_in_header_have++] = _raw[_raw_pos++];
+            std::size_t need = 2;
+            if (_in_header_have >= 2) {
+                const unsigned len7 = _in_header[1] & 0x7f;
+                need += (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((_in_header[1] & 0x80) ? 4 : 0);
+            }
+            if (_in_header_have == need && !on_frame_header_done())
+                return false;
+            continue;
+        }
+        const unsigned char *src = _raw.get() + _raw_pos;
+        std::size_t n = std::size_t(std::min<uint64_t>(_in_payload_left, _raw_end - _raw_pos));
+        unsigned char *dst;
+        if (_in_flags_pending) {
+            n = 1;
+            unsigned char flags = src[0];
+            if (_in_masked)
+                flags ^= _in_mask[_in_payload_offset & 3];
+            push_zmtp_header(flags, std::size_t(_in_payload_left - 1));
+            _in_flags_pending = false;
+            dst = nullptr;
+        } else if (_in_streaming) {
+            n = std::min(n, size - produced);
+            dst = buf + produced;
+            produced += n;
+        } else {
+            std::vector<unsigned char> &into = _in_opcode >= 0x8 ? _in_control : _in_message;
+            const std::size_t at = into.size();
+            into.insert(into.end(), src, src + n);
+            if (_in_masked)
+                apply_mask(into.data() + at, into.data() + at, n, _in_mask, _in_payload_offset);
+            dst = nullptr;
+        }
+        if (dst) {
+            if (_in_masked) {
+                apply_mask(dst, src, n, _in_mask, _in_payload_offset);
+            } else {
+                std::memcpy(dst, src, n);
+            }
+        }
+        _raw_pos += n;
+        _in_payload_offset += n;
+        _in_payload_left -= n;
+        if (_in_payload_left == 0 && !on_frame_end())
+            return false;
+    }
+    return true;
+}
+
+} // namespace zlink
