@@ -370,9 +370,10 @@ def main():
     if security:
         out += security_section(security)
     # Figures measured outside this script (the scale and churn tests), by hand.
-    scale = os.path.join(a.results, "scale.md")
-    if os.path.exists(scale):
-        out += [open(scale).read().rstrip(), ""]
+    for name in ("scale.md", "regression_checks.md"):
+        path = os.path.join(a.results, name)
+        if os.path.exists(path):
+            out += [open(path).read().rstrip(), ""]
     if env:
         out += ["## Environment", "", "| key | value |", "|---|---|"]
         out += ["| %s | %s |" % (k, v) for k, v in env.items()] + [""]
