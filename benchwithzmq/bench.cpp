@@ -81,14 +81,12 @@ struct config {
     bool b_router() const { return spec->b_type == ZMQ_ROUTER; }
 };
 
-void check_rc(int rc, const char *what)
-{
+void check_rc(int rc, const char *what) {
     if (rc != 0)
         fail("%s: %s", what, zmq_strerror(zmq_errno()));
 }
 
-void *make_socket(void *ctx, const config &c, int type, const char *id)
-{
+void *make_socket(void *ctx, const config &c, int type, const char *id) {
     void *s = zmq_socket(ctx, type);
     if (!s)
         fail("zmq_socket: %s", zmq_strerror(zmq_errno()));
@@ -101,8 +99,7 @@ void *make_socket(void *ctx, const config &c, int type, const char *id)
         check_rc(zmq_setsockopt(s, ZMQ_ROUTING_ID, id, strlen(id)), "ZMQ_ROUTING_ID");
     if (type == ZMQ_ROUTER) {
         int one = 1;
-        check_rc(zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one),
-                 "ZMQ_ROUTER_MANDATORY");
+        check_rc(zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one), "ZMQ_ROUTER_MANDATORY");
     }
     if (type == ZMQ_SUB)
         check_rc(zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0), "ZMQ_SUBSCRIBE");
@@ -116,20 +113,17 @@ void *make_socket(void *ctx, const config &c, int type, const char *id)
     return s;
 }
 
-void set_string(void *s, int option, const std::string &v, const char *what)
-{
+void set_string(void *s, int option, const std::string &v, const char *what) {
     check_rc(zmq_setsockopt(s, option, v.data(), v.size()), what);
 }
 
 // The binding side is the CURVE server / TLS server; no ZAP handler, so any
 // client holding the server's public key (or trusting the CA) is accepted.
-void apply_security(void *s, const config &c, bool binds)
-{
+void apply_security(void *s, const config &c, bool binds) {
     if (c.mechanism == "curve") {
         if (binds) {
             int one = 1;
-            check_rc(zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one),
-                     "ZMQ_CURVE_SERVER");
+            check_rc(zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one), "ZMQ_CURVE_SERVER");
             set_string(s, ZMQ_CURVE_SECRETKEY, c.server_secret, "ZMQ_CURVE_SECRETKEY");
         } else {
             set_string(s, ZMQ_CURVE_SERVERKEY, c.server_public, "ZMQ_CURVE_SERVERKEY");
@@ -152,8 +146,7 @@ void apply_security(void *s, const config &c, bool binds)
 #endif
 }
 
-void send_frame(void *s, const void *data, size_t len, int flags)
-{
+void send_frame(void *s, const void *data, size_t len, int flags) {
     while (zmq_send(s, data, len, flags) < 0) {
         if (zmq_errno() == EINTR)
             continue;
@@ -165,8 +158,7 @@ void send_frame(void *s, const void *data, size_t len, int flags)
 
 // A ROUTER learns a peer's routing id only after the handshake; with
 // ROUTER_MANDATORY the first send fails with EHOSTUNREACH until then.
-void wait_routable(void *s, const char *peer, int timeout_ms)
-{
+void wait_routable(void *s, const char *peer, int timeout_ms) {
     uint64_t deadline = now_ns() + uint64_t(timeout_ms) * 1000000ull;
     while (zmq_send(s, peer, strlen(peer), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
         int e = zmq_errno();
@@ -180,9 +172,8 @@ void wait_routable(void *s, const char *peer, int timeout_ms)
 
 // Receives one message (with a leading routing-id frame when expect_id is
 // set). Returns false only for EAGAIN under ZMQ_DONTWAIT.
-bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags,
-                  uint64_t got, uint64_t want)
-{
+bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags, uint64_t got,
+                  uint64_t want) {
     auto recv_frame = [&](zmq_msg_t *m, int f) {
         while (zmq_msg_recv(m, s, f) < 0) {
             int e = zmq_errno();
@@ -191,8 +182,8 @@ bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags,
             if (e == EAGAIN && (f & ZMQ_DONTWAIT))
                 return false;
             if (e == EAGAIN)
-                fail("receive timed out after %llu of %llu messages",
-                     (unsigned long long)got, (unsigned long long)want);
+                fail("receive timed out after %llu of %llu messages", (unsigned long long)got,
+                     (unsigned long long)want);
             fail("zmq_msg_recv: %s", zmq_strerror(e));
         }
         return true;
@@ -208,8 +199,7 @@ bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags,
         if (zmq_msg_size(&id) != n || memcmp(zmq_msg_data(&id), expect_id, n) != 0)
             fail("wrong routing id frame at message %llu", (unsigned long long)got);
         if (!zmq_msg_more(&id))
-            fail("routing id frame without a body at message %llu",
-                 (unsigned long long)got);
+            fail("routing id frame without a body at message %llu", (unsigned long long)got);
         zmq_msg_close(&id);
         recv_frame(body, 0);
     } else if (!recv_frame(body, flags)) {
@@ -220,8 +210,7 @@ bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags,
     return true;
 }
 
-void print_debug_counters(const char *who)
-{
+void print_debug_counters(const char *who) {
     // zlink's data-path counters (see zlink.h); absent in libzmq.
     struct counter {
         const char *name;
@@ -240,8 +229,7 @@ void print_debug_counters(const char *who)
 
 // ---- side B of thr (sender) and side A of lat (echo server) --------------
 
-void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start)
-{
+void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start) {
     void *s = make_socket(ctx, c, c.spec->b_type, side_b_id);
     apply_security(s, c, false);
     check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
@@ -275,8 +263,7 @@ void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start)
     zmq_close(s); // default linger: ctx term waits until all is delivered
 }
 
-void run_echo_server(void *ctx, const config &c, cpu_times *start)
-{
+void run_echo_server(void *ctx, const config &c, cpu_times *start) {
     void *s = make_socket(ctx, c, c.spec->a_type, side_a_id);
     apply_security(s, c, false);
     check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
@@ -292,8 +279,7 @@ void run_echo_server(void *ctx, const config &c, cpu_times *start)
                 fail("echo server: zmq_poll timed out after %llu", (unsigned long long)i);
             flags = ZMQ_DONTWAIT;
         }
-        if (!recv_message(s, &body, c.a_router() ? side_b_id : nullptr, flags, i,
-                          c.total()))
+        if (!recv_message(s, &body, c.a_router() ? side_b_id : nullptr, flags, i, c.total()))
             fail("echo server: poll reported input but none was ready");
         if (c.a_router())
             send_frame(s, side_b_id, 1, ZMQ_SNDMORE);
@@ -305,8 +291,7 @@ void run_echo_server(void *ctx, const config &c, cpu_times *start)
     zmq_close(s);
 }
 
-void run_peer(void *ctx, const config &c, int signal_fd, cpu_times *start)
-{
+void run_peer(void *ctx, const config &c, int signal_fd, cpu_times *start) {
     if (c.thr())
         run_sender(ctx, c, signal_fd, start);
     else
@@ -315,8 +300,7 @@ void run_peer(void *ctx, const config &c, int signal_fd, cpu_times *start)
 
 // ---- measuring side ------------------------------------------------------
 
-void measure_thr(void *s, const config &c, int signal_wr, result &r)
-{
+void measure_thr(void *s, const config &c, int signal_wr, result &r) {
     zmq_pollitem_t item = {s, 0, ZMQ_POLLIN, 0};
     zmq_msg_t body;
     zmq_msg_init(&body);
@@ -333,8 +317,8 @@ void measure_thr(void *s, const config &c, int signal_wr, result &r)
         int flags = 0;
         if (c.spec->a_polls) {
             if (zmq_poll(&item, 1, c.timeout_ms) <= 0)
-                fail("zmq_poll timed out after %llu of %llu messages",
-                     (unsigned long long)seq, (unsigned long long)total);
+                fail("zmq_poll timed out after %llu of %llu messages", (unsigned long long)seq,
+                     (unsigned long long)total);
             flags = ZMQ_DONTWAIT;
         }
         // Drain everything ready (one message per loop without polling).
@@ -365,8 +349,7 @@ void measure_thr(void *s, const config &c, int signal_wr, result &r)
     zmq_msg_close(&body);
 }
 
-void measure_lat(void *s, const config &c, result &r)
-{
+void measure_lat(void *s, const config &c, result &r) {
     std::vector<unsigned char> buf(c.size);
     fill(buf.data(), c.size);
     std::vector<uint64_t> rtt;
@@ -395,8 +378,7 @@ void measure_lat(void *s, const config &c, result &r)
         send_frame(s, buf.data(), len, 0);
         recv_message(s, &body, expect_id, 0, seq, c.total());
         uint64_t t1 = now_ns();
-        std::string why = check_payload(zmq_msg_data(&body), zmq_msg_size(&body),
-                                        c.size, seq);
+        std::string why = check_payload(zmq_msg_data(&body), zmq_msg_size(&body), c.size, seq);
         if (!why.empty())
             fail("%s", why.c_str());
         if (seq >= c.warmup)
@@ -409,8 +391,7 @@ void measure_lat(void *s, const config &c, result &r)
     zmq_msg_close(&body);
 }
 
-std::string bind_endpoint(void *s, const config &c)
-{
+std::string bind_endpoint(void *s, const config &c) {
     std::string ep;
     if (!c.bind_ep.empty())
         ep = c.bind_ep;
@@ -432,8 +413,7 @@ std::string bind_endpoint(void *s, const config &c)
     return last;
 }
 
-int run_main(config c, const args &a)
-{
+int run_main(config c, const args &a) {
     pin_self(c.cpu_a);
     void *ctx = zmq_ctx_new();
     bool a_measures = c.thr();
@@ -481,21 +461,24 @@ int run_main(config c, const args &a)
         close(sig[1]);
         // One process: the window's RUSAGE_SELF already holds both threads.
     } else {
-        std::vector<std::string> cargs = {
-            "--role", "peer", "--mode", c.mode, "--pattern", c.pattern,
-            "--transport", c.transport, "--size", std::to_string(c.size),
-            "--msgs", std::to_string(c.msgs), "--warmup", std::to_string(c.warmup),
-            "--endpoint", c.endpoint, "--timeout-ms", std::to_string(c.timeout_ms),
-            "--pin", a.get("pin", "-1,-1")};
+        std::vector<std::string> cargs = {"--role",       "peer",
+                                          "--mode",       c.mode,
+                                          "--pattern",    c.pattern,
+                                          "--transport",  c.transport,
+                                          "--size",       std::to_string(c.size),
+                                          "--msgs",       std::to_string(c.msgs),
+                                          "--warmup",     std::to_string(c.warmup),
+                                          "--endpoint",   c.endpoint,
+                                          "--timeout-ms", std::to_string(c.timeout_ms),
+                                          "--pin",        a.get("pin", "-1,-1")};
         if (c.inject_fault)
             cargs.push_back("--inject-fault");
         if (c.transport == "tls")
             cargs.insert(cargs.end(), {"--tls-dir", c.tls_dir});
         if (c.mechanism == "curve") // "k:" so a key starting with "--" stays a value
             cargs.insert(cargs.end(),
-                         {"--mechanism", "curve", "--curve-server-public",
-                          "k:" + c.server_public, "--curve-client-public",
-                          "k:" + c.client_public, "--curve-client-secret",
+                         {"--mechanism", "curve", "--curve-server-public", "k:" + c.server_public,
+                          "--curve-client-public", "k:" + c.client_public, "--curve-client-secret",
                           "k:" + c.client_secret});
         static child_proc child;
         child = spawn_self(cargs);
@@ -519,8 +502,7 @@ int run_main(config c, const args &a)
     return 0;
 }
 
-int run_child(const config &c)
-{
+int run_child(const config &c) {
     pin_self(c.cpu_b);
     void *ctx = zmq_ctx_new();
     cpu_times start = cpu_now();
@@ -533,8 +515,7 @@ int run_child(const config &c)
 
 } // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     args a(argc, argv);
     if (a.has("header")) {
         printf("%s\n", csv_header());
@@ -584,12 +565,12 @@ int main(int argc, char **argv)
         return 64;
     }
     if (c.transport == "tls" && c.tls_dir.empty()) {
-        fprintf(stderr, "bench: --transport tls needs --tls-dir (ca.crt, server.crt, server.key)\n");
+        fprintf(stderr,
+                "bench: --transport tls needs --tls-dir (ca.crt, server.crt, server.key)\n");
         return 64;
     }
-    c.transport_label = a.get("transport-label", c.mechanism == "curve"
-                                                     ? c.transport + "+curve"
-                                                     : c.transport);
+    c.transport_label =
+        a.get("transport-label", c.mechanism == "curve" ? c.transport + "+curve" : c.transport);
     if (c.size < 8 || c.msgs == 0) {
         fprintf(stderr, "bench: --size must be >= 8 and --msgs > 0\n");
         return 64;
@@ -604,8 +585,8 @@ int main(int argc, char **argv)
                 c.spec = &p;
     }
     if (!c.spec) {
-        fprintf(stderr, "bench: pattern %s is not available in %s mode\n",
-                c.pattern.c_str(), c.mode.c_str());
+        fprintf(stderr, "bench: pattern %s is not available in %s mode\n", c.pattern.c_str(),
+                c.mode.c_str());
         return 65; // the runner skips such combinations
     }
     if (a.get("role") == "peer")

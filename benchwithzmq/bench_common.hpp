@@ -28,8 +28,7 @@ extern char **environ;
 
 namespace bench {
 
-inline uint64_t now_ns()
-{
+inline uint64_t now_ns() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
@@ -41,8 +40,7 @@ struct cpu_times {
     double sys_us = 0;
 };
 
-inline cpu_times cpu_now()
-{
+inline cpu_times cpu_now() {
     rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     cpu_times c;
@@ -51,8 +49,7 @@ inline cpu_times cpu_now()
     return c;
 }
 
-inline cpu_times cpu_delta(const cpu_times &a, const cpu_times &b)
-{
+inline cpu_times cpu_delta(const cpu_times &a, const cpu_times &b) {
     cpu_times d;
     d.user_us = b.user_us - a.user_us;
     d.sys_us = b.sys_us - a.sys_us;
@@ -61,24 +58,21 @@ inline cpu_times cpu_delta(const cpu_times &a, const cpu_times &b)
 
 // Pin the calling thread; threads it creates later inherit the mask, so
 // pinning before the zmq context exists pins the io threads too.
-inline void pin_self(int cpu)
-{
+inline void pin_self(int cpu) {
     if (cpu < 0)
         return;
     cpu_set_t set;
     CPU_ZERO(&set);
     CPU_SET(cpu, &set);
     if (sched_setaffinity(0, sizeof set, &set) != 0)
-        fprintf(stderr, "bench: warning: cannot pin to cpu %d: %s\n", cpu,
-                strerror(errno));
+        fprintf(stderr, "bench: warning: cannot pin to cpu %d: %s\n", cpu, strerror(errno));
 }
 
 // Command line: --key value pairs, plus bare flags (--header, --inject-fault).
 struct args {
     std::map<std::string, std::string> kv;
 
-    args(int argc, char **argv)
-    {
+    args(int argc, char **argv) {
         for (int i = 1; i < argc; ++i) {
             std::string k = argv[i];
             if (k.rfind("--", 0) != 0) {
@@ -92,13 +86,11 @@ struct args {
                 kv[k] = "1";
         }
     }
-    std::string get(const std::string &k, const std::string &def = "") const
-    {
+    std::string get(const std::string &k, const std::string &def = "") const {
         auto it = kv.find(k);
         return it == kv.end() ? def : it->second;
     }
-    long long num(const std::string &k, long long def) const
-    {
+    long long num(const std::string &k, long long def) const {
         auto it = kv.find(k);
         return it == kv.end() ? def : atoll(it->second.c_str());
     }
@@ -106,8 +98,7 @@ struct args {
 };
 
 // "--pin 0,1": first cpu for the binding side, second for the connecting side.
-inline void parse_pin(const std::string &s, int &a, int &b)
-{
+inline void parse_pin(const std::string &s, int &a, int &b) {
     a = b = -1;
     if (s.empty())
         return;
@@ -121,24 +112,20 @@ inline void parse_pin(const std::string &s, int &a, int &b)
 // from the sequence so a truncated or reordered body is caught cheaply.
 inline uint8_t tail_byte(uint64_t seq) { return uint8_t(seq * 31u + 7u); }
 
-inline void stamp(unsigned char *buf, size_t size, uint64_t seq)
-{
+inline void stamp(unsigned char *buf, size_t size, uint64_t seq) {
     if (size >= 8)
         memcpy(buf, &seq, 8);
     if (size > 8)
         buf[size - 1] = tail_byte(seq);
 }
 
-inline void fill(unsigned char *buf, size_t size)
-{
+inline void fill(unsigned char *buf, size_t size) {
     for (size_t i = 0; i < size; ++i)
         buf[i] = uint8_t(i * 7u);
 }
 
 // Returns an empty string when the message is the one expected.
-inline std::string check_payload(const void *data, size_t len, size_t want_len,
-                                 uint64_t want_seq)
-{
+inline std::string check_payload(const void *data, size_t len, size_t want_len, uint64_t want_seq) {
     char why[200];
     if (len != want_len) {
         snprintf(why, sizeof why, "size mismatch at message %llu: got %zu, want %zu",
@@ -156,8 +143,7 @@ inline std::string check_payload(const void *data, size_t len, size_t want_len,
         }
     }
     if (len > 8 && p[len - 1] != tail_byte(want_seq)) {
-        snprintf(why, sizeof why, "corrupt body at message %llu",
-                 (unsigned long long)want_seq);
+        snprintf(why, sizeof why, "corrupt body at message %llu", (unsigned long long)want_seq);
         return why;
     }
     return "";
@@ -168,8 +154,7 @@ struct percentiles {
     double p50 = 0, p90 = 0, p99 = 0, p999 = 0, max = 0;
 };
 
-inline percentiles one_way_us(std::vector<uint64_t> &rtt_ns)
-{
+inline percentiles one_way_us(std::vector<uint64_t> &rtt_ns) {
     percentiles p;
     if (rtt_ns.empty())
         return p;
@@ -188,8 +173,7 @@ inline percentiles one_way_us(std::vector<uint64_t> &rtt_ns)
     return p;
 }
 
-inline const char *csv_header()
-{
+inline const char *csv_header() {
     return "lib,kind,pattern,transport,size,msgs,msg_per_s,mb_per_s,"
            "lat_p50_us,lat_p90_us,lat_p99_us,lat_p999_us,lat_max_us,"
            "cpu_user_us_per_msg,cpu_sys_us_per_msg,elapsed_s";
@@ -205,19 +189,15 @@ struct result {
     cpu_times cpu; // both ends, measured window only
 };
 
-inline void print_csv(const result &r)
-{
+inline void print_csv(const result &r) {
     double rate = r.elapsed_s > 0 ? r.msgs / r.elapsed_s : 0;
-    printf("%s,%s,%s,%s,%zu,%llu,%.1f,%.3f,", r.lib.c_str(), r.kind.c_str(),
-           r.pattern.c_str(), r.transport.c_str(), r.size,
-           (unsigned long long)r.msgs, rate, rate * r.size / 1e6);
+    printf("%s,%s,%s,%s,%zu,%llu,%.1f,%.3f,", r.lib.c_str(), r.kind.c_str(), r.pattern.c_str(),
+           r.transport.c_str(), r.size, (unsigned long long)r.msgs, rate, rate * r.size / 1e6);
     if (r.has_latency)
-        printf("%.2f,%.2f,%.2f,%.2f,%.2f,", r.lat.p50, r.lat.p90, r.lat.p99,
-               r.lat.p999, r.lat.max);
+        printf("%.2f,%.2f,%.2f,%.2f,%.2f,", r.lat.p50, r.lat.p90, r.lat.p99, r.lat.p999, r.lat.max);
     else
         printf(",,,,,");
-    printf("%.4f,%.4f,%.6f\n", r.cpu.user_us / r.msgs, r.cpu.sys_us / r.msgs,
-           r.elapsed_s);
+    printf("%.4f,%.4f,%.6f\n", r.cpu.user_us / r.msgs, r.cpu.sys_us / r.msgs, r.elapsed_s);
     fflush(stdout);
 }
 
@@ -238,8 +218,7 @@ struct child_proc {
 inline child_proc *g_child = nullptr;
 inline std::string g_cleanup_path; // ipc socket file to remove on failure
 
-inline std::string self_exe()
-{
+inline std::string self_exe() {
     char buf[4096];
     ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
     if (n <= 0) {
@@ -250,8 +229,7 @@ inline std::string self_exe()
     return buf;
 }
 
-inline child_proc spawn_self(const std::vector<std::string> &extra)
-{
+inline child_proc spawn_self(const std::vector<std::string> &extra) {
     int rep[2], sig[2];
     if (pipe(rep) != 0 || pipe(sig) != 0) {
         perror("pipe");
@@ -285,8 +263,7 @@ inline child_proc spawn_self(const std::vector<std::string> &extra)
 
 // Fail loudly: message on stderr, the peer process killed, non-zero exit.
 [[noreturn]] inline void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-inline void fail(const char *fmt, ...)
-{
+inline void fail(const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "BENCH FAILURE: ");
@@ -301,8 +278,7 @@ inline void fail(const char *fmt, ...)
 }
 
 // Child side: report "user_us sys_us" of its measured window.
-inline void report_to_parent(const cpu_times &c)
-{
+inline void report_to_parent(const cpu_times &c) {
     char line[128];
     int n = snprintf(line, sizeof line, "%.1f %.1f\n", c.user_us, c.sys_us);
     if (write(child_report_fd, line, n) != n)
@@ -310,8 +286,7 @@ inline void report_to_parent(const cpu_times &c)
 }
 
 // Parent side: read the child's report, reap it, and check it succeeded.
-inline cpu_times collect_child(child_proc &c)
-{
+inline cpu_times collect_child(child_proc &c) {
     std::string text;
     char buf[256];
     ssize_t n;
@@ -331,8 +306,7 @@ inline cpu_times collect_child(child_proc &c)
 }
 
 // True when fd becomes readable within timeout_ms.
-inline bool fd_readable(int fd, int timeout_ms)
-{
+inline bool fd_readable(int fd, int timeout_ms) {
     pollfd p{fd, POLLIN, 0};
     return poll(&p, 1, timeout_ms) > 0;
 }

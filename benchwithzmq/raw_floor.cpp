@@ -28,13 +28,9 @@ struct config {
     uint64_t total() const { return warmup + msgs; }
 };
 
-void die(const char *what)
-{
-    fail("%s: %s", what, strerror(errno));
-}
+void die(const char *what) { fail("%s: %s", what, strerror(errno)); }
 
-void write_all(int fd, const unsigned char *p, size_t n)
-{
+void write_all(int fd, const unsigned char *p, size_t n) {
     while (n) {
         ssize_t k = write(fd, p, n);
         if (k < 0 && errno == EINTR)
@@ -46,8 +42,7 @@ void write_all(int fd, const unsigned char *p, size_t n)
     }
 }
 
-void read_all(int fd, unsigned char *p, size_t n)
-{
+void read_all(int fd, unsigned char *p, size_t n) {
     while (n) {
         ssize_t k = read(fd, p, n);
         if (k < 0 && errno == EINTR)
@@ -61,8 +56,7 @@ void read_all(int fd, unsigned char *p, size_t n)
     }
 }
 
-void tune(int fd, const config &c)
-{
+void tune(int fd, const config &c) {
     if (c.transport == "tcp") {
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
@@ -77,8 +71,7 @@ struct listener {
     std::string path;
 };
 
-listener make_listener(const config &c)
-{
+listener make_listener(const config &c) {
     listener l;
     if (c.transport == "tcp") {
         l.fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -106,8 +99,7 @@ listener make_listener(const config &c)
     return l;
 }
 
-void run_sender(int fd, const config &c, cpu_times *start)
-{
+void run_sender(int fd, const config &c, cpu_times *start) {
     const size_t batch = c.size >= 8192 ? c.size : (8192 / c.size) * c.size;
     std::vector<unsigned char> buf(batch);
     fill(buf.data(), batch);
@@ -128,8 +120,7 @@ void run_sender(int fd, const config &c, cpu_times *start)
     write_all(fd, buf.data(), used);
 }
 
-void run_echo(int fd, const config &c, cpu_times *start)
-{
+void run_echo(int fd, const config &c, cpu_times *start) {
     std::vector<unsigned char> buf(c.size);
     for (uint64_t i = 0; i < c.total(); ++i) {
         if (i == c.warmup)
@@ -139,8 +130,7 @@ void run_echo(int fd, const config &c, cpu_times *start)
     }
 }
 
-void measure_thr(int fd, const config &c, result &r)
-{
+void measure_thr(int fd, const config &c, result &r) {
     std::vector<unsigned char> buf(256 * 1024);
     const uint64_t warm_bytes = c.warmup * c.size, all = c.total() * c.size;
     uint64_t got = 0, t0 = now_ns();
@@ -170,8 +160,7 @@ void measure_thr(int fd, const config &c, result &r)
     r.cpu = cpu_delta(c0, cpu_now());
 }
 
-void measure_lat(int fd, const config &c, result &r)
-{
+void measure_lat(int fd, const config &c, result &r) {
     std::vector<unsigned char> out(c.size), in(c.size);
     fill(out.data(), c.size);
     std::vector<uint64_t> rtt;
@@ -202,8 +191,7 @@ void measure_lat(int fd, const config &c, result &r)
 
 } // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     args a(argc, argv);
     config c;
     c.mode = a.get("mode", "thr");
@@ -212,8 +200,8 @@ int main(int argc, char **argv)
     c.msgs = uint64_t(a.num("msgs", 10000));
     c.warmup = uint64_t(a.num("warmup", 1000));
     parse_pin(a.get("pin"), c.cpu_a, c.cpu_b);
-    if ((c.mode != "thr" && c.mode != "lat") ||
-        (c.transport != "tcp" && c.transport != "ipc") || c.size < 8) {
+    if ((c.mode != "thr" && c.mode != "lat") || (c.transport != "tcp" && c.transport != "ipc") ||
+        c.size < 8) {
         fprintf(stderr, "raw_floor: --mode thr|lat --transport tcp|ipc --size >=8\n");
         return 64;
     }

@@ -36,15 +36,13 @@ struct sample {
     long rss_kb = 0, threads = 0;
     int fds = 0;
 
-    uint64_t total_msgs() const
-    {
+    uint64_t total_msgs() const {
         uint64_t n = 0;
         for (auto m : msgs)
             n += m;
         return n;
     }
-    uint64_t total_errors() const
-    {
+    uint64_t total_errors() const {
         uint64_t n = 0;
         for (auto e : errors)
             n += e;
@@ -52,8 +50,7 @@ struct sample {
     }
 };
 
-sample take_sample(const char *phase)
-{
+sample take_sample(const char *phase) {
     sample s;
     s.t = (now_ms() - g_t0_ms) / 1000.0;
     s.phase = phase;
@@ -77,8 +74,7 @@ const char csv_header[] =
     "churn_ops_per_s,errors,lost,corrupt,order,unexpected,reset_drops,restarts,reconnects,"
     "sockets_created,sockets_open,rss_kb,fds,threads";
 
-void write_row(FILE *f, const std::string &lib, const sample &s, const sample &prev)
-{
+void write_row(FILE *f, const std::string &lib, const sample &s, const sample &prev) {
     double dt = s.t - prev.t > 0 ? s.t - prev.t : 1;
     fprintf(f, "%s,%.2f,%s,%llu,%.1f", lib.c_str(), s.t, s.phase,
             (unsigned long long)s.total_msgs(), (s.total_msgs() - prev.total_msgs()) / dt);
@@ -96,8 +92,7 @@ void write_row(FILE *f, const std::string &lib, const sample &s, const sample &p
 
 // A TCP port that is bound but never listens: connects to it are refused,
 // and nobody else can take it while the soak runs.
-int reserve_dead_port(int &fd)
-{
+int reserve_dead_port(int &fd) {
     fd = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
@@ -113,8 +108,7 @@ int reserve_dead_port(int &fd)
 
 bool g_enabled[n_workers];
 
-void reset_counters()
-{
+void reset_counters() {
     for (auto &m : g_count.msgs)
         m = 0;
     for (auto &e : g_count.errors)
@@ -122,12 +116,25 @@ void reset_counters()
     g_count.reset_drops = g_count.restarts = g_count.reconnects = g_count.sockets_created = 0;
 }
 
-bool parse_options(const bench::args &a)
-{
-    static const char *const known[] = {
-        "seconds", "csv", "summary", "lib", "transports", "churn-per-s", "restart-ms",
-        "timeout-ms", "interval-ms", "settle-seconds", "max-fds", "fd-limit", "seed", "pin",
-        "list-fds", "inject-fault", "midflight-resets", "scenarios"};
+bool parse_options(const bench::args &a) {
+    static const char *const known[] = {"seconds",
+                                        "csv",
+                                        "summary",
+                                        "lib",
+                                        "transports",
+                                        "churn-per-s",
+                                        "restart-ms",
+                                        "timeout-ms",
+                                        "interval-ms",
+                                        "settle-seconds",
+                                        "max-fds",
+                                        "fd-limit",
+                                        "seed",
+                                        "pin",
+                                        "list-fds",
+                                        "inject-fault",
+                                        "midflight-resets",
+                                        "scenarios"};
     for (auto &kv : a.kv)
         if (std::none_of(std::begin(known), std::end(known),
                          [&](const char *k) { return kv.first == k; })) {
@@ -158,8 +165,7 @@ bool parse_options(const bench::args &a)
 
 } // namespace
 
-int main(int argc, char **argv)
-{
+int main(int argc, char **argv) {
     bench::args a(argc, argv);
     if (a.has("header")) {
         printf("%s\n", csv_header);
@@ -228,7 +234,8 @@ int main(int argc, char **argv)
     std::vector<std::unique_ptr<worker>> workers;
     std::vector<std::thread> threads;
     std::atomic<int> running{0};
-    void (*const bodies[n_workers])(worker &) = {run_pushpull, run_dealer, run_pubsub, run_reqrep, run_churn};
+    void (*const bodies[n_workers])(worker &) = {run_pushpull, run_dealer, run_pubsub, run_reqrep,
+                                                 run_churn};
     for (int i = 0; i < n_workers; ++i) {
         workers.emplace_back(new worker(worker_id(i), ctx));
         if (!g_enabled[i])
@@ -267,7 +274,8 @@ int main(int argc, char **argv)
             mid_taken = true;
         }
         if (s.fds > max_fds && !fd_cap) {
-            fprintf(stderr, "SOAK: %d open fds, over the ceiling of %d: stopping\n", s.fds, max_fds);
+            fprintf(stderr, "SOAK: %d open fds, over the ceiling of %d: stopping\n", s.fds,
+                    max_fds);
             fd_cap = true;
             g_stop = true;
             phase = "stop";
@@ -295,7 +303,8 @@ int main(int argc, char **argv)
     }
     const sample settled = last;
     if (!stuck && (settled.fds > base.fds || a.has("list-fds"))) {
-        fprintf(stderr, "SOAK: open fds after the churn (baseline %d, now %d):\n", base.fds, settled.fds);
+        fprintf(stderr, "SOAK: open fds after the churn (baseline %d, now %d):\n", base.fds,
+                settled.fds);
         print_open_fds(stderr);
     }
     if (!stuck) {
@@ -319,29 +328,37 @@ int main(int argc, char **argv)
     bool rss_back = settled.rss_kb <= base.rss_kb + rss_slack;
     uint64_t errors = fin.total_errors();
     int rc = stuck ? 4 : fd_cap ? 3 : errors ? 1 : idle_worker ? 5 : 0;
-    const char *result = rc == 0 ? "PASS" : rc == 1 ? "ERRORS" : rc == 3 ? "FD_CEILING"
-                                                  : rc == 4 ? "STUCK" : "IDLE_SCENARIO";
+    const char *result = rc == 0   ? "PASS"
+                         : rc == 1 ? "ERRORS"
+                         : rc == 3 ? "FD_CEILING"
+                         : rc == 4 ? "STUCK"
+                                   : "IDLE_SCENARIO";
     char line[2048];
     int n = snprintf(line, sizeof line,
-        "soak_summary lib=%s result=%s seconds=%.1f msgs=%llu msgs_per_s=%.1f",
-        lib.c_str(), result, stop_at.t, (unsigned long long)run_msgs, stop_at.t > 0 ? run_msgs / stop_at.t : 0);
+                     "soak_summary lib=%s result=%s seconds=%.1f msgs=%llu msgs_per_s=%.1f",
+                     lib.c_str(), result, stop_at.t, (unsigned long long)run_msgs,
+                     stop_at.t > 0 ? run_msgs / stop_at.t : 0);
     for (int i = 0; i < n_workers; ++i)
-        n += snprintf(line + n, sizeof line - n, " %s=%llu", worker_names[i], (unsigned long long)stop_at.msgs[i]);
+        n += snprintf(line + n, sizeof line - n, " %s=%llu", worker_names[i],
+                      (unsigned long long)stop_at.msgs[i]);
     n += snprintf(line + n, sizeof line - n, " errors=%llu", (unsigned long long)errors);
     for (int i = 0; i < n_errors; ++i)
-        n += snprintf(line + n, sizeof line - n, " %s=%llu", error_names[i], (unsigned long long)fin.errors[i]);
+        n += snprintf(line + n, sizeof line - n, " %s=%llu", error_names[i],
+                      (unsigned long long)fin.errors[i]);
     snprintf(line + n, sizeof line - n,
-        " reset_drops=%llu restarts=%llu reconnects=%llu sockets_created=%llu"
-        " rss_kb_start=%ld rss_kb_peak=%ld rss_kb_end=%ld rss_kb_term=%ld rss_growth_kb_per_min=%.0f"
-        " fds_pre=%d fds_start=%d fds_peak=%d fds_end=%d fds_term=%d"
-        " threads_pre=%ld threads_start=%ld threads_peak=%ld threads_end=%ld threads_term=%ld"
-        " fds_returned=%s threads_returned=%s rss_returned=%s term_returned=%s",
-        (unsigned long long)fin.reset_drops, (unsigned long long)fin.restarts,
-        (unsigned long long)fin.reconnects, (unsigned long long)fin.sockets_created,
-        base.rss_kb, peak.rss_kb, settled.rss_kb, fin.rss_kb, rss_slope, fds_pre, base.fds,
-        peak.fds, settled.fds, fin.fds, threads_pre, base.threads, peak.threads, settled.threads,
-        fin.threads, fds_back ? "yes" : "no", threads_back ? "yes" : "no", rss_back ? "yes" : "no",
-        !stuck && fin.fds <= fds_pre && fin.threads <= threads_pre ? "yes" : "no");
+             " reset_drops=%llu restarts=%llu reconnects=%llu sockets_created=%llu"
+             " rss_kb_start=%ld rss_kb_peak=%ld rss_kb_end=%ld rss_kb_term=%ld "
+             "rss_growth_kb_per_min=%.0f"
+             " fds_pre=%d fds_start=%d fds_peak=%d fds_end=%d fds_term=%d"
+             " threads_pre=%ld threads_start=%ld threads_peak=%ld threads_end=%ld threads_term=%ld"
+             " fds_returned=%s threads_returned=%s rss_returned=%s term_returned=%s",
+             (unsigned long long)fin.reset_drops, (unsigned long long)fin.restarts,
+             (unsigned long long)fin.reconnects, (unsigned long long)fin.sockets_created,
+             base.rss_kb, peak.rss_kb, settled.rss_kb, fin.rss_kb, rss_slope, fds_pre, base.fds,
+             peak.fds, settled.fds, fin.fds, threads_pre, base.threads, peak.threads,
+             settled.threads, fin.threads, fds_back ? "yes" : "no", threads_back ? "yes" : "no",
+             rss_back ? "yes" : "no",
+             !stuck && fin.fds <= fds_pre && fin.threads <= threads_pre ? "yes" : "no");
     fprintf(stderr, "%s\n", line);
     if (a.has("summary")) {
         if (FILE *f = fopen(a.get("summary").c_str(), "w")) {

@@ -10,8 +10,7 @@ namespace soak {
 // ---- REQ/REP. A request may go unanswered only when the server was re-bound
 // while the client stayed connected (it reconnects by itself, and a request
 // written into the old connection is gone); otherwise a missing reply is lost.
-void run_reqrep(worker &w)
-{
+void run_reqrep(worker &w) {
     server srv(w, ZMQ_REP);
     srv.open(w.next_transport());
     struct client {
@@ -40,7 +39,8 @@ void run_reqrep(worker &w)
     auto serve = [&] {
         while (recv_parts(w, srv.s, parts)) {
             if (parts.size() != 1 || !check_message(w, parts, 0, h)) {
-                send_parts(w, srv.s, {std::string()}, 0, 0); // REP must answer before its next receive
+                send_parts(w, srv.s, {std::string()}, 0,
+                           0); // REP must answer before its next receive
                 continue;
             }
             uint64_t &next = seen[h.uid];
@@ -77,7 +77,8 @@ void run_reqrep(worker &w)
                     continue;
                 if (recv_parts(w, c.s, parts)) {
                     if (parts.size() != 1 || parts[0] != c.request)
-                        report_error(e_corrupt, 1, w.id, "REQ %llx: reply differs from request seq %llu",
+                        report_error(e_corrupt, 1, w.id,
+                                     "REQ %llx: reply differs from request seq %llu",
                                      (unsigned long long)c.uid, (unsigned long long)c.seq);
                     else
                         w.count();
@@ -92,7 +93,8 @@ void run_reqrep(worker &w)
                 if (excused)
                     g_count.reset_drops++;
                 else
-                    report_error(e_lost, 1, w.id, "REQ %llx: no reply to seq %llu in %d ms (server %s)",
+                    report_error(e_lost, 1, w.id,
+                                 "REQ %llx: no reply to seq %llu in %d ms (server %s)",
                                  (unsigned long long)c.uid, (unsigned long long)c.seq,
                                  g_opt.timeout_ms, srv.ep.c_str());
                 close_socket(c.s); // lazy pirate: a REQ stuck in send state is replaced
@@ -123,11 +125,10 @@ void run_reqrep(worker &w)
 // type opened (some bound) and closed, and monitored listeners. ------------
 namespace {
 
-const int all_types[] = {ZMQ_PAIR, ZMQ_PUB, ZMQ_SUB, ZMQ_REQ, ZMQ_REP, ZMQ_DEALER,
+const int all_types[] = {ZMQ_PAIR,   ZMQ_PUB,  ZMQ_SUB,  ZMQ_REQ,  ZMQ_REP,  ZMQ_DEALER,
                          ZMQ_ROUTER, ZMQ_PULL, ZMQ_PUSH, ZMQ_XPUB, ZMQ_XSUB, ZMQ_STREAM};
 
-void pair_exchange(worker &w, int tr)
-{
+void pair_exchange(worker &w, int tr) {
     server srv(w, ZMQ_PAIR);
     srv.open(tr);
     void *c = open_socket(w, ZMQ_PAIR, 0);
@@ -135,13 +136,15 @@ void pair_exchange(worker &w, int tr)
     frame_hdr h;
     uint64_t uid = w.new_uid();
     if (srv.s && c && !srv.ep.empty() && check(w, zmq_connect(c, srv.ep.c_str()), "zmq_connect")) {
-        bool ok = send_parts(w, c, {make_frame(uid, 0, 0, 1, pick_body_size(w.rng))}, ZMQ_DONTWAIT, 0);
+        bool ok =
+            send_parts(w, c, {make_frame(uid, 0, 0, 1, pick_body_size(w.rng))}, ZMQ_DONTWAIT, 0);
         for (int leg = 0; ok && leg < 2; ++leg) {
             void *from = leg ? srv.s : c, *to = leg ? c : srv.s;
             if (leg)
                 ok = send_parts(w, from, {make_frame(uid, 1, 0, 1, 16)}, ZMQ_DONTWAIT, 0);
             if (ok && !wait_in(w, to, g_opt.timeout_ms)) {
-                report_error(e_lost, 1, w.id, "PAIR %s: message %d not delivered", srv.ep.c_str(), leg);
+                report_error(e_lost, 1, w.id, "PAIR %s: message %d not delivered", srv.ep.c_str(),
+                             leg);
                 break;
             }
             if (ok && recv_parts(w, to, parts) && check_message(w, parts, 0, h)) {
@@ -159,8 +162,7 @@ void pair_exchange(worker &w, int tr)
 // once. inproc (a PUSH there) instead binds the endpoint afterwards and the queued message
 // must arrive: libzmq keeps a socket whose inproc connect never found a
 // binder until the context ends (one eventfd each), so it is never left so.
-void dead_connect(worker &w, int tr)
-{
+void dead_connect(worker &w, int tr) {
     void *s = open_socket(w, tr == t_inproc ? ZMQ_PUSH : ZMQ_DEALER, 0);
     if (!s)
         return;
@@ -181,8 +183,10 @@ void dead_connect(worker &w, int tr)
             frame_hdr h;
             if (late && check(w, zmq_bind(late, ep), "zmq_bind (after connect)")) {
                 if (!wait_in(w, late, g_opt.timeout_ms))
-                    report_error(e_lost, 1, w.id, "%s: message queued before the bind not delivered", ep);
-                else if (recv_parts(w, late, parts) && check_message(w, parts, 0, h) && h.uid == uid)
+                    report_error(e_lost, 1, w.id,
+                                 "%s: message queued before the bind not delivered", ep);
+                else if (recv_parts(w, late, parts) && check_message(w, parts, 0, h) &&
+                         h.uid == uid)
                     w.count();
             }
             close_socket(late);
@@ -194,8 +198,7 @@ void dead_connect(worker &w, int tr)
     close_socket(s);
 }
 
-void open_close_all(worker &w, int tr)
-{
+void open_close_all(worker &w, int tr) {
     for (int type : all_types) {
         void *s = open_socket(w, type, 0);
         std::string ep;
@@ -209,15 +212,15 @@ void open_close_all(worker &w, int tr)
 }
 
 // A listener with a monitor: a connecting client must show up as ACCEPTED.
-void monitored_accept(worker &w, int tr)
-{
+void monitored_accept(worker &w, int tr) {
     server srv(w, ZMQ_ROUTER);
     char mon_ep[96];
     snprintf(mon_ep, sizeof mon_ep, "inproc://zsoak-monitor-%llu", (unsigned long long)++w.names);
     void *mon = open_socket(w, ZMQ_PAIR, 0);
     srv.open(tr == t_inproc ? t_tcp : tr); // inproc has no accept event
     void *c = open_socket(w, ZMQ_DEALER, 0);
-    if (srv.s && mon && c && check(w, zmq_socket_monitor(srv.s, mon_ep, ZMQ_EVENT_ACCEPTED), "zmq_socket_monitor") &&
+    if (srv.s && mon && c &&
+        check(w, zmq_socket_monitor(srv.s, mon_ep, ZMQ_EVENT_ACCEPTED), "zmq_socket_monitor") &&
         check(w, zmq_connect(mon, mon_ep), "zmq_connect (monitor)") &&
         check(w, zmq_connect(c, srv.ep.c_str()), "zmq_connect")) {
         std::vector<std::string> parts;
@@ -245,14 +248,12 @@ void monitored_accept(worker &w, int tr)
 // Before the baseline: one exchange per transport starts the context's
 // lazily created threads, and the thread that runs it leaves glibc's stack
 // and arena caches as the scenario threads will (neither is the library's).
-void warm_up(worker &w)
-{
+void warm_up(worker &w) {
     for (int tr : g_opt.transports)
         pair_exchange(w, tr);
 }
 
-void run_churn(worker &w)
-{
+void run_churn(worker &w) {
     for (uint64_t op = 0; !w.stopping();) {
         if (!w.churn.take()) {
             sleep_ms(5);
@@ -260,10 +261,18 @@ void run_churn(worker &w)
         }
         int tr = w.next_transport();
         switch (op++ % 4) {
-        case 0: pair_exchange(w, tr); break;
-        case 1: dead_connect(w, tr); break;
-        case 2: open_close_all(w, tr); break;
-        default: monitored_accept(w, tr); break;
+        case 0:
+            pair_exchange(w, tr);
+            break;
+        case 1:
+            dead_connect(w, tr);
+            break;
+        case 2:
+            open_close_all(w, tr);
+            break;
+        default:
+            monitored_accept(w, tr);
+            break;
         }
     }
 }

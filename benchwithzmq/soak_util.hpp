@@ -22,8 +22,7 @@
 
 namespace soak {
 
-inline uint64_t now_ms()
-{
+inline uint64_t now_ms() {
     timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return uint64_t(ts.tv_sec) * 1000u + uint64_t(ts.tv_nsec) / 1000000u;
@@ -33,7 +32,8 @@ inline void sleep_ms(int ms) { std::this_thread::sleep_for(std::chrono::millisec
 
 // ---- counters shared by all workers and read by the sampler -------------
 enum worker_id { w_pushpull, w_dealer, w_pubsub, w_reqrep, w_churn, n_workers };
-inline const char *const worker_names[n_workers] = {"pushpull", "dealer", "pubsub", "reqrep", "churn"};
+inline const char *const worker_names[n_workers] = {"pushpull", "dealer", "pubsub", "reqrep",
+                                                    "churn"};
 
 // lost: a message the pattern promises was not delivered; corrupt: bad size,
 // checksum or a torn multipart; order: out of sequence or duplicated;
@@ -53,8 +53,7 @@ inline std::atomic<bool> g_stop{false};
 // --inject-fault: each scenario that has one plants a single fault, to prove
 // the checks catch it (one bit per scenario, taken once).
 inline std::atomic<unsigned> g_inject_faults{0};
-inline bool take_fault(int scenario)
-{
+inline bool take_fault(int scenario) {
     return g_inject_faults.fetch_and(~(1u << scenario)) & (1u << scenario);
 }
 inline uint64_t g_t0_ms = 0;
@@ -63,8 +62,7 @@ constexpr int max_logged_errors = 40;
 // Counts an error and prints the first few with time and worker: the evidence.
 inline void report_error(error_kind k, uint64_t n, worker_id w, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-inline void report_error(error_kind k, uint64_t n, worker_id w, const char *fmt, ...)
-{
+inline void report_error(error_kind k, uint64_t n, worker_id w, const char *fmt, ...) {
     static std::atomic<int> logged{0};
     g_count.errors[k] += n;
     if (logged++ >= max_logged_errors)
@@ -75,8 +73,8 @@ inline void report_error(error_kind k, uint64_t n, worker_id w, const char *fmt,
     vsnprintf(text, sizeof text, fmt, ap);
     va_end(ap);
     fprintf(stderr, "SOAK ERROR t=%.1fs worker=%s kind=%s n=%llu: %s\n",
-            (now_ms() - g_t0_ms) / 1000.0, worker_names[w], error_names[k],
-            (unsigned long long)n, text);
+            (now_ms() - g_t0_ms) / 1000.0, worker_names[w], error_names[k], (unsigned long long)n,
+            text);
 }
 
 // ---- self-checking frames ------------------------------------------------
@@ -88,8 +86,7 @@ struct frame_hdr {
 };
 constexpr size_t hdr_size = 32;
 
-inline uint32_t fnv1a(const unsigned char *p, size_t n)
-{
+inline uint32_t fnv1a(const unsigned char *p, size_t n) {
     uint32_t h = 2166136261u;
     for (size_t i = 0; i < n; ++i)
         h = (h ^ p[i]) * 16777619u;
@@ -97,8 +94,7 @@ inline uint32_t fnv1a(const unsigned char *p, size_t n)
 }
 
 inline std::string make_frame(uint64_t uid, uint64_t seq, uint32_t part, uint32_t nparts,
-                              uint32_t body_len)
-{
+                              uint32_t body_len) {
     std::string f(hdr_size + body_len, '\0');
     unsigned char *p = reinterpret_cast<unsigned char *>(&f[0]);
     uint8_t x = uint8_t(uid * 131u + seq * 7u + part);
@@ -115,8 +111,7 @@ inline std::string make_frame(uint64_t uid, uint64_t seq, uint32_t part, uint32_
 }
 
 // Empty string when the frame is intact, else why not.
-inline std::string parse_frame(const void *data, size_t len, frame_hdr &h)
-{
+inline std::string parse_frame(const void *data, size_t len, frame_hdr &h) {
     const unsigned char *p = static_cast<const unsigned char *>(data);
     if (len < hdr_size)
         return "short frame (" + std::to_string(len) + " bytes)";
@@ -135,8 +130,7 @@ inline std::string parse_frame(const void *data, size_t len, frame_hdr &h)
 }
 
 // Mostly small bodies, some medium, a few large (the large-frame paths).
-inline uint32_t pick_body_size(std::mt19937_64 &rng)
-{
+inline uint32_t pick_body_size(std::mt19937_64 &rng) {
     unsigned r = unsigned(rng() % 100);
     if (r < 70)
         return uint32_t(rng() % 257);
@@ -153,8 +147,7 @@ struct pacer {
     double per_ms = 0, tokens = 1;
     uint64_t last = now_ms();
     explicit pacer(double per_second) : per_ms(per_second / 1000.0) {}
-    bool take()
-    {
+    bool take() {
         uint64_t t = now_ms();
         tokens = std::min(2.0, tokens + double(t - last) * per_ms);
         last = t;
@@ -166,8 +159,7 @@ struct pacer {
 };
 
 // ---- /proc sampling ---------------------------------------------------------
-inline long proc_status_value(const char *key)
-{
+inline long proc_status_value(const char *key) {
     FILE *f = fopen("/proc/self/status", "r");
     if (!f)
         return -1;
@@ -183,8 +175,7 @@ inline long proc_status_value(const char *key)
     return v;
 }
 
-inline int count_open_fds()
-{
+inline int count_open_fds() {
     DIR *d = opendir("/proc/self/fd");
     if (!d)
         return -1;
@@ -198,8 +189,7 @@ inline int count_open_fds()
 
 // What each open fd is (socket:[inode], anon_inode:[eventfd], a path...),
 // printed when fds did not return: the evidence for a leak.
-inline void print_open_fds(FILE *out)
-{
+inline void print_open_fds(FILE *out) {
     DIR *d = opendir("/proc/self/fd");
     if (!d)
         return;

@@ -12,8 +12,7 @@
 namespace soak {
 
 // ---- PUSH/PULL: pushers come and go; every message must arrive in order ----
-void run_pushpull(worker &w)
-{
+void run_pushpull(worker &w) {
     server srv(w, ZMQ_PULL);
     srv.open(w.next_transport());
     struct pusher {
@@ -99,23 +98,21 @@ void run_pushpull(worker &w)
 
 // ---- DEALER/ROUTER: pipelined multipart requests with correlation, plus a
 // sticky streamer whose connection is reset by server restarts ---------------
-static void router_setup(void *s)
-{
+static void router_setup(void *s) {
     int one = 1;
     zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one);
 }
 
-static parts_t make_request(worker &w, uint64_t uid, uint64_t seq)
-{
+static parts_t make_request(worker &w, uint64_t uid, uint64_t seq) {
     uint32_t n = 1 + uint32_t(w.rng() % 4);
     parts_t parts;
     for (uint32_t i = 0; i < n; ++i)
-        parts.push_back(make_frame(uid, seq, i, n, i == 1 ? pick_body_size(w.rng) : uint32_t(w.rng() % 64)));
+        parts.push_back(
+            make_frame(uid, seq, i, n, i == 1 ? pick_body_size(w.rng) : uint32_t(w.rng() % 64)));
     return parts;
 }
 
-void run_dealer(worker &w)
-{
+void run_dealer(worker &w) {
     server srv(w, ZMQ_ROUTER, router_setup);
     srv.open(w.next_transport());
     struct client {
@@ -145,7 +142,8 @@ void run_dealer(worker &w)
 
     auto stream = [&](int n) {
         for (int k = 0; k < n && streamer.s; ++k)
-            if (send_parts(w, streamer.s, make_request(w, streamer.uid, streamer.seq), ZMQ_DONTWAIT)) {
+            if (send_parts(w, streamer.s, make_request(w, streamer.uid, streamer.seq),
+                           ZMQ_DONTWAIT)) {
                 ++streamer.seq;
                 ++stream_sent;
             }
@@ -200,7 +198,8 @@ void run_dealer(worker &w)
                     if (!c.outstanding.empty())
                         report_error(e_lost, c.outstanding.size(), w.id,
                                      "DEALER %llx: %zu replies missing (server %s)",
-                                     (unsigned long long)c.uid, c.outstanding.size(), srv.ep.c_str());
+                                     (unsigned long long)c.uid, c.outstanding.size(),
+                                     srv.ep.c_str());
                 for (auto &c : clients)
                     c.outstanding.clear();
                 break;
@@ -214,9 +213,11 @@ void run_dealer(worker &w)
                         continue;
                     auto pos = std::find(c.outstanding.begin(), c.outstanding.end(), h.seq);
                     if (h.uid != c.uid || pos == c.outstanding.end()) {
-                        report_error(e_order, 1, w.id, "DEALER %llx: reply uid %llx seq %llu answers nothing outstanding",
-                                     (unsigned long long)c.uid, (unsigned long long)h.uid,
-                                     (unsigned long long)h.seq);
+                        report_error(
+                            e_order, 1, w.id,
+                            "DEALER %llx: reply uid %llx seq %llu answers nothing outstanding",
+                            (unsigned long long)c.uid, (unsigned long long)h.uid,
+                            (unsigned long long)h.seq);
                         continue;
                     }
                     if (pos != c.outstanding.begin()) // earlier replies never came
@@ -260,13 +261,13 @@ void run_dealer(worker &w)
 // ---- PUB/SUB: subscribers come and go with random topic sets. Once a
 // subscriber has a topic's message of the current server epoch, every later
 // one of that topic must follow, in order, and no other topic may arrive. --
-void run_pubsub(worker &w)
-{
+void run_pubsub(worker &w) {
     constexpr int n_topics = 4;
     static const int deep_hwm = 100000;
     // Queues deep enough that nothing is ever dropped at the high-water mark:
     // a gap is then a real loss.
-    server srv(w, ZMQ_PUB, [](void *s) { zmq_setsockopt(s, ZMQ_SNDHWM, &deep_hwm, sizeof deep_hwm); });
+    server srv(w, ZMQ_PUB,
+               [](void *s) { zmq_setsockopt(s, ZMQ_SNDHWM, &deep_hwm, sizeof deep_hwm); });
     srv.open(w.next_transport());
     uint64_t epoch = 0, pub_seq[n_topics] = {}, last_restart = now_ms();
     struct topic_state {
@@ -303,12 +304,14 @@ void run_pubsub(worker &w)
             const std::string &m = parts[0];
             int d = m.size() > 3 && m[0] == 'T' && m[2] == '|' ? m[1] - '0' : -1;
             if (parts.size() != 1 || d < 0 || d >= n_topics) {
-                report_error(e_corrupt, 1, w.id, "SUB: malformed message (%zu frames)", parts.size());
+                report_error(e_corrupt, 1, w.id, "SUB: malformed message (%zu frames)",
+                             parts.size());
                 continue;
             }
             std::string why = parse_frame(m.data() + 3, m.size() - 3, h);
             if (!why.empty() || int(h.uid & 0xff) != d) {
-                report_error(e_corrupt, 1, w.id, "SUB topic %d: %s", d, why.empty() ? "topic mismatch" : why.c_str());
+                report_error(e_corrupt, 1, w.id, "SUB topic %d: %s", d,
+                             why.empty() ? "topic mismatch" : why.c_str());
                 continue;
             }
             topic_state &st = sub.t[d];

@@ -18,9 +18,9 @@ inline const char *const transport_names[n_transports] = {"tcp", "ipc", "inproc"
 
 struct options {
     std::vector<int> transports = {t_tcp, t_ipc, t_inproc};
-    double churn_per_s = 60;   // the whole process: client replacements, dead connects, PAIR pairs
-    int restart_ms = 2000;     // each worker restarts its server this often
-    int timeout_ms = 10000;    // a promised message missing this long is lost
+    double churn_per_s = 60; // the whole process: client replacements, dead connects, PAIR pairs
+    int restart_ms = 2000;   // each worker restarts its server this often
+    int timeout_ms = 10000;  // a promised message missing this long is lost
     uint64_t seed = 1;
     // The streamer sends a burst just before each restart, so connections are
     // reset with multipart messages in flight. Off by default: libzmq 4.3.4
@@ -38,9 +38,7 @@ struct worker {
     size_t transport_pos = 0;
 
     worker(worker_id i, void *c)
-        : id(i), ctx(c), rng(g_opt.seed * 1000003u + i), churn(g_opt.churn_per_s / n_workers)
-    {
-    }
+        : id(i), ctx(c), rng(g_opt.seed * 1000003u + i), churn(g_opt.churn_per_s / n_workers) {}
     void count(uint64_t n = 1) { g_count.msgs[id] += n; }
     uint64_t new_uid() { return (uint64_t(id + 1) << 48) | ++uid_next; }
     int next_transport() { return g_opt.transports[transport_pos++ % g_opt.transports.size()]; }
@@ -48,8 +46,7 @@ struct worker {
 };
 
 // Any failing call the scenario does not expect to fail is an error.
-inline bool check(worker &w, int rc, const char *what)
-{
+inline bool check(worker &w, int rc, const char *what) {
     if (rc >= 0)
         return true;
     report_error(e_unexpected, 1, w.id, "%s: %s (errno %d)", what, zmq_strerror(zmq_errno()),
@@ -57,8 +54,7 @@ inline bool check(worker &w, int rc, const char *what)
     return false;
 }
 
-inline void *open_socket(worker &w, int type, int linger_ms)
-{
+inline void *open_socket(worker &w, int type, int linger_ms) {
     void *s = zmq_socket(w.ctx, type);
     if (!s) {
         check(w, -1, "zmq_socket");
@@ -70,8 +66,7 @@ inline void *open_socket(worker &w, int type, int linger_ms)
     return s;
 }
 
-inline void close_socket(void *&s)
-{
+inline void close_socket(void *&s) {
     if (!s)
         return;
     zmq_close(s);
@@ -79,14 +74,12 @@ inline void close_socket(void *&s)
     s = nullptr;
 }
 
-inline std::string ipc_path(const std::string &ep)
-{
+inline std::string ipc_path(const std::string &ep) {
     return ep.rfind("ipc://", 0) == 0 ? ep.substr(6) : std::string();
 }
 
 // Binds to a fresh endpoint on transport tr; returns the resolved endpoint.
-inline std::string bind_new(worker &w, void *s, int tr)
-{
+inline std::string bind_new(worker &w, void *s, int tr) {
     char name[128];
     if (tr == t_tcp)
         snprintf(name, sizeof name, "tcp://127.0.0.1:*");
@@ -107,8 +100,7 @@ inline std::string bind_new(worker &w, void *s, int tr)
 
 // One whole message without blocking: false when none is waiting. A message
 // whose later frames are not there at once is torn (zmq delivers atomically).
-inline bool recv_parts(worker &w, void *s, std::vector<std::string> &parts)
-{
+inline bool recv_parts(worker &w, void *s, std::vector<std::string> &parts) {
     parts.clear();
     zmq_msg_t m;
     zmq_msg_init(&m);
@@ -138,8 +130,7 @@ inline bool recv_parts(worker &w, void *s, std::vector<std::string> &parts)
 // False when the first frame would block (EAGAIN) or on an error (counted
 // unless listed in allowed_errno).
 inline bool send_parts(worker &w, void *s, const std::vector<std::string> &parts, int flags,
-                       int allowed_errno = EAGAIN)
-{
+                       int allowed_errno = EAGAIN) {
     for (size_t i = 0; i < parts.size(); ++i) {
         int more = i + 1 < parts.size() ? ZMQ_SNDMORE : 0;
         while (zmq_send(s, parts[i].data(), parts[i].size(), flags | more) < 0) {
@@ -155,8 +146,7 @@ inline bool send_parts(worker &w, void *s, const std::vector<std::string> &parts
     return true;
 }
 
-inline bool wait_in(worker &w, void *s, int timeout_ms)
-{
+inline bool wait_in(worker &w, void *s, int timeout_ms) {
     zmq_pollitem_t it{s, 0, ZMQ_POLLIN, 0};
     int rc = zmq_poll(&it, 1, timeout_ms);
     if (rc < 0 && zmq_errno() != EINTR)
@@ -166,8 +156,7 @@ inline bool wait_in(worker &w, void *s, int timeout_ms)
 
 // Disconnect from the old endpoint (ENOENT is fine: never connected there)
 // and connect to the new one.
-inline void reconnect(worker &w, void *s, const std::string &old_ep, const std::string &new_ep)
-{
+inline void reconnect(worker &w, void *s, const std::string &old_ep, const std::string &new_ep) {
     if (!s)
         return;
     if (zmq_disconnect(s, old_ep.c_str()) < 0 && zmq_errno() != ENOENT)
@@ -192,25 +181,23 @@ struct server {
     std::string ep;
     int tr = t_tcp;
 
-    server(worker &wk, int t, void (*setup_fn)(void *) = nullptr) : w(wk), type(t), setup(setup_fn) {}
+    server(worker &wk, int t, void (*setup_fn)(void *) = nullptr)
+        : w(wk), type(t), setup(setup_fn) {}
     ~server() { close(); }
 
-    void open(int transport)
-    {
+    void open(int transport) {
         tr = transport;
         open_socket_only();
         ep = s ? bind_new(w, s, tr) : "";
     }
-    void close()
-    {
+    void close() {
         close_socket(s);
         std::string path = ipc_path(ep);
         if (!path.empty())
             unlink(path.c_str());
     }
     // True when clients must connect explicitly (to a possibly new endpoint).
-    bool restart()
-    {
+    bool restart() {
         ++w.restarts;
         g_count.restarts++;
         int kind = int(w.restarts % 3);
@@ -230,8 +217,7 @@ struct server {
     }
 
   private:
-    void open_socket_only()
-    {
+    void open_socket_only() {
         s = open_socket(w, type, 0);
         if (s && setup)
             setup(s);
@@ -240,8 +226,7 @@ struct server {
     // a moment, and libzmq unlinks its ipc path then (possibly after a new
     // bind made it again), so wait for the path to go first. False when the
     // endpoint had to change.
-    bool rebind_same()
-    {
+    bool rebind_same() {
         std::string path = ipc_path(ep);
         if (!path.empty()) {
             for (int i = 0; i < 50 && access(path.c_str(), F_OK) == 0; ++i)
@@ -266,8 +251,7 @@ using parts_t = std::vector<std::string>;
 constexpr uint64_t stream_bit = 1ull << 47;
 
 // Frames [first, end) must form one message: same uid and seq, parts 0..n-1.
-inline bool check_message(worker &w, const parts_t &parts, size_t first, frame_hdr &h0)
-{
+inline bool check_message(worker &w, const parts_t &parts, size_t first, frame_hdr &h0) {
     size_t n = parts.size() - first;
     for (size_t i = 0; i < n; ++i) {
         frame_hdr h;
@@ -281,9 +265,10 @@ inline bool check_message(worker &w, const parts_t &parts, size_t first, frame_h
         if (h.uid != h0.uid || h.seq != h0.seq || h.part != i || h.nparts != n) {
             report_error(e_corrupt, 1, w.id,
                          "torn multipart: frame %zu of %zu is part %u/%u of uid %llx seq %llu "
-                         "(first frame: uid %llx seq %llu)", i, n, h.part, h.nparts,
-                         (unsigned long long)h.uid, (unsigned long long)h.seq,
-                         (unsigned long long)h0.uid, (unsigned long long)h0.seq);
+                         "(first frame: uid %llx seq %llu)",
+                         i, n, h.part, h.nparts, (unsigned long long)h.uid,
+                         (unsigned long long)h.seq, (unsigned long long)h0.uid,
+                         (unsigned long long)h0.seq);
             return false;
         }
     }
@@ -291,8 +276,7 @@ inline bool check_message(worker &w, const parts_t &parts, size_t first, frame_h
 }
 
 // Sequence check of one stream: returns false (and counts) when seq is not next.
-inline bool check_seq(worker &w, uint64_t &next, uint64_t seq, const char *what)
-{
+inline bool check_seq(worker &w, uint64_t &next, uint64_t seq, const char *what) {
     if (seq == next) {
         ++next;
         return true;
@@ -307,8 +291,7 @@ inline bool check_seq(worker &w, uint64_t &next, uint64_t seq, const char *what)
     return false;
 }
 
-inline bool restart_due(uint64_t &last)
-{
+inline bool restart_due(uint64_t &last) {
     if (now_ms() - last < uint64_t(g_opt.restart_ms))
         return false;
     last = now_ms();

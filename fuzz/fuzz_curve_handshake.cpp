@@ -30,8 +30,8 @@ class fake_zap_t final : public zlink::zap_client {
   public:
     zlink::mechanism_t *mech = nullptr;
     std::string status = "200";
-    bool request(const std::string &, const std::string &, const std::string &,
-                 const std::string &, const std::vector<std::string> &) override {
+    bool request(const std::string &, const std::string &, const std::string &, const std::string &,
+                 const std::vector<std::string> &) override {
         mech->zap_reply(status, "fuzz-user", {});
         return true;
     }
@@ -100,8 +100,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // Fixed long-term keys keep inputs reproducible up to the random
     // short-term keys, which only change bytes the fuzzer cannot forge.
     uint8_t cpub[32], csec[32], spub[32], ssec[32];
-    crypto_box_seed_keypair(cpub, csec, reinterpret_cast<const uint8_t *>("client-seed-client-seed-client-s"));
-    crypto_box_seed_keypair(spub, ssec, reinterpret_cast<const uint8_t *>("server-seed-server-seed-server-s"));
+    crypto_box_seed_keypair(cpub, csec,
+                            reinterpret_cast<const uint8_t *>("client-seed-client-seed-client-s"));
+    crypto_box_seed_keypair(spub, ssec,
+                            reinterpret_cast<const uint8_t *>("server-seed-server-seed-server-s"));
     zlink::options_t copts, sopts;
     std::memcpy(copts.curve_public_key, cpub, 32);
     std::memcpy(copts.curve_secret_key, csec, 32);

@@ -23,8 +23,8 @@ class fake_zap_t final : public zlink::zap_client {
   public:
     std::string status = "200";
     bool bound = true;
-    bool request(const std::string &, const std::string &, const std::string &,
-                 const std::string &, const std::vector<std::string> &) override {
+    bool request(const std::string &, const std::string &, const std::string &, const std::string &,
+                 const std::vector<std::string> &) override {
         return bound;
     }
 };

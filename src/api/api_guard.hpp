@@ -9,7 +9,8 @@
 
 namespace zlink {
 
-template <typename R, typename F> R api_guard(R on_error, F &&body) noexcept {
+template <typename R, typename F>
+R api_guard(R on_error, F &&body) noexcept {
     try {
         return body();
     } catch (...) {

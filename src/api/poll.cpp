@@ -10,8 +10,7 @@
 namespace zlink {
 namespace poll_detail {
 
-short to_poll_events(short zmq_events)
-{
+short to_poll_events(short zmq_events) {
     short ev = 0;
     if (zmq_events & ZMQ_POLLIN)
         ev |= POLLIN;
@@ -23,8 +22,7 @@ short to_poll_events(short zmq_events)
     return ev;
 }
 
-short from_poll_revents(short poll_revents)
-{
+short from_poll_revents(short poll_revents) {
     short ev = 0;
     if (poll_revents & POLLIN)
         ev |= ZMQ_POLLIN;
@@ -38,8 +36,7 @@ short from_poll_revents(short poll_revents)
     return ev;
 }
 
-int socket_events(void *socket, short *events)
-{
+int socket_events(void *socket, short *events) {
     int value = 0;
     size_t len = sizeof value;
     if (zmq_getsockopt(socket, ZMQ_EVENTS, &value, &len) != 0)
@@ -48,8 +45,7 @@ int socket_events(void *socket, short *events)
     return 0;
 }
 
-int socket_fd(void *socket, int *fd)
-{
+int socket_fd(void *socket, int *fd) {
     zmq_fd_t value = -1;
     size_t len = sizeof value;
     if (zmq_getsockopt(socket, ZMQ_FD, &value, &len) != 0)
@@ -58,8 +54,7 @@ int socket_fd(void *socket, int *fd)
     return 0;
 }
 
-int sleep_ms(long timeout_ms)
-{
+int sleep_ms(long timeout_ms) {
     if (timeout_ms == 0)
         return 0;
     timespec ts;
@@ -78,14 +73,12 @@ int sleep_ms(long timeout_ms)
     return 0;
 }
 
-deadline::deadline(long timeout_ms) : infinite_(timeout_ms < 0)
-{
+deadline::deadline(long timeout_ms) : infinite_(timeout_ms < 0) {
     if (!infinite_)
         end_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
 }
 
-int deadline::remaining_ms() const
-{
+int deadline::remaining_ms() const {
     if (infinite_)
         return -1;
     auto left = end_ - std::chrono::steady_clock::now();
@@ -104,8 +97,7 @@ namespace {
 
 // Fill revents of every item from ZMQ_EVENTS (sockets) and pfds (raw fds).
 // Returns the number of items with events, or -1 on a socket error.
-int collect(zmq_pollitem_t *items, int nitems, pollfd *pfds)
-{
+int collect(zmq_pollitem_t *items, int nitems, pollfd *pfds) {
     int count = 0;
     for (int i = 0; i < nitems; ++i) {
         zmq_pollitem_t &item = items[i];
@@ -131,8 +123,7 @@ int collect(zmq_pollitem_t *items, int nitems, pollfd *pfds)
 
 } // namespace
 
-int poll(zmq_pollitem_t *items, int nitems, long timeout_ms)
-{
+int poll(zmq_pollitem_t *items, int nitems, long timeout_ms) {
     if (nitems < 0) {
         errno = EINVAL;
         return -1;

@@ -44,8 +44,7 @@ int socket_fd(void *socket, int *fd);
 int sleep_ms(long timeout_ms);
 
 // ms until a deadline, for poll(); -1 means "no deadline".
-class deadline
-{
+class deadline {
   public:
     explicit deadline(long timeout_ms);
     bool infinite() const { return infinite_; }
@@ -59,12 +58,11 @@ class deadline
 };
 
 // A buffer that lives on the stack for small counts and on the heap above.
-template <typename T, std::size_t N> class small_array
-{
+template <typename T, std::size_t N>
+class small_array {
   public:
     explicit small_array(std::size_t n) : data_(n <= N ? inline_ : new T[n]) {}
-    ~small_array()
-    {
+    ~small_array() {
         if (data_ != inline_)
             delete[] data_;
     }

@@ -20,8 +20,7 @@
 
 namespace {
 
-zlink::socket_poller *as_poller(void *p)
-{
+zlink::socket_poller *as_poller(void *p) {
     auto *poller = static_cast<zlink::socket_poller *>(p);
     if (!poller || !poller->check_tag()) {
         errno = EFAULT;
@@ -34,21 +33,18 @@ zlink::socket_poller *as_poller(void *p)
 
 extern "C" {
 
-ZMQ_EXPORT int zmq_poll(zmq_pollitem_t *items_, int nitems_, long timeout_)
-{
+ZMQ_EXPORT int zmq_poll(zmq_pollitem_t *items_, int nitems_, long timeout_) {
     return zlink::api_guard(-1, [&] { return zlink::poll(items_, nitems_, timeout_); });
 }
 
-ZMQ_EXPORT void *zmq_poller_new(void)
-{
+ZMQ_EXPORT void *zmq_poller_new(void) {
     auto *poller = new (std::nothrow) zlink::socket_poller;
     if (!poller)
         errno = ENOMEM;
     return poller;
 }
 
-ZMQ_EXPORT int zmq_poller_destroy(void **poller_p)
-{
+ZMQ_EXPORT int zmq_poller_destroy(void **poller_p) {
     if (!poller_p) {
         errno = EFAULT;
         return -1;
@@ -61,34 +57,29 @@ ZMQ_EXPORT int zmq_poller_destroy(void **poller_p)
     return 0;
 }
 
-ZMQ_EXPORT int zmq_poller_size(void *poller_)
-{
+ZMQ_EXPORT int zmq_poller_size(void *poller_) {
     zlink::socket_poller *poller = as_poller(poller_);
     return poller ? poller->size() : -1;
 }
 
-ZMQ_EXPORT int zmq_poller_add(void *poller_, void *socket_, void *user_data_, short events_)
-{
+ZMQ_EXPORT int zmq_poller_add(void *poller_, void *socket_, void *user_data_, short events_) {
     zlink::socket_poller *poller = as_poller(poller_);
     if (!poller)
         return -1;
     return zlink::api_guard(-1, [&] { return poller->add(socket_, user_data_, events_); });
 }
 
-ZMQ_EXPORT int zmq_poller_modify(void *poller_, void *socket_, short events_)
-{
+ZMQ_EXPORT int zmq_poller_modify(void *poller_, void *socket_, short events_) {
     zlink::socket_poller *poller = as_poller(poller_);
     return poller ? zlink::api_guard(-1, [&] { return poller->modify(socket_, events_); }) : -1;
 }
 
-ZMQ_EXPORT int zmq_poller_remove(void *poller_, void *socket_)
-{
+ZMQ_EXPORT int zmq_poller_remove(void *poller_, void *socket_) {
     zlink::socket_poller *poller = as_poller(poller_);
     return poller ? zlink::api_guard(-1, [&] { return poller->remove(socket_); }) : -1;
 }
 
-ZMQ_EXPORT int zmq_poller_add_fd(void *poller_, zmq_fd_t fd_, void *user_data_, short events_)
-{
+ZMQ_EXPORT int zmq_poller_add_fd(void *poller_, zmq_fd_t fd_, void *user_data_, short events_) {
     zlink::socket_poller *poller = as_poller(poller_);
     if (!poller)
         return -1;
@@ -96,25 +87,22 @@ ZMQ_EXPORT int zmq_poller_add_fd(void *poller_, zmq_fd_t fd_, void *user_data_, 
         -1, [&] { return poller->add_fd(static_cast<int>(fd_), user_data_, events_); });
 }
 
-ZMQ_EXPORT int zmq_poller_modify_fd(void *poller_, zmq_fd_t fd_, short events_)
-{
+ZMQ_EXPORT int zmq_poller_modify_fd(void *poller_, zmq_fd_t fd_, short events_) {
     zlink::socket_poller *poller = as_poller(poller_);
     if (!poller)
         return -1;
     return zlink::api_guard(-1, [&] { return poller->modify_fd(static_cast<int>(fd_), events_); });
 }
 
-ZMQ_EXPORT int zmq_poller_remove_fd(void *poller_, zmq_fd_t fd_)
-{
+ZMQ_EXPORT int zmq_poller_remove_fd(void *poller_, zmq_fd_t fd_) {
     zlink::socket_poller *poller = as_poller(poller_);
     if (!poller)
         return -1;
     return zlink::api_guard(-1, [&] { return poller->remove_fd(static_cast<int>(fd_)); });
 }
 
-ZMQ_EXPORT int zmq_poller_wait_all(void *poller_, zmq_poller_event_t *events_,
-                                   int n_events_, long timeout_)
-{
+ZMQ_EXPORT int zmq_poller_wait_all(void *poller_, zmq_poller_event_t *events_, int n_events_,
+                                   long timeout_) {
     zlink::socket_poller *poller = as_poller(poller_);
     if (!poller)
         return -1;
@@ -129,8 +117,7 @@ ZMQ_EXPORT int zmq_poller_wait_all(void *poller_, zmq_poller_event_t *events_,
     return zlink::api_guard(-1, [&] { return poller->wait(events_, n_events_, timeout_); });
 }
 
-ZMQ_EXPORT int zmq_poller_wait(void *poller_, zmq_poller_event_t *event_, long timeout_)
-{
+ZMQ_EXPORT int zmq_poller_wait(void *poller_, zmq_poller_event_t *event_, long timeout_) {
     const int rc = zmq_poller_wait_all(poller_, event_, 1, timeout_);
     if (rc < 0 && event_) {
         // Leave no stale data behind for callers that ignore the result.
@@ -142,8 +129,7 @@ ZMQ_EXPORT int zmq_poller_wait(void *poller_, zmq_poller_event_t *event_, long t
     return rc < 0 ? -1 : 0;
 }
 
-ZMQ_EXPORT int zmq_poller_fd(void *poller_, zmq_fd_t *fd_)
-{
+ZMQ_EXPORT int zmq_poller_fd(void *poller_, zmq_fd_t *fd_) {
     zlink::socket_poller *poller = as_poller(poller_);
     if (!poller)
         return -1;
@@ -154,24 +140,21 @@ ZMQ_EXPORT int zmq_poller_fd(void *poller_, zmq_fd_t *fd_)
     return zlink::api_guard(-1, [&] { return poller->signaler_fd(fd_); });
 }
 
-ZMQ_EXPORT int zmq_proxy(void *frontend_, void *backend_, void *capture_)
-{
-    return zlink::api_guard(
-        -1, [&] { return zlink::proxy(frontend_, backend_, capture_, nullptr); });
+ZMQ_EXPORT int zmq_proxy(void *frontend_, void *backend_, void *capture_) {
+    return zlink::api_guard(-1,
+                            [&] { return zlink::proxy(frontend_, backend_, capture_, nullptr); });
 }
 
 ZMQ_EXPORT int zmq_proxy_steerable(void *frontend_, void *backend_, void *capture_,
-                                   void *control_)
-{
-    return zlink::api_guard(
-        -1, [&] { return zlink::proxy(frontend_, backend_, capture_, control_); });
+                                   void *control_) {
+    return zlink::api_guard(-1,
+                            [&] { return zlink::proxy(frontend_, backend_, capture_, control_); });
 }
 
 // Deprecated since 3.x; the device type has never mattered.
-ZMQ_EXPORT int zmq_device(int /*type_*/, void *frontend_, void *backend_)
-{
-    return zlink::api_guard(
-        -1, [&] { return zlink::proxy(frontend_, backend_, nullptr, nullptr); });
+ZMQ_EXPORT int zmq_device(int /*type_*/, void *frontend_, void *backend_) {
+    return zlink::api_guard(-1,
+                            [&] { return zlink::proxy(frontend_, backend_, nullptr, nullptr); });
 }
 
 } // extern "C"

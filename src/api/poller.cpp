@@ -17,8 +17,7 @@ constexpr short valid_events = ZMQ_POLLIN | ZMQ_POLLOUT | ZMQ_POLLERR | ZMQ_POLL
 
 // Tells a socket from garbage through the public API. ETERM still proves a
 // socket (its context is closing); libzmq accepts those at add time too.
-int probe_socket(void *socket, bool *thread_safe)
-{
+int probe_socket(void *socket, bool *thread_safe) {
     *thread_safe = false;
     if (!socket) {
         errno = ENOTSOCK;
@@ -43,31 +42,27 @@ int probe_socket(void *socket, bool *thread_safe)
 
 } // namespace
 
-socket_poller::~socket_poller()
-{
+socket_poller::~socket_poller() {
     if (epoll_fd_ >= 0)
         ::close(epoll_fd_);
     tag_ = dead_tag;
 }
 
-socket_poller::item *socket_poller::find_socket(void *socket)
-{
+socket_poller::item *socket_poller::find_socket(void *socket) {
     for (item &it : items_)
         if (it.socket == socket)
             return &it;
     return nullptr;
 }
 
-socket_poller::item *socket_poller::find_fd(int fd)
-{
+socket_poller::item *socket_poller::find_fd(int fd) {
     for (item &it : items_)
         if (!it.socket && it.fd == fd)
             return &it;
     return nullptr;
 }
 
-int socket_poller::add(void *socket, void *user_data, short events)
-{
+int socket_poller::add(void *socket, void *user_data, short events) {
     bool thread_safe = false;
     if (probe_socket(socket, &thread_safe) != 0)
         return -1;
@@ -84,8 +79,7 @@ int socket_poller::add(void *socket, void *user_data, short events)
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
-int socket_poller::modify(void *socket, short events)
-{
+int socket_poller::modify(void *socket, short events) {
     bool thread_safe = false;
     if (probe_socket(socket, &thread_safe) != 0)
         return -1;
@@ -103,8 +97,7 @@ int socket_poller::modify(void *socket, short events)
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
-int socket_poller::remove(void *socket)
-{
+int socket_poller::remove(void *socket) {
     bool thread_safe = false;
     if (probe_socket(socket, &thread_safe) != 0)
         return -1;
@@ -118,8 +111,7 @@ int socket_poller::remove(void *socket)
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
-int socket_poller::add_fd(int fd, void *user_data, short events)
-{
+int socket_poller::add_fd(int fd, void *user_data, short events) {
     if (fd < 0) {
         errno = EBADF;
         return -1;
@@ -137,8 +129,7 @@ int socket_poller::add_fd(int fd, void *user_data, short events)
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
-int socket_poller::modify_fd(int fd, short events)
-{
+int socket_poller::modify_fd(int fd, short events) {
     if (fd < 0) {
         errno = EBADF;
         return -1;
@@ -157,8 +148,7 @@ int socket_poller::modify_fd(int fd, short events)
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
-int socket_poller::remove_fd(int fd)
-{
+int socket_poller::remove_fd(int fd) {
     if (fd < 0) {
         errno = EBADF;
         return -1;
@@ -175,8 +165,7 @@ int socket_poller::remove_fd(int fd)
 
 // Socket fds are fetched here, not at add time, so a socket whose context
 // is terminated is reported by wait() (ETERM), as in libzmq.
-int socket_poller::rebuild()
-{
+int socket_poller::rebuild() {
     pollfds_.resize(items_.size());
     active_ = 0;
     raw_active_ = 0;
@@ -211,8 +200,7 @@ int socket_poller::rebuild()
     return 0;
 }
 
-int socket_poller::collect(zmq_poller_event_t *events, int n)
-{
+int socket_poller::collect(zmq_poller_event_t *events, int n) {
     int found = 0;
     for (std::size_t i = 0; i < items_.size() && found < n; ++i) {
         const item &it = items_[i];
@@ -236,8 +224,7 @@ int socket_poller::collect(zmq_poller_event_t *events, int n)
     return found;
 }
 
-int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms)
-{
+int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms) {
     if (items_.empty() && timeout_ms < 0) {
         errno = EFAULT; // would block forever on nothing
         return -1;
@@ -286,8 +273,7 @@ int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms)
     return -1;
 }
 
-int socket_poller::signaler_fd(zmq_fd_t *fd)
-{
+int socket_poller::signaler_fd(zmq_fd_t *fd) {
     bool any_thread_safe = false;
     for (const item &it : items_)
         any_thread_safe = any_thread_safe || it.thread_safe;
@@ -308,8 +294,7 @@ int socket_poller::signaler_fd(zmq_fd_t *fd)
 
 // The poller's fd is an epoll set over every member's fd, so it becomes
 // readable whenever wait() could find something; re-synced on each change.
-int socket_poller::sync_signaler()
-{
+int socket_poller::sync_signaler() {
     for (int fd : epoll_members_)
         ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
     epoll_members_.clear();

@@ -14,8 +14,7 @@
 
 namespace zlink {
 
-class socket_poller
-{
+class socket_poller {
   public:
     socket_poller() = default;
     ~socket_poller();
@@ -47,8 +46,7 @@ class socket_poller
     static constexpr std::uint32_t live_tag = 0xCAFEB0B0;
     static constexpr std::uint32_t dead_tag = 0xDEADBEEF;
 
-    struct item
-    {
+    struct item {
         void *socket; // null for a raw fd
         int fd;       // the raw fd; -1 for sockets
         void *user_data;
@@ -67,10 +65,10 @@ class socket_poller
     // Parallel to items_; entries with fd -1 are skipped by poll().
     std::vector<pollfd> pollfds_;
     bool need_rebuild_ = true;
-    int active_ = 0;          // items with a non-empty event mask
-    int raw_active_ = 0;      // raw fds among them
+    int active_ = 0;     // items with a non-empty event mask
+    int raw_active_ = 0; // raw fds among them
     bool fdless_socket_ = false;
-    int epoll_fd_ = -1;       // lazily made for signaler_fd()
+    int epoll_fd_ = -1; // lazily made for signaler_fd()
     std::vector<int> epoll_members_;
 };
 

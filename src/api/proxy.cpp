@@ -18,21 +18,18 @@ constexpr int burst_size = 1000;
 
 enum class proxy_state { active, paused, terminated };
 
-struct traffic
-{
+struct traffic {
     std::uint64_t count = 0;
     std::uint64_t bytes = 0;
 };
 
-struct endpoint_stats
-{
+struct endpoint_stats {
     traffic recv;
     traffic send;
 };
 
 // Owns one zmq_msg_t for the whole run so every exit path closes it.
-class scoped_msg
-{
+class scoped_msg {
   public:
     scoped_msg() { zmq_msg_init(&msg_); }
     ~scoped_msg() { zmq_msg_close(&msg_); }
@@ -44,8 +41,7 @@ class scoped_msg
     zmq_msg_t msg_;
 };
 
-int capture_frame(void *capture, zmq_msg_t *frame, bool more)
-{
+int capture_frame(void *capture, zmq_msg_t *frame, bool more) {
     if (!capture)
         return 0;
     scoped_msg copy;
@@ -61,8 +57,7 @@ enum class forward_result { drained, blocked, failed };
 // waits on that instead of on input, so a full peer neither spins the loop
 // nor stalls the other direction. Probing ZMQ_EVENTS before every message
 // instead would cost a call per message on the hot path.
-struct direction
-{
+struct direction {
     void *from;
     void *to;
     traffic *received;
@@ -74,8 +69,7 @@ struct direction
 
 // Sends the rest of a multipart message whose first frame has gone out.
 // Later frames never hit the high-water mark, so blocking calls are safe.
-int forward_rest(direction &d, void *capture, zmq_msg_t *msg)
-{
+int forward_rest(direction &d, void *capture, zmq_msg_t *msg) {
     for (;;) {
         if (zmq_msg_recv(msg, d.from, 0) < 0)
             return -1;
@@ -97,8 +91,7 @@ int forward_rest(direction &d, void *capture, zmq_msg_t *msg)
 
 // Moves up to burst_size whole messages; stops early when the source is
 // empty (drained) or the destination is full (blocked, frame held).
-forward_result forward(direction &d, void *capture, zmq_msg_t *msg)
-{
+forward_result forward(direction &d, void *capture, zmq_msg_t *msg) {
     for (int i = 0; i < burst_size; ++i) {
         bool more;
         if (d.holding) {
@@ -131,12 +124,9 @@ forward_result forward(direction &d, void *capture, zmq_msg_t *msg)
     return forward_result::drained;
 }
 
-int send_statistics(void *control, const endpoint_stats &front,
-                    const endpoint_stats &back)
-{
-    const std::uint64_t values[8] = {front.recv.count, front.recv.bytes,
-                                     front.send.count, front.send.bytes,
-                                     back.recv.count,  back.recv.bytes,
+int send_statistics(void *control, const endpoint_stats &front, const endpoint_stats &back) {
+    const std::uint64_t values[8] = {front.recv.count, front.recv.bytes, front.send.count,
+                                     front.send.bytes, back.recv.count,  back.recv.bytes,
                                      back.send.count,  back.send.bytes};
     for (int i = 0; i < 8; ++i)
         if (zmq_send(control, &values[i], sizeof values[i], i < 7 ? ZMQ_SNDMORE : 0) < 0)
@@ -144,8 +134,7 @@ int send_statistics(void *control, const endpoint_stats &front,
     return 0;
 }
 
-bool is_command(const zmq_msg_t *msg, const char *name)
-{
+bool is_command(const zmq_msg_t *msg, const char *name) {
     const std::size_t len = std::strlen(name);
     zmq_msg_t *m = const_cast<zmq_msg_t *>(msg);
     return zmq_msg_size(m) == len && std::memcmp(zmq_msg_data(m), name, len) == 0;
@@ -155,8 +144,7 @@ bool is_command(const zmq_msg_t *msg, const char *name)
 // REP control socket gets an empty reply to anything else so it can take
 // the next command (libzmq's current behaviour; 4.3.4 left REP stuck).
 int handle_control(void *control, bool control_is_rep, proxy_state &state,
-                   const endpoint_stats &front, const endpoint_stats &back)
-{
+                   const endpoint_stats &front, const endpoint_stats &back) {
     scoped_msg cmd;
     if (zmq_msg_recv(cmd.get(), control, ZMQ_DONTWAIT) < 0)
         return errno == EAGAIN ? 0 : -1;
@@ -188,8 +176,7 @@ int handle_control(void *control, bool control_is_rep, proxy_state &state,
 
 } // namespace
 
-int proxy(void *frontend, void *backend, void *capture, void *control)
-{
+int proxy(void *frontend, void *backend, void *capture, void *control) {
     if (!frontend || !backend) {
         errno = EFAULT;
         return -1;

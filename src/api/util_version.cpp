@@ -4,8 +4,7 @@
 
 extern "C" {
 
-ZMQ_EXPORT void zmq_version (int *major_, int *minor_, int *patch_)
-{
+ZMQ_EXPORT void zmq_version(int *major_, int *minor_, int *patch_) {
     // libzmq writes through the pointers unconditionally; tolerating NULL
     // costs nothing and lets callers ask for one component.
     if (major_)
@@ -16,8 +15,7 @@ ZMQ_EXPORT void zmq_version (int *major_, int *minor_, int *patch_)
         *patch_ = ZMQ_VERSION_PATCH;
 }
 
-ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_)
-{
+ZLINK_EXPORT int zlink_version(int *major_, int *minor_, int *patch_) {
     if (major_)
         *major_ = ZLINK_VERSION_MAJOR;
     if (minor_)

@@ -151,9 +151,8 @@ ZMQ_EXPORT int zmq_socket_monitor(void *s, const char *addr, int events) {
     socket_base_t *sock = as_socket(s);
     if (!sock)
         return -1;
-    return api_guard(-1, [&] {
-        return sock->monitor(addr, static_cast<uint16_t>(events), 1, ZMQ_PAIR);
-    });
+    return api_guard(
+        -1, [&] { return sock->monitor(addr, static_cast<uint16_t>(events), 1, ZMQ_PAIR); });
 }
 
 // ---- Send / receive ------------------------------------------------------------
@@ -222,8 +221,12 @@ ZMQ_EXPORT int zmq_recv(void *s, void *buf, size_t len, int flags) {
     return rc;
 }
 
-ZMQ_EXPORT int zmq_sendmsg(void *s, zmq_msg_t *msg, int flags) { return zmq_msg_send(msg, s, flags); }
-ZMQ_EXPORT int zmq_recvmsg(void *s, zmq_msg_t *msg, int flags) { return zmq_msg_recv(msg, s, flags); }
+ZMQ_EXPORT int zmq_sendmsg(void *s, zmq_msg_t *msg, int flags) {
+    return zmq_msg_send(msg, s, flags);
+}
+ZMQ_EXPORT int zmq_recvmsg(void *s, zmq_msg_t *msg, int flags) {
+    return zmq_msg_recv(msg, s, flags);
+}
 
 ZMQ_EXPORT int zmq_sendiov(void *s, struct iovec *iov, size_t count, int flags) {
     socket_base_t *sock = as_socket(s);
@@ -296,7 +299,9 @@ ZMQ_EXPORT int zmq_recviov(void *s, struct iovec *iov, size_t *count, int flags)
 
 ZMQ_EXPORT int zmq_msg_init(zmq_msg_t *msg) { return as_msg(msg)->init(); }
 
-ZMQ_EXPORT int zmq_msg_init_size(zmq_msg_t *msg, size_t size) { return as_msg(msg)->init_size(size); }
+ZMQ_EXPORT int zmq_msg_init_size(zmq_msg_t *msg, size_t size) {
+    return as_msg(msg)->init_size(size);
+}
 
 ZMQ_EXPORT int zmq_msg_init_data(zmq_msg_t *msg, void *data, size_t size, zmq_free_fn *ffn,
                                  void *hint) {
@@ -416,10 +421,10 @@ ZMQ_EXPORT uint32_t zmq_msg_routing_id(zmq_msg_t *msg) { return as_msg(msg)->get
 ZMQ_EXPORT int zmq_has(const char *capability) {
     if (!capability)
         return 0;
-    // What this build carries: the transports say which names are theirs,
-    // "curve" is there when built with libsodium. GSSAPI, PGM, NORM, TIPC
-    // and VMCI are not built; "draft" means the draft socket types exist,
-    // which they do not here.
+        // What this build carries: the transports say which names are theirs,
+        // "curve" is there when built with libsodium. GSSAPI, PGM, NORM, TIPC
+        // and VMCI are not built; "draft" means the draft socket types exist,
+        // which they do not here.
 #ifdef ZLINK_HAVE_CURVE
     if (std::strcmp(capability, "curve") == 0)
         return 1;

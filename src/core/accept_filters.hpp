@@ -12,9 +12,9 @@
 namespace zlink {
 
 struct tcp_address_mask_t {
-    int family = AF_UNSPEC;   // AF_INET or AF_INET6
+    int family = AF_UNSPEC;    // AF_INET or AF_INET6
     unsigned char bytes[16]{}; // network address, 4 or 16 bytes used
-    int prefix_bits = 0;      // 0 matches every address of the family
+    int prefix_bits = 0;       // 0 matches every address of the family
 
     // libzmq's syntax: a numeric address (getaddrinfo AI_NUMERICHOST, so
     // "1.2.3" and "[::1]" pass) and an optional "/bits" read with strtol;

@@ -101,15 +101,33 @@ int ctx_t::get(int option, void *value, size_t *size) {
     int v;
     std::lock_guard<std::mutex> lock(_mutex);
     switch (option) {
-    case ZMQ_IO_THREADS: v = _io_threads; break;
-    case ZMQ_MAX_SOCKETS: v = _max_sockets; break;
-    case ZMQ_SOCKET_LIMIT: v = 65535; break;
-    case ZMQ_IPV6: v = _ipv6; break;
-    case ZMQ_BLOCKY: v = _blocky; break;
-    case ZMQ_MAX_MSGSZ: v = _max_msgsz; break;
-    case ZMQ_MSG_T_SIZE: v = static_cast<int>(sizeof(zmq_msg_t)); break;
-    case ZMQ_THREAD_SCHED_POLICY: v = _thread_sched_policy; break;
-    case ZMQ_THREAD_NAME_PREFIX: v = _thread_name_prefix; break;
+    case ZMQ_IO_THREADS:
+        v = _io_threads;
+        break;
+    case ZMQ_MAX_SOCKETS:
+        v = _max_sockets;
+        break;
+    case ZMQ_SOCKET_LIMIT:
+        v = 65535;
+        break;
+    case ZMQ_IPV6:
+        v = _ipv6;
+        break;
+    case ZMQ_BLOCKY:
+        v = _blocky;
+        break;
+    case ZMQ_MAX_MSGSZ:
+        v = _max_msgsz;
+        break;
+    case ZMQ_MSG_T_SIZE:
+        v = static_cast<int>(sizeof(zmq_msg_t));
+        break;
+    case ZMQ_THREAD_SCHED_POLICY:
+        v = _thread_sched_policy;
+        break;
+    case ZMQ_THREAD_NAME_PREFIX:
+        v = _thread_name_prefix;
+        break;
     default:
         errno = EINVAL;
         return -1;

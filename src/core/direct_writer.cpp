@@ -7,7 +7,8 @@ namespace zlink {
 
 namespace {
 struct totals_t {
-    std::atomic<uint64_t> app{0}, io{0}, would_block{0}, busy{0}, not_idle{0}, too_many{0}, burst{0};
+    std::atomic<uint64_t> app{0}, io{0}, would_block{0}, busy{0}, not_idle{0}, too_many{0},
+        burst{0};
 } g_totals;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace

@@ -31,8 +31,8 @@ int resolve_flag(const char *env_name, int sockopt_value, int compiled_default, 
     int v = 0;
     // errno is preserved: resolving happens inside calls whose errno matters.
     const int saved_errno = errno;
-    const bool from_env = env_name && parse_flag_int(std::getenv(env_name), &v) &&
-                          v >= min_value && v <= max_value;
+    const bool from_env =
+        env_name && parse_flag_int(std::getenv(env_name), &v) && v >= min_value && v <= max_value;
     errno = saved_errno;
     if (from_env)
         return v;

@@ -188,8 +188,7 @@ bool msg_t::is_shared() const {
     if (_type == type_const)
         return true;
     if (_type == type_heap || _type == type_user)
-        return (_flags & shared) != 0 ||
-               _u.content->refs.load(std::memory_order_relaxed) > 1;
+        return (_flags & shared) != 0 || _u.content->refs.load(std::memory_order_relaxed) > 1;
     return false;
 }
 

@@ -20,7 +20,7 @@ class metadata_t;
 struct msg_content_t {
     void *data;
     size_t size;
-    zmq_free_fn *ffn;   // nullptr: the body follows this header in one block
+    zmq_free_fn *ffn; // nullptr: the body follows this header in one block
     void *hint;
     std::atomic<uint32_t> refs;
     uint8_t pool_class; // how the block goes back (msg_pool.hpp)
@@ -30,22 +30,22 @@ class msg_t {
   public:
     // Flags carried with the message (ZMTP frame flags and internal marks).
     enum : uint8_t {
-        more = 1,          // another part follows
-        command = 2,       // a ZMTP command frame (engine internal)
-        routing_id = 64,   // the first message of a pipe: the peer's routing id
-        shared = 128,      // body shared with another message (ZMQ_SHARED)
+        more = 1,        // another part follows
+        command = 2,     // a ZMTP command frame (engine internal)
+        routing_id = 64, // the first message of a pipe: the peer's routing id
+        shared = 128,    // body shared with another message (ZMQ_SHARED)
     };
     static constexpr size_t max_inline = 48;
 
-    int init();                                   // empty message
-    int init_size(size_t size);                   // ENOMEM on failure
+    int init();                 // empty message
+    int init_size(size_t size); // ENOMEM on failure
     int init_data(void *data, size_t size, zmq_free_fn *ffn, void *hint);
-    int init_const(const void *data, size_t size); // never freed (zmq_send_const)
+    int init_const(const void *data, size_t size);  // never freed (zmq_send_const)
     int init_buffer(const void *data, size_t size); // init_size + memcpy
-    int init_delimiter();                          // marks the end of a pipe
-    int close();                                   // EFAULT if not initialised
-    int move(msg_t &src);                          // src becomes empty
-    int copy(msg_t &src);                          // shares the body
+    int init_delimiter();                           // marks the end of a pipe
+    int close();                                    // EFAULT if not initialised
+    int move(msg_t &src);                           // src becomes empty
+    int copy(msg_t &src);                           // shares the body
 
     bool check() const { return _type >= type_first && _type <= type_last; }
     void *data();
@@ -58,7 +58,7 @@ class msg_t {
     bool is_delimiter() const { return _type == type_delimiter; }
     bool is_routing_id() const { return (_flags & routing_id) != 0; }
     bool is_command() const { return (_flags & command) != 0; }
-    bool is_shared() const;   // body referenced by more than one message
+    bool is_shared() const; // body referenced by more than one message
     bool is_inline() const { return _type == type_inline; }
 
     uint32_t get_routing_id() const { return _routing_id_int; }
@@ -70,15 +70,18 @@ class msg_t {
     void reset_metadata();
 
     // Drop the body, keep nothing: the state after zmq_msg_close + init.
-    void reset() { close(); init(); }
+    void reset() {
+        close();
+        init();
+    }
 
   private:
     enum : uint8_t {
         type_first = 101,
         type_inline = 101,
-        type_heap = 102,     // msg_content_t, body follows the header
-        type_user = 103,     // msg_content_t pointing at user memory + ffn
-        type_const = 104,    // user memory, never freed, never refcounted
+        type_heap = 102,  // msg_content_t, body follows the header
+        type_user = 103,  // msg_content_t pointing at user memory + ffn
+        type_const = 104, // user memory, never freed, never refcounted
         type_delimiter = 105,
         type_last = 105,
     };

@@ -11,8 +11,8 @@ namespace zlink {
 namespace {
 
 constexpr size_t min_pooled_body = 128; // up to here glibc's per-thread cache (tcache) is as fast
-constexpr int first_log2 = 7;                // class 0 covers bodies in (128 B, 160 B]
-constexpr int last_log2 = 19;                // the last class ends at 1 MiB
+constexpr int first_log2 = 7;           // class 0 covers bodies in (128 B, 160 B]
+constexpr int last_log2 = 19;           // the last class ends at 1 MiB
 constexpr int class_count = (last_log2 - first_log2 + 1) * 4;
 constexpr int max_blocks_per_class = 64;
 // Per class; the bound for the whole pool is the sum over the 44 classes

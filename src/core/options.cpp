@@ -49,7 +49,8 @@ int put_bytes(void *value, size_t *size, const std::string &s, bool with_nul) {
     return 0;
 }
 
-template <typename T> int put_scalar(void *value, size_t *size, T v) {
+template <typename T>
+int put_scalar(void *value, size_t *size, T v) {
     if (!value || !size || *size < sizeof(T)) {
         errno = EINVAL;
         return -1;
@@ -430,7 +431,9 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
          zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
         {ZMQ_TLS_VERIFY, tls_verify ? 1 : 0},
         {ZMQ_TLS_REQUIRE_CLIENT_CERT, tls_require_client_cert ? 1 : 0},
-        {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system : tls_ca.empty() ? 1 : 0},
+        {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system
+                               : tls_ca.empty()       ? 1
+                                                      : 0},
     };
     for (const auto &o : ints) {
         if (o.id != option)

@@ -31,7 +31,7 @@ struct options_t {
     int linger = -1; // ms, -1 forever (ctx term waits)
     int connect_timeout = 0;
     int tcp_maxrt = 0;
-    int reconnect_stop = 0;  // ZMQ_RECONNECT_STOP: stored, not acted on
+    int reconnect_stop = 0;         // ZMQ_RECONNECT_STOP: stored, not acted on
     bool loopback_fastpath = false; // stored only (a Windows TCP option in libzmq)
     bool multicast_loop = true;     // stored only (no multicast transports)
     int reconnect_ivl = 100;
@@ -58,8 +58,8 @@ struct options_t {
     std::string socks_username; // ZMQ_SOCKS_USERNAME (99): non-empty means RFC 1929 auth
     std::string socks_password; // ZMQ_SOCKS_PASSWORD (100)
     std::vector<tcp_address_mask_t> tcp_accept_filters; // ZMQ_TCP_ACCEPT_FILTER
-    ipc_peer_filters_t ipc_filters; // ZMQ_IPC_FILTER_UID/GID/PID
-    std::string connect_routing_id; // consumed by the next connect
+    ipc_peer_filters_t ipc_filters;                     // ZMQ_IPC_FILTER_UID/GID/PID
+    std::string connect_routing_id;                     // consumed by the next connect
     // Security.
     int mechanism = 0; // ZMQ_NULL
     bool as_server = false;
@@ -73,10 +73,10 @@ struct options_t {
     uint8_t curve_server_key[32] = {};
     std::map<std::string, std::string> app_metadata; // ZMQ_METADATA "X-name:value"
     // Behaviour flags set by the socket type.
-    bool recv_routing_id = false;  // the first message of a pipe is the peer's id
-    bool raw_socket = false;       // STREAM
-    bool raw_notify = true;        // ZMQ_STREAM_NOTIFY
-    bool filter = false;           // SUB/XSUB filtering done by the publisher side
+    bool recv_routing_id = false; // the first message of a pipe is the peer's id
+    bool raw_socket = false;      // STREAM
+    bool raw_notify = true;       // ZMQ_STREAM_NOTIFY
+    bool filter = false;          // SUB/XSUB filtering done by the publisher side
     // zlink feature flags (zlink.h); -1: not set, the engine resolves
     // environment > this value > default (core/feature_flags.hpp).
     int zlink_speculative_write = -1; // ZLINK_SPECULATIVE_WRITE, 0/1

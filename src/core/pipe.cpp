@@ -17,7 +17,7 @@ namespace zlink {
 // (owners and queued commands) is dropped.
 struct pipe_pair_t {
     pipe_t ends[2];
-    msg_queue_t *queues[2] = {nullptr, nullptr}; // queues[i]: written by end i
+    msg_queue_t *queues[2] = {nullptr, nullptr};    // queues[i]: written by end i
     std::atomic<bool> gone[2] = {{false}, {false}}; // end i terminated
     std::atomic<int> refs{2};
 

@@ -106,7 +106,9 @@ class pipe_t {
     void set_peer_metadata(metadata_t *m);
     const std::string &endpoint() const { return _endpoint; }
     void set_endpoint(const std::string &e) { _endpoint = e; }
-    bool is_terminated() const { return _state != state_active && _state != state_waiting_for_delimiter; }
+    bool is_terminated() const {
+        return _state != state_active && _state != state_waiting_for_delimiter;
+    }
 
     // HWM bookkeeping. The owner's new SNDHWM/RCVHWM (owner thread): this end
     // applies them at once, the peer end when it gets the hwm_changed command.
@@ -135,7 +137,7 @@ class pipe_t {
     void send_to_self(uint8_t type);
     void terminate_locally(); // peer is gone and we are done: tell the sink
     void on_delimiter();
-    void apply_hwms(); // derive _hwm and _in_lwm from own and peer values
+    void apply_hwms();       // derive _hwm and _in_lwm from own and peer values
     bool try_direct_write(); // writer end, from flush(): true when nothing is left to publish
     bool direct_write_parked();
 

@@ -18,7 +18,8 @@ int64_t now_ms() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(steady_clock::now().time_since_epoch()).count();
 }
-template <typename M> void erase_pipe(M &map, pipe_t *pipe) {
+template <typename M>
+void erase_pipe(M &map, pipe_t *pipe) {
     for (auto it = map.begin(); it != map.end();) {
         if (it->second == pipe)
             it = map.erase(it);
@@ -95,7 +96,8 @@ void socket_base_t::dispatch(const command_t &cmd) {
         if (std::find(_pipes.begin(), _pipes.end(), cmd.pipe) == _pipes.end())
             break;
         if (!cmd.pipe->endpoint().empty())
-            (cmd.count != 0 ? _connected_pipes : _bound_pipes).emplace(cmd.pipe->endpoint(), cmd.pipe);
+            (cmd.count != 0 ? _connected_pipes : _bound_pipes)
+                .emplace(cmd.pipe->endpoint(), cmd.pipe);
         cmd.pipe->flush();
         break;
     default:
@@ -144,8 +146,7 @@ endpoint_table_t &socket_base_t::endpoint_host_t::host_endpoints() const {
     return _socket._ctx->endpoints();
 }
 
-void socket_base_t::endpoint_host_t::attach_endpoint_pipe(pipe_t *pipe,
-                                                          const std::string &endpoint,
+void socket_base_t::endpoint_host_t::attach_endpoint_pipe(pipe_t *pipe, const std::string &endpoint,
                                                           bool connected) {
     _socket.attach_pipe(pipe, false, connected);
     (connected ? _socket._connected_pipes : _socket._bound_pipes).emplace(endpoint, pipe);

@@ -113,8 +113,7 @@ class socket_base_t : public i_pipe_events {
     void dispatch(const command_t &cmd);
     void forget_pipe(pipe_t *pipe);
     int wait_until(int timeout_ms, int64_t deadline_ms, bool *expired);
-    int parse_endpoint(const std::string &uri, const transport_t *&transport,
-                       std::string &address);
+    int parse_endpoint(const std::string &uri, const transport_t *&transport, std::string &address);
     int term_endpoint(const char *endpoint);
     int begin_endpoint_call(const char *endpoint, const transport_t *&transport,
                             std::string &address);

@@ -92,8 +92,7 @@ class spsc_queue {
     // reader stays parked, so the next flush() still reports it asleep.
     // -1: it would have applied, but there are more than max items.
     int take_unpublished(T *out, int max) {
-        if (_unflushed_start == _flushed_end ||
-            _flushed_end != slot(_write_chunk, _write_pos) ||
+        if (_unflushed_start == _flushed_end || _flushed_end != slot(_write_chunk, _write_pos) ||
             _published.load(std::memory_order_acquire) != nullptr)
             return 0;
         int n = 0;
@@ -127,8 +126,7 @@ class spsc_queue {
         T *expected = front;
         // If nothing new was published, park atomically; otherwise pick up
         // the new limit.
-        if (_published.compare_exchange_strong(expected, nullptr,
-                                               std::memory_order_acq_rel)) {
+        if (_published.compare_exchange_strong(expected, nullptr, std::memory_order_acq_rel)) {
             _read_limit = nullptr;
             return false;
         }
@@ -155,9 +153,7 @@ class spsc_queue {
         chunk *prev; // writer-only, for unwrite across a chunk boundary
         alignas(T) unsigned char storage[sizeof(T) * ChunkSize];
     };
-    static T *slot(chunk *c, int pos) {
-        return reinterpret_cast<T *>(c->storage) + pos;
-    }
+    static T *slot(chunk *c, int pos) { return reinterpret_cast<T *>(c->storage) + pos; }
     chunk *new_chunk() {
         chunk *c = _spare.exchange(nullptr, std::memory_order_acquire);
         if (!c) {

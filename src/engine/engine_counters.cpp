@@ -8,8 +8,8 @@ namespace zlink {
 
 namespace {
 struct global_counters_t {
-    std::atomic<uint64_t> writes{0}, write_bytes{0}, would_block_writes{0}, reads{0},
-        read_bytes{0}, messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0};
+    std::atomic<uint64_t> writes{0}, write_bytes{0}, would_block_writes{0}, reads{0}, read_bytes{0},
+        messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0};
 } g_counters;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace
@@ -62,10 +62,10 @@ zmtp_engine_counters_t zmtp_engine_counters() {
 }
 
 void zmtp_engine_counters_reset() {
-    for (auto *a : {&g_counters.writes, &g_counters.write_bytes, &g_counters.would_block_writes,
-                    &g_counters.reads, &g_counters.read_bytes, &g_counters.messages_out,
-                    &g_counters.messages_in, &g_counters.batched_messages,
-                    &g_counters.deferred_writes})
+    for (auto *a :
+         {&g_counters.writes, &g_counters.write_bytes, &g_counters.would_block_writes,
+          &g_counters.reads, &g_counters.read_bytes, &g_counters.messages_out,
+          &g_counters.messages_in, &g_counters.batched_messages, &g_counters.deferred_writes})
         a->store(0, relaxed);
 }
 

@@ -11,15 +11,15 @@ namespace zlink {
 class i_engine;
 
 struct zmtp_engine_counters_t {
-    uint64_t writes = 0;             // try_write calls that wrote bytes
+    uint64_t writes = 0; // try_write calls that wrote bytes
     uint64_t write_bytes = 0;
     uint64_t would_block_writes = 0; // try_write that found the kernel full
     uint64_t reads = 0;              // try_read calls that returned bytes
     uint64_t read_bytes = 0;
-    uint64_t messages_out = 0;       // data frames encoded (raw: messages written)
-    uint64_t messages_in = 0;        // data frames pushed to the session
-    uint64_t batched_messages = 0;   // frames that shared a write with others
-    uint64_t deferred_writes = 0;    // writes done from a writability notification
+    uint64_t messages_out = 0;     // data frames encoded (raw: messages written)
+    uint64_t messages_in = 0;      // data frames pushed to the session
+    uint64_t batched_messages = 0; // frames that shared a write with others
+    uint64_t deferred_writes = 0;  // writes done from a writability notification
 };
 
 // One engine's counters; the engine adds to the totals as it counts.

@@ -56,7 +56,8 @@ class handler_memory_t {
 };
 
 // The std allocator face of handler_memory_t, as Asio asks for one.
-template <class T> class handler_allocator {
+template <class T>
+class handler_allocator {
   public:
     using value_type = T;
     explicit handler_allocator(std::shared_ptr<handler_memory_t> memory)
@@ -67,15 +68,18 @@ template <class T> class handler_allocator {
     T *allocate(std::size_t n) { return static_cast<T *>(_memory->allocate(n * sizeof(T))); }
     void deallocate(T *p, std::size_t n) noexcept { _memory->deallocate(p, n * sizeof(T)); }
 
-    template <class U> bool operator==(const handler_allocator<U> &o) const noexcept {
+    template <class U>
+    bool operator==(const handler_allocator<U> &o) const noexcept {
         return _memory == o._memory;
     }
-    template <class U> bool operator!=(const handler_allocator<U> &o) const noexcept {
+    template <class U>
+    bool operator!=(const handler_allocator<U> &o) const noexcept {
         return _memory != o._memory;
     }
 
   private:
-    template <class U> friend class handler_allocator;
+    template <class U>
+    friend class handler_allocator;
     std::shared_ptr<handler_memory_t> _memory;
 };
 

@@ -36,9 +36,9 @@ enum class engine_close_reason {
 };
 
 struct engine_peer_info {
-    std::string routing_id;       // the peer's Identity property ("" if none)
+    std::string routing_id;         // the peer's Identity property ("" if none)
     metadata_t *metadata = nullptr; // properties for zmq_msg_gets (engine keeps a ref)
-    int zmtp_minor = 1;           // 0: ZMTP 3.0 peer (subscriptions as messages)
+    int zmtp_minor = 1;             // 0: ZMTP 3.0 peer (subscriptions as messages)
 };
 
 class i_engine_session {

@@ -11,7 +11,8 @@
 
 namespace zlink {
 
-template <class T> class lifetime_token {
+template <class T>
+class lifetime_token {
   public:
     class ref {
       public:

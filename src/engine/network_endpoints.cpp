@@ -36,8 +36,7 @@ struct listen_point_t {
 
     // `session_linger`: 0 on unbind (libzmq drops the accepted connections
     // at once), the socket's ZMQ_LINGER on close.
-    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor,
-                            int session_linger) {
+    void close_on_io_thread(const std::shared_ptr<monitor_channel_t> &monitor, int session_linger) {
         if (closed)
             return;
         closed = true;
@@ -122,9 +121,10 @@ int network_endpoints_t::bind(const std::string &uri, const std::string &protoco
                 auto s = session_t::create(io, base);
                 // Forget sessions that already ended, so the list stays short.
                 auto &v = p->sessions;
-                v.erase(std::remove_if(v.begin(), v.end(),
-                                       [](const std::weak_ptr<session_t> &w) { return w.expired(); }),
-                        v.end());
+                v.erase(
+                    std::remove_if(v.begin(), v.end(),
+                                   [](const std::weak_ptr<session_t> &w) { return w.expired(); }),
+                    v.end());
                 v.push_back(s);
                 s->start_accepted(std::move(t));
             },

@@ -38,8 +38,7 @@ class network_endpoints_t {
     // `linger`: the socket's ZMQ_LINGER now (libzmq uses the value at
     // close/disconnect time, not at connect time). Unbind ends the
     // connections accepted through the endpoint at once, whatever linger.
-    int term_endpoint(const std::string &uri,
-                      int linger = session_t::linger_from_options);
+    int term_endpoint(const std::string &uri, int linger = session_t::linger_from_options);
     // Whether `uri` is one of our listeners or a connection still going
     // (libzmq's endpoint table: what a DEALER/SUB/PUB/REQ connect skips).
     bool has_endpoint(const std::string &uri) const;

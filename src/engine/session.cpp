@@ -20,8 +20,7 @@ namespace zlink {
 
 session_t::session_t(boost::asio::io_context &io, config_t cfg)
     : _io(io), _cfg(std::move(cfg)), _mailbox(new mailbox_t),
-      _wire(make_wire_adapter(_cfg.options)), _timer(io), _linger_timer(io),
-      _peer_read_timer(io) {
+      _wire(make_wire_adapter(_cfg.options)), _timer(io), _linger_timer(io), _peer_read_timer(io) {
     _cfg.socket_mailbox->add_ref();
     _cfg.host->add_lingerer();
     if (_cfg.monitor)
@@ -113,8 +112,8 @@ void session_t::start_engine(std::unique_ptr<i_asio_transport> transport) {
     _ended_engine.reset(); // closed in an earlier turn: off every call stack
     try {
         if (_cfg.options.raw_socket)
-            _engine = make_raw_engine(_io, std::move(transport), this, _cfg.options,
-                                      _cfg.connecter, _cfg.endpoint);
+            _engine = make_raw_engine(_io, std::move(transport), this, _cfg.options, _cfg.connecter,
+                                      _cfg.endpoint);
         else
             _engine = make_zmtp_engine(_io, std::move(transport), this, _cfg.options,
                                        _cfg.connecter, _cfg.endpoint);
@@ -138,7 +137,7 @@ void session_t::end_engine() {
     if (_pipe) // first: no sending thread reaches the engine past this point
         _pipe->set_direct_writer(nullptr);
     _engine->close();
-    _ended_engine = std::move(_engine); // an earlier one is off every stack by now
+    _ended_engine = std::move(_engine);               // an earlier one is off every stack by now
     std::weak_ptr<session_t> weak = weak_from_this(); // empty in the destructor
     boost::asio::post(_io, [weak] {
         if (auto self = weak.lock())

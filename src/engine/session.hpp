@@ -116,9 +116,10 @@ class session_t final : public i_pipe_events,
     std::unique_ptr<i_engine> _ended_engine; // closed; destroyed on a later turn
     std::shared_ptr<connecter_t> _connecter;
     std::unique_ptr<zap_pipe_client_t> _zap;
-    std::unique_ptr<wire_adapter_t> _wire; // what the socket type adds (STREAM notices, SUB resends)
-    boost::asio::steady_timer _timer;        // reconnect backoff
-    boost::asio::steady_timer _linger_timer; // ZMQ_LINGER > 0 while terminating
+    std::unique_ptr<wire_adapter_t>
+        _wire;                        // what the socket type adds (STREAM notices, SUB resends)
+    boost::asio::steady_timer _timer; // reconnect backoff
+    boost::asio::steady_timer _linger_timer;    // ZMQ_LINGER > 0 while terminating
     boost::asio::steady_timer _peer_read_timer; // re-checks unread_by_peer() while lingering
     std::size_t _peer_unread = 0;               // last unread_by_peer() seen
     std::chrono::steady_clock::time_point _peer_read_progress;
@@ -131,7 +132,8 @@ class session_t final : public i_pipe_events,
     bool _terminating = false;
     bool _finished = false;
     // _finished as the socket's thread sees it, through a session_handle_t.
-    const std::shared_ptr<std::atomic<bool>> _finished_seen = std::make_shared<std::atomic<bool>>(false);
+    const std::shared_ptr<std::atomic<bool>> _finished_seen =
+        std::make_shared<std::atomic<bool>>(false);
     bool _reconnect_pending = false; // _timer will call connect_now()
 };
 

@@ -20,8 +20,7 @@ struct session_t::delivered_command {
 
     delivered_command(std::weak_ptr<session_t> s, const command_t &c)
         : session(std::move(s)), cmd(c) {}
-    delivered_command(delivered_command &&o) noexcept
-        : session(std::move(o.session)), cmd(o.cmd) {
+    delivered_command(delivered_command &&o) noexcept : session(std::move(o.session)), cmd(o.cmd) {
         o.cmd.pipe = nullptr;
     }
     delivered_command(const delivered_command &) = delete;

@@ -26,8 +26,7 @@ stream_engine_t::stream_engine_t(boost::asio::io_context &io,
                                  i_engine_session &session, const options_t &options,
                                  policy_t policy)
     : _io(io), _transport(std::move(transport)), _session(session), _options(options),
-      _policy(policy), _handshake_timer(io), _hb_timer(io), _hb_timeout_timer(io),
-      _ttl_timer(io) {
+      _policy(policy), _handshake_timer(io), _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
     _in_msg.init();
 }
 
@@ -401,9 +400,7 @@ void stream_engine_t::heartbeat_tick() {
     write_out();
 }
 
-void stream_engine_t::bound_peer_silence(int ms) {
-    arm_silence_timer(_ttl_timer, _ttl_armed, ms);
-}
+void stream_engine_t::bound_peer_silence(int ms) { arm_silence_timer(_ttl_timer, _ttl_armed, ms); }
 
 // Fails the engine unless a read brings bytes before the timer fires.
 void stream_engine_t::arm_silence_timer(boost::asio::steady_timer &timer, bool &armed, int ms) {

@@ -186,8 +186,8 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     bool _input_stalled = false;
     bool _reading = false, _read_waiting = false, _read_again = false;
     bool _paused_for_output = false; // replies_overflow() while the output waited
-    uint64_t _pushed = 0;    // pushed since the last flush_pushed()
-    uint64_t _rx_events = 0; // reads that returned bytes (heartbeat liveness)
+    uint64_t _pushed = 0;            // pushed since the last flush_pushed()
+    uint64_t _rx_events = 0;         // reads that returned bytes (heartbeat liveness)
 
     boost::asio::steady_timer _handshake_timer, _hb_timer, _hb_timeout_timer, _ttl_timer;
     bool _timeout_armed = false, _ttl_armed = false;

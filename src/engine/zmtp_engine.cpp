@@ -42,9 +42,9 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                   i_engine_session &session, const options_t &options)
         : stream_engine_t(io, std::move(transport), session, options, policy(options)),
           _out_batch(new unsigned char[out_batch_size]), _enc(_out_batch.get(), out_batch_size),
-          _batch_limit(batch_limit(resolve_flag("ZLINK_WRITE_BATCH_BYTES",
-                                                options.zlink_write_batch_bytes,
-                                                write_batch_bytes_default, 1))),
+          _batch_limit(
+              batch_limit(resolve_flag("ZLINK_WRITE_BATCH_BYTES", options.zlink_write_batch_bytes,
+                                       write_batch_bytes_default, 1))),
           _wire(make_wire_adapter(options)), _in_buf(new unsigned char[in_buffer_size]),
           _dec(options.maxmsgsize),
           // Without speculation every data write waits for writability: no
@@ -219,8 +219,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     // waits wrapped (a newer one replacing it only skips a nonce, which the
     // receiver allows: nonces must grow, not be consecutive).
     bool take_heartbeat(command_slot &slot) {
-        if (slot.pending && !slot.wrapped && _state == state_t::active &&
-            _mech->wraps_frames()) {
+        if (slot.pending && !slot.wrapped && _state == state_t::active && _mech->wraps_frames()) {
             if (_mech->wrap(&slot.msg) != 0) {
                 fail(engine_close_reason::io_error, errno);
                 return false;
@@ -517,7 +516,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     command_slot _pong, _ping;
     static constexpr int max_pongs_replaced = 1000;
     int _pongs_replaced = 0; // PINGs answered only by replacing a waiting PONG
-    msg_t _out_msg;            // pulled, not yet in the encoder
+    msg_t _out_msg;          // pulled, not yet in the encoder
     bool _has_out_msg = false;
     std::unique_ptr<wire_adapter_t> _wire; // subscriptions as commands (SUB, XSUB)
 
@@ -539,9 +538,8 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
 std::unique_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
                                            std::unique_ptr<i_asio_transport> transport,
-                                           i_engine_session *session,
-                                           const options_t &options, bool /*as_client*/,
-                                           const std::string & /*endpoint*/) {
+                                           i_engine_session *session, const options_t &options,
+                                           bool /*as_client*/, const std::string & /*endpoint*/) {
     return std::make_unique<zmtp_engine_t>(io, std::move(transport), *session, options);
 }
 

@@ -27,8 +27,7 @@ namespace zlink {
 // options.as_server). endpoint: the URI, for diagnostics.
 std::unique_ptr<i_engine> make_zmtp_engine(boost::asio::io_context &io,
                                            std::unique_ptr<i_asio_transport> transport,
-                                           i_engine_session *session,
-                                           const options_t &options, bool as_client,
-                                           const std::string &endpoint);
+                                           i_engine_session *session, const options_t &options,
+                                           bool as_client, const std::string &endpoint);
 
 } // namespace zlink

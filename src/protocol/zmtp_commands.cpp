@@ -57,8 +57,7 @@ unsigned char *start_command(msg_t *msg, const char *name, size_t data_size) {
 
 } // namespace
 
-int zmtp_make_command(msg_t *msg, const char *name, const void *data,
-                      size_t size) {
+int zmtp_make_command(msg_t *msg, const char *name, const void *data, size_t size) {
     unsigned char *p = start_command(msg, name, size);
     if (!p)
         return -1;
@@ -67,8 +66,7 @@ int zmtp_make_command(msg_t *msg, const char *name, const void *data,
     return 0;
 }
 
-int zmtp_make_metadata_command(msg_t *msg, const char *name,
-                               const zmtp_property_list &props) {
+int zmtp_make_metadata_command(msg_t *msg, const char *name, const zmtp_property_list &props) {
     std::string body;
     if (!zmtp_encode_metadata(props, &body)) {
         errno = EINVAL;
@@ -106,8 +104,7 @@ int zmtp_make_cancel(msg_t *msg, const void *topic, size_t size) {
     return zmtp_make_command(msg, "CANCEL", topic, size);
 }
 
-int zmtp_make_ping(msg_t *msg, uint16_t ttl_deciseconds, const void *context,
-                   size_t context_size) {
+int zmtp_make_ping(msg_t *msg, uint16_t ttl_deciseconds, const void *context, size_t context_size) {
     if (context_size > zmtp_ping_max_context) {
         errno = EINVAL;
         return -1;
@@ -145,14 +142,12 @@ bool zmtp_parse_pong(const zmtp_command_view &cmd, std::string *context) {
     return true;
 }
 
-zmtp_property_list zmtp_ready_properties(int socket_type,
-                                         const std::string &routing_id,
+zmtp_property_list zmtp_ready_properties(int socket_type, const std::string &routing_id,
                                          const zmtp_property_list &user) {
     zmtp_property_list props;
     const char *name = zmtp_socket_type_name(socket_type);
     props.emplace_back(zmtp_prop_socket_type, name ? name : "");
-    if ((socket_type == ZMQ_REQ || socket_type == ZMQ_DEALER ||
-         socket_type == ZMQ_ROUTER))
+    if ((socket_type == ZMQ_REQ || socket_type == ZMQ_DEALER || socket_type == ZMQ_ROUTER))
         props.emplace_back(zmtp_prop_identity, routing_id);
     for (const auto &p : user)
         props.push_back(p);

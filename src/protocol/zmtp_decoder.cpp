@@ -28,9 +28,7 @@ const char *zmtp_decode_error_name(zmtp_decode_error e) {
     return "?";
 }
 
-zmtp_decoder_t::zmtp_decoder_t(int64_t maxmsgsize) : _maxmsgsize(maxmsgsize) {
-    _msg.init();
-}
+zmtp_decoder_t::zmtp_decoder_t(int64_t maxmsgsize) : _maxmsgsize(maxmsgsize) { _msg.init(); }
 
 zmtp_decoder_t::~zmtp_decoder_t() {
     _msg.close();

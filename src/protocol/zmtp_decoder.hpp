@@ -53,8 +53,7 @@ class zmtp_decoder_t {
     // at frame_ready (rest of the data not consumed) and at error.
     // Calling it while a frame is ready and not taken consumes nothing and
     // returns frame_ready again.
-    zmtp_decode_status decode(const unsigned char *data, size_t size,
-                              size_t *consumed);
+    zmtp_decode_status decode(const unsigned char *data, size_t size, size_t *consumed);
 
     struct read_target {
         unsigned char *data; // where the next body bytes go
@@ -67,8 +66,8 @@ class zmtp_decoder_t {
     zmtp_decode_status commit_read(size_t n);
 
     // After frame_ready: moves the frame into *out, which must be an
-    // initialised or closed message (its old body is released). Data frames carry msg_t::more when the MORE flag was
-    // set; command frames carry msg_t::command. Returns -1 if no frame ready.
+    // initialised or closed message (its old body is released). Data frames carry msg_t::more when
+    // the MORE flag was set; command frames carry msg_t::command. Returns -1 if no frame ready.
     int take(msg_t *out);
     // The frame in place (valid while frame_ready), for callers that prefer
     // to look before taking.

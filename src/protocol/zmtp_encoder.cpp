@@ -22,8 +22,7 @@ size_t zmtp_encode_header(const msg_t &msg, unsigned char *out) {
     return 2;
 }
 
-zmtp_encoder_t::zmtp_encoder_t(unsigned char *batch, size_t capacity,
-                               size_t copy_threshold)
+zmtp_encoder_t::zmtp_encoder_t(unsigned char *batch, size_t capacity, size_t copy_threshold)
     : _batch(batch), _capacity(capacity), _threshold(copy_threshold) {
     // Keep "any message fits into an empty encoder" true: a copied body
     // needs room for its header too.
@@ -52,8 +51,7 @@ void zmtp_encoder_t::append_bytes(const void *data, size_t size) {
         return;
     std::memcpy(_batch + _fill, data, size);
     segment *last = _nseg ? &_segs[_nseg - 1] : nullptr;
-    if (last && last->data && last->data + last->size == _batch + _fill &&
-        _nseg - 1 >= _head) {
+    if (last && last->data && last->data + last->size == _batch + _fill && _nseg - 1 >= _head) {
         last->size += size;
     } else {
         _segs[_nseg++] = segment{_batch + _fill, size, 0};
@@ -100,8 +98,7 @@ size_t zmtp_encoder_t::buffers(zmtp_out_buffer *out, size_t max) const {
     size_t n = 0;
     for (size_t i = _head; i < _nseg && n < max; ++i) {
         const size_t skip = i == _head ? _head_off : 0;
-        out[n++] = zmtp_out_buffer{segment_data(_segs[i]) + skip,
-                                   _segs[i].size - skip};
+        out[n++] = zmtp_out_buffer{segment_data(_segs[i]) + skip, _segs[i].size - skip};
     }
     return n;
 }

@@ -46,8 +46,7 @@ class zmtp_encoder_t {
     // the encoder. Bodies up to copy_threshold bytes are copied into it;
     // larger ones are referenced. The threshold is clamped so that any
     // message fits into an empty encoder.
-    zmtp_encoder_t(unsigned char *batch, size_t capacity,
-                   size_t copy_threshold = 1024);
+    zmtp_encoder_t(unsigned char *batch, size_t capacity, size_t copy_threshold = 1024);
     ~zmtp_encoder_t(); // releases referenced messages not yet written
     zmtp_encoder_t(const zmtp_encoder_t &) = delete;
     zmtp_encoder_t &operator=(const zmtp_encoder_t &) = delete;

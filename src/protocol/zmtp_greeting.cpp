@@ -7,8 +7,8 @@ namespace zlink {
 namespace {
 
 bool is_mechanism_char(unsigned char c) {
-    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_' || c == '.' || c == '+';
+    return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.' ||
+           c == '+';
 }
 
 } // namespace
@@ -40,8 +40,8 @@ bool zmtp_valid_mechanism_name(const std::string &name) {
     return true;
 }
 
-bool zmtp_build_greeting(unsigned char *out, const std::string &mechanism,
-                         bool as_server, uint8_t minor) {
+bool zmtp_build_greeting(unsigned char *out, const std::string &mechanism, bool as_server,
+                         uint8_t minor) {
     if (!zmtp_valid_mechanism_name(mechanism))
         return false;
     std::memset(out, 0, zmtp_greeting_size);
@@ -99,8 +99,7 @@ zmtp_greeting_status zmtp_greeting_parser_t::check_mechanism() {
     return zmtp_greeting_status::need_more;
 }
 
-zmtp_greeting_status zmtp_greeting_parser_t::feed(const unsigned char *data,
-                                                  size_t size,
+zmtp_greeting_status zmtp_greeting_parser_t::feed(const unsigned char *data, size_t size,
                                                   size_t *consumed) {
     size_t used = 0;
     while (_status == zmtp_greeting_status::need_more && used < size &&
@@ -108,8 +107,7 @@ zmtp_greeting_status zmtp_greeting_parser_t::feed(const unsigned char *data,
         const size_t index = _received++;
         _buf[index] = data[used++];
         _status = check_byte(index);
-        if (_status == zmtp_greeting_status::need_more &&
-            _received == zmtp_greeting_size)
+        if (_status == zmtp_greeting_status::need_more && _received == zmtp_greeting_size)
             _status = zmtp_greeting_status::ok;
     }
     if (consumed)

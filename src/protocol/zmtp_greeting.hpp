@@ -47,8 +47,8 @@ bool zmtp_valid_mechanism_name(const std::string &name);
 
 // Writes our greeting (version 3.<minor>) into out[0..63]. Returns false,
 // writing nothing, when the mechanism name is invalid.
-bool zmtp_build_greeting(unsigned char *out, const std::string &mechanism,
-                         bool as_server, uint8_t minor = 1);
+bool zmtp_build_greeting(unsigned char *out, const std::string &mechanism, bool as_server,
+                         uint8_t minor = 1);
 
 class zmtp_greeting_parser_t {
   public:
@@ -61,8 +61,7 @@ class zmtp_greeting_parser_t {
     // greeting; *consumed says how many (the rest belongs to the first
     // frame). Errors are sticky: once an error is returned, every later call
     // returns it again and consumes nothing.
-    zmtp_greeting_status feed(const unsigned char *data, size_t size,
-                              size_t *consumed);
+    zmtp_greeting_status feed(const unsigned char *data, size_t size, size_t *consumed);
 
     zmtp_greeting_status status() const { return _status; }
     size_t bytes_received() const { return _received; }
@@ -84,8 +83,7 @@ class zmtp_greeting_parser_t {
 
   private:
     bool failed() const {
-        return _status != zmtp_greeting_status::ok &&
-               _status != zmtp_greeting_status::need_more;
+        return _status != zmtp_greeting_status::ok && _status != zmtp_greeting_status::need_more;
     }
     zmtp_greeting_status check_byte(size_t index);
     zmtp_greeting_status check_mechanism();

@@ -7,8 +7,7 @@ namespace zlink {
 size_t zmtp_metadata_size(const zmtp_property_list &props, bool *ok) {
     size_t total = 0;
     for (const auto &p : props) {
-        if (p.first.empty() || p.first.size() > 255 ||
-            p.second.size() > 0xFFFFFFFFu) {
+        if (p.first.empty() || p.first.size() > 255 || p.second.size() > 0xFFFFFFFFu) {
             if (ok)
                 *ok = false;
             return 0;

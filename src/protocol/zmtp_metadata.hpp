@@ -27,8 +27,8 @@ bool zmtp_encode_metadata(const zmtp_property_list &props, std::string *out);
 
 enum class zmtp_metadata_error {
     ok,
-    truncated,   // a length runs past the end of the data
-    empty_name,  // zero-length property name
+    truncated,  // a length runs past the end of the data
+    empty_name, // zero-length property name
 };
 
 // Parses a whole property list, reporting each property to
@@ -37,8 +37,7 @@ enum class zmtp_metadata_error {
 // On a syntax error earlier properties have already been reported, so
 // callers collect into a temporary and keep it only on ok.
 template <typename Fn>
-zmtp_metadata_error zmtp_parse_metadata(const unsigned char *data, size_t size,
-                                        Fn &&fn);
+zmtp_metadata_error zmtp_parse_metadata(const unsigned char *data, size_t size, Fn &&fn);
 
 // Convenience: parse into a dict (later duplicates overwrite earlier ones).
 zmtp_metadata_error zmtp_parse_metadata(const unsigned char *data, size_t size,
@@ -50,8 +49,7 @@ bool zmtp_name_equals(const std::string &a, const char *b);
 // ---- implementation of the template ----
 
 template <typename Fn>
-zmtp_metadata_error zmtp_parse_metadata(const unsigned char *data, size_t size,
-                                        Fn &&fn) {
+zmtp_metadata_error zmtp_parse_metadata(const unsigned char *data, size_t size, Fn &&fn) {
     size_t pos = 0;
     while (pos < size) {
         const size_t name_len = data[pos++];
@@ -63,8 +61,7 @@ zmtp_metadata_error zmtp_parse_metadata(const unsigned char *data, size_t size,
         pos += name_len;
         if (size - pos < 4)
             return zmtp_metadata_error::truncated;
-        const size_t value_len = (size_t(data[pos]) << 24) |
-                                 (size_t(data[pos + 1]) << 16) |
+        const size_t value_len = (size_t(data[pos]) << 24) | (size_t(data[pos + 1]) << 16) |
                                  (size_t(data[pos + 2]) << 8) | data[pos + 3];
         pos += 4;
         if (value_len > size - pos)

@@ -39,8 +39,7 @@ inline uint16_t zmtp_get_u16(const unsigned char *p) {
     return static_cast<uint16_t>((p[0] << 8) | p[1]);
 }
 inline uint32_t zmtp_get_u32(const unsigned char *p) {
-    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) |
-           (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+    return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
 }
 inline uint64_t zmtp_get_u64(const unsigned char *p) {
     uint64_t v = 0;

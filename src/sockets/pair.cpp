@@ -4,9 +4,7 @@
 
 namespace zlink {
 
-pair_t::pair_t(ctx_t *ctx, int sid) : socket_base_t(ctx, sid, ZMQ_PAIR) {
-    options.type = ZMQ_PAIR;
-}
+pair_t::pair_t(ctx_t *ctx, int sid) : socket_base_t(ctx, sid, ZMQ_PAIR) { options.type = ZMQ_PAIR; }
 
 void pair_t::xattach_pipe(pipe_t *pipe, bool, bool) {
     if (!_pipe)

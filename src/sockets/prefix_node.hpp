@@ -15,9 +15,13 @@ namespace zlink {
 
 // "Nothing stored here", per value type.
 inline bool value_empty(unsigned v) { return v == 0; }
-template <typename P> bool value_empty(const std::unique_ptr<P> &v) { return !v || v->empty(); }
+template <typename P>
+bool value_empty(const std::unique_ptr<P> &v) {
+    return !v || v->empty();
+}
 
-template <typename Value> struct prefix_node_t {
+template <typename Value>
+struct prefix_node_t {
     Value value{};
     unsigned char min = 0;
     std::vector<std::unique_ptr<prefix_node_t>> next;
@@ -70,7 +74,8 @@ template <typename Value> struct prefix_node_t {
     // the node's children (libzmq's order for unsubscriptions); fn may
     // empty the node, and the walk prunes emptied branches on the way back.
     // Iterative, with the topic kept in one buffer.
-    template <typename Fn> void walk(Fn &&fn) {
+    template <typename Fn>
+    void walk(Fn &&fn) {
         struct frame_t {
             prefix_node_t *node;
             size_t next_index;

@@ -169,8 +169,8 @@ int router_t::xsend(msg_t *msg) {
         // First frame: the routing id of the destination.
         if (msg->has_more()) {
             _more_out = true;
-            auto it = _outpipes.find(
-                std::string(static_cast<const char *>(msg->data()), msg->size()));
+            auto it =
+                _outpipes.find(std::string(static_cast<const char *>(msg->data()), msg->size()));
             if (it != _outpipes.end()) {
                 _current_out = it->second.pipe;
                 if (!_current_out->check_write()) {

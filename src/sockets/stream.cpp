@@ -62,8 +62,8 @@ int stream_t::xsend(msg_t *msg) {
         // First frame: the connection's routing id. Unlike ROUTER, an
         // unknown or full peer is always reported.
         if (msg->has_more()) {
-            auto it = _outpipes.find(
-                std::string(static_cast<const char *>(msg->data()), msg->size()));
+            auto it =
+                _outpipes.find(std::string(static_cast<const char *>(msg->data()), msg->size()));
             if (it == _outpipes.end()) {
                 errno = EHOSTUNREACH;
                 return -1;

@@ -28,7 +28,8 @@ class subscription_table_t {
     void rm(pipe_t *pipe, const topic_fn &fn, bool only_last);
     // fn(pipe) for every pipe subscribed to a prefix of data (a pipe may be
     // reported once per matching prefix).
-    template <typename Fn> void match(const unsigned char *data, size_t size, Fn &&fn) const;
+    template <typename Fn>
+    void match(const unsigned char *data, size_t size, Fn &&fn) const;
 
   private:
     using pipes_t = std::unordered_set<pipe_t *>;

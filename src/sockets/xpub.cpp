@@ -24,8 +24,8 @@ void xpub_t::queue_pending(const void *data, size_t size, metadata_t *meta, uint
                            bool subscription, pipe_t *pipe) {
     if (meta)
         meta->add_ref();
-    _pending.push_back(pending_t{std::string(static_cast<const char *>(data), size), meta,
-                                 flags, subscription, pipe});
+    _pending.push_back(pending_t{std::string(static_cast<const char *>(data), size), meta, flags,
+                                 subscription, pipe});
 }
 
 void xpub_t::xattach_pipe(pipe_t *pipe, bool subscribe_to_all, bool) {
@@ -112,7 +112,8 @@ void xpub_t::xpipe_terminated(pipe_t *pipe) {
         // Report every topic the peer asked for; the real table just
         // forgets the pipe.
         _manual_subscriptions.rm(pipe, unsub, false);
-        _subscriptions.rm(pipe, [](const unsigned char *, size_t) {}, false);
+        _subscriptions.rm(
+            pipe, [](const unsigned char *, size_t) {}, false);
         if (pipe == _last_pipe)
             _last_pipe = nullptr;
     } else {

@@ -45,7 +45,8 @@ class connect_attempt_t : public std::enable_shared_from_this<connect_attempt_t>
     // Calls the handler once; later calls (and calls after abandon) do nothing.
     void complete(std::unique_ptr<i_asio_transport> transport, int err);
 
-    template <typename Derived> std::shared_ptr<Derived> self() {
+    template <typename Derived>
+    std::shared_ptr<Derived> self() {
         return std::static_pointer_cast<Derived>(shared_from_this());
     }
 

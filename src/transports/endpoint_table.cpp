@@ -7,8 +7,8 @@
 
 namespace zlink {
 
-int endpoint_table_t::add(const std::string &name, const i_endpoint_host *owner,
-                          mailbox_t *mailbox, const options_t &o) {
+int endpoint_table_t::add(const std::string &name, const i_endpoint_host *owner, mailbox_t *mailbox,
+                          const options_t &o) {
     std::lock_guard<std::mutex> lock(_mutex);
     if (_endpoints.count(name)) {
         errno = EADDRINUSE;
@@ -37,8 +37,7 @@ void endpoint_table_t::remove_all(const i_endpoint_host *owner) {
         if (it->second.owner == owner) {
             it->second.mailbox->drop_ref();
             it = _endpoints.erase(it);
-        }
-        else
+        } else
             ++it;
     }
 }

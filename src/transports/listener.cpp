@@ -13,8 +13,8 @@ listener_t::~listener_t() { close(); }
 
 std::unique_ptr<listener_t> listener_t::create(boost::asio::io_context &io,
                                                const std::string &protocol,
-                                               const std::string &address,
-                                               const options_t &options, int &err) {
+                                               const std::string &address, const options_t &options,
+                                               int &err) {
     const transport_t *t = find_transport(protocol);
     if (!t || !t->stream) {
         err = EPROTONOSUPPORT;

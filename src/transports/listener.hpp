@@ -37,8 +37,8 @@ class listener_t {
     // EADDRNOTAVAIL, ENAMETOOLONG, ENOENT, EACCES, EPERM...).
     static std::unique_ptr<listener_t> create(boost::asio::io_context &io,
                                               const std::string &protocol,
-                                              const std::string &address,
-                                              const options_t &options, int &err);
+                                              const std::string &address, const options_t &options,
+                                              int &err);
     // For transports: a bound endpoint, its resolved URI and its fd.
     listener_t(std::shared_ptr<impl_t> impl, std::string endpoint, int fd);
     ~listener_t(); // close()

@@ -15,12 +15,8 @@ namespace zlink {
 namespace {
 
 const transport_t *const transports[] = {
-    &tcp_transport,
-    &ipc_transport,
-    &inproc_transport,
-    &tls_transport,
-    &ws_transport,
-    &wss_transport,
+    &tcp_transport, &ipc_transport, &inproc_transport,
+    &tls_transport, &ws_transport,  &wss_transport,
 };
 
 } // namespace

@@ -167,8 +167,8 @@ inline int listening_fd_family(int fd, int &family) {
 // the fd cannot be assigned or has no address.
 template <typename Protocol>
 std::shared_ptr<socket_acceptor_t<Protocol>>
-adopt_listening_fd(boost::asio::io_context &io, socket_acceptor_hooks_t hooks, const Protocol &proto,
-                   int fd, typename Protocol::endpoint &bound, int &err) {
+adopt_listening_fd(boost::asio::io_context &io, socket_acceptor_hooks_t hooks,
+                   const Protocol &proto, int fd, typename Protocol::endpoint &bound, int &err) {
     auto state = std::make_shared<socket_acceptor_t<Protocol>>(io, std::move(hooks));
     boost::system::error_code ec;
     if (!state->acceptor().assign(proto, fd, ec))

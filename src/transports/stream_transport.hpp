@@ -24,9 +24,11 @@ namespace zlink {
 //   static std::string peer_address(typename Protocol::socket &);  // libzmq's Peer-Address
 //   static std::string local_uri(typename Protocol::socket &);     // "scheme://..."
 //   static std::size_t unread_by_peer(typename Protocol::socket &); // see i_asio_transport
-template <typename Protocol> struct stream_socket_traits;
+template <typename Protocol>
+struct stream_socket_traits;
 
-template <typename Protocol> class stream_transport_t final : public i_asio_transport {
+template <typename Protocol>
+class stream_transport_t final : public i_asio_transport {
   public:
     using socket_t = typename Protocol::socket;
 

@@ -129,8 +129,9 @@ TEST_F(CurveOptions, KeysInEveryFormReadBackInBoth) {
 TEST_F(CurveOptions, WrongSizesAndBadTextAreEinval) {
     for (int opt : {ZMQ_CURVE_PUBLICKEY, ZMQ_CURVE_SECRETKEY, ZMQ_CURVE_SERVERKEY}) {
         for (size_t size : {0, 1, 31, 33, 39, 42, 64})
-            EXPECT_ZMQ_ERR(zmq_setsockopt(s, opt, "0123456789012345678901234567890123456789"
-                                                  "0123456789012345678901234",
+            EXPECT_ZMQ_ERR(zmq_setsockopt(s, opt,
+                                          "0123456789012345678901234567890123456789"
+                                          "0123456789012345678901234",
                                           size),
                            EINVAL);
         // 40 characters, one outside the alphabet.

@@ -14,8 +14,7 @@ class Monitor : public net_test {};
 
 TEST_F(Monitor, NonInprocEndpointIsEprotonosupport) {
     void *s = make(ZMQ_DEALER);
-    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "tcp://127.0.0.1:5555", ZMQ_EVENT_ALL),
-                   EPROTONOSUPPORT);
+    EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "tcp://127.0.0.1:5555", ZMQ_EVENT_ALL), EPROTONOSUPPORT);
     EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "ipc:///tmp/zlink-monitor", ZMQ_EVENT_ALL),
                    EPROTONOSUPPORT);
     EXPECT_ZMQ_ERR(zmq_socket_monitor(s, "bogus://x", ZMQ_EVENT_ALL), EPROTONOSUPPORT);

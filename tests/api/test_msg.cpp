@@ -41,8 +41,8 @@ TEST(MsgBasic, InitIsEmpty) {
 }
 
 TEST(MsgBasic, InitSizeGivesWritableBuffer) {
-    for (size_t size : {size_t(0), size_t(1), size_t(29), size_t(33), size_t(34), size_t(100),
-                        size_t(65536)}) {
+    for (size_t size :
+         {size_t(0), size_t(1), size_t(29), size_t(33), size_t(34), size_t(100), size_t(65536)}) {
         zmq_msg_t m;
         ASSERT_EQ(0, zmq_msg_init_size(&m, size));
         EXPECT_EQ(size, zmq_msg_size(&m));

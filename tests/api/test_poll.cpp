@@ -172,9 +172,7 @@ TEST_F(Poll, NoItemsActsAsSleep) {
     EXPECT_EQ(0, zmq_poll(nullptr, 0, 20));
 }
 
-TEST_F(Poll, NullItemsWithCountIsEfault) {
-    EXPECT_ZMQ_ERR(zmq_poll(nullptr, 1, 0), EFAULT);
-}
+TEST_F(Poll, NullItemsWithCountIsEfault) { EXPECT_ZMQ_ERR(zmq_poll(nullptr, 1, 0), EFAULT); }
 
 TEST_F(Poll, InvalidSocketIsEnotsock) {
     int junk[16] = {0};

@@ -75,11 +75,11 @@ outcome interrupt_blocked_call(const std::function<int()> &call,
     return {returned, rc, err};
 }
 
-#define EXPECT_INTERRUPTED(o)                                                  \
-    do {                                                                       \
-        EXPECT_TRUE((o).returned) << "still blocked after being signalled";    \
-        EXPECT_EQ(-1, (o).rc);                                                 \
-        EXPECT_EQ(EINTR, (o).err) << zmq_strerror((o).err);                    \
+#define EXPECT_INTERRUPTED(o)                                                                      \
+    do {                                                                                           \
+        EXPECT_TRUE((o).returned) << "still blocked after being signalled";                        \
+        EXPECT_EQ(-1, (o).rc);                                                                     \
+        EXPECT_EQ(EINTR, (o).err) << zmq_strerror((o).err);                                        \
     } while (0)
 
 class Signals : public ctx_test {
@@ -140,8 +140,8 @@ TEST_F(Signals, InterruptedMsgRecvLeavesAnEmptyMessage) {
     zmq_msg_t msg;
     ASSERT_EQ(0, zmq_msg_init_size(&msg, 5));
     memcpy(zmq_msg_data(&msg), "stale", 5);
-    const outcome o = interrupt_blocked_call([&] { return zmq_msg_recv(&msg, pull, 0); },
-                                             [&] { shutdown(); });
+    const outcome o =
+        interrupt_blocked_call([&] { return zmq_msg_recv(&msg, pull, 0); }, [&] { shutdown(); });
     EXPECT_INTERRUPTED(o);
     EXPECT_EQ(0u, zmq_msg_size(&msg));
     EXPECT_EQ(0, zmq_msg_more(&msg));
@@ -157,8 +157,8 @@ TEST_F(Signals, SendBlockedAtTheHighWaterMarkReturnsEintr) {
     void *push, *pull;
     push_pull(&push, &pull, 1);
     fill(push);
-    const outcome o = interrupt_blocked_call([&] { return zmq_send(push, "late", 4, 0); },
-                                             [&] { shutdown(); });
+    const outcome o =
+        interrupt_blocked_call([&] { return zmq_send(push, "late", 4, 0); }, [&] { shutdown(); });
     EXPECT_INTERRUPTED(o);
     if (!o.returned)
         return;
@@ -177,8 +177,8 @@ TEST_F(Signals, InterruptedMsgSendKeepsTheMessage) {
     zmq_msg_t msg;
     ASSERT_EQ(0, zmq_msg_init_size(&msg, 4));
     memcpy(zmq_msg_data(&msg), "kept", 4);
-    const outcome o = interrupt_blocked_call([&] { return zmq_msg_send(&msg, push, 0); },
-                                             [&] { shutdown(); });
+    const outcome o =
+        interrupt_blocked_call([&] { return zmq_msg_send(&msg, push, 0); }, [&] { shutdown(); });
     EXPECT_INTERRUPTED(o);
     ASSERT_EQ(4u, zmq_msg_size(&msg));
     EXPECT_EQ(0, memcmp(zmq_msg_data(&msg), "kept", 4));

@@ -30,8 +30,8 @@ const table_row recorded_table[] = {
 #include "sockopt_table.inc"
 };
 
-const int socket_types[] = {ZMQ_PAIR,   ZMQ_PUB,    ZMQ_SUB,  ZMQ_REQ,  ZMQ_REP,  ZMQ_DEALER,
-                            ZMQ_ROUTER, ZMQ_PULL,   ZMQ_PUSH, ZMQ_XPUB, ZMQ_XSUB, ZMQ_STREAM};
+const int socket_types[] = {ZMQ_PAIR,   ZMQ_PUB,  ZMQ_SUB,  ZMQ_REQ,  ZMQ_REP,  ZMQ_DEALER,
+                            ZMQ_ROUTER, ZMQ_PULL, ZMQ_PUSH, ZMQ_XPUB, ZMQ_XSUB, ZMQ_STREAM};
 constexpr int last_option = 120;
 constexpr int fd_option = 14; // ZMQ_FD: the value is a descriptor number
 
@@ -112,15 +112,31 @@ std::string probe(void *ctx, int type, int option) {
     static const short h1 = 1;
     static const std::string s255(255, 'b'), s256(256, 'b');
     static const set_sample samples[] = {
-        {"int1", &i1, 4},       {"int0", &i0, 4},         {"int-1", &im1, 4},
-        {"int7", &i7, 4},       {"i64_1", &l1, 8},        {"str", "abc", 3},
-        {"strnul", "abc", 4},   {"null0", nullptr, 0},    {"empty0", "", 0},
-        {"empty1", "", 1},      {"byte1", "\1", 1},       {"int2", &i2, 4},
-        {"int-2", &im2, 4},     {"int100", &i100, 4},     {"int199", &i199, 4},
-        {"int1e6", &i1e6, 4},   {"intmax", &imax, 4},     {"i64_-1", &lm1, 8},
-        {"i64_0", &l0, 8},      {"i16", &h1, 2},          {"s15", "abcdefghijklmno", 15},
-        {"s16", "abcdefghijklmnop", 16}, {"s255", s255.data(), 255},
-        {"s256", s256.data(), 256},      {"xmeta", "X-k:v", 5},
+        {"int1", &i1, 4},
+        {"int0", &i0, 4},
+        {"int-1", &im1, 4},
+        {"int7", &i7, 4},
+        {"i64_1", &l1, 8},
+        {"str", "abc", 3},
+        {"strnul", "abc", 4},
+        {"null0", nullptr, 0},
+        {"empty0", "", 0},
+        {"empty1", "", 1},
+        {"byte1", "\1", 1},
+        {"int2", &i2, 4},
+        {"int-2", &im2, 4},
+        {"int100", &i100, 4},
+        {"int199", &i199, 4},
+        {"int1e6", &i1e6, 4},
+        {"intmax", &imax, 4},
+        {"i64_-1", &lm1, 8},
+        {"i64_0", &l0, 8},
+        {"i16", &h1, 2},
+        {"s15", "abcdefghijklmno", 15},
+        {"s16", "abcdefghijklmnop", 16},
+        {"s255", s255.data(), 255},
+        {"s256", s256.data(), 256},
+        {"xmeta", "X-k:v", 5},
     };
     std::vector<std::string> gets, sets;
     for (size_t capacity : {256, 8, 4, 1, 0}) {
@@ -207,13 +223,14 @@ TEST(SockoptTableTool, DISABLED_DumpTable) {
     ASSERT_NE(nullptr, path) << "set ZLINK_SOCKOPT_TABLE_OUT";
     FILE *f = std::fopen(path, "w");
     ASSERT_NE(nullptr, f);
-    std::fprintf(f, "// Recorded from libzmq %d.%d.%d by test_sockopt_table.cpp (DumpTable).\n"
-                    "// {option, socket type or -1 for the rest, signature}; signature:\n"
-                    "// g: get with 256,8,4,1,0-byte buffers; s: set with int 1,0,-1,7,\n"
-                    "// int64 1, \"abc\"/3, \"abc\"/4, NULL/0, \"\"/0, \"\"/1, \"\\1\"/1, int 2,-2,\n"
-                    "// 100,199,1000000,INT_MAX, int64 -1,0, short 1, 15/16/255/256-byte\n"
-                    "// strings, \"X-k:v\" (then read back). E<errno>; <size>=<hex value>\n"
-                    "// then z: rest of the buffer zeroed, k: kept, -: no rest; x*n: n times.\n",
+    std::fprintf(f,
+                 "// Recorded from libzmq %d.%d.%d by test_sockopt_table.cpp (DumpTable).\n"
+                 "// {option, socket type or -1 for the rest, signature}; signature:\n"
+                 "// g: get with 256,8,4,1,0-byte buffers; s: set with int 1,0,-1,7,\n"
+                 "// int64 1, \"abc\"/3, \"abc\"/4, NULL/0, \"\"/0, \"\"/1, \"\\1\"/1, int 2,-2,\n"
+                 "// 100,199,1000000,INT_MAX, int64 -1,0, short 1, 15/16/255/256-byte\n"
+                 "// strings, \"X-k:v\" (then read back). E<errno>; <size>=<hex value>\n"
+                 "// then z: rest of the buffer zeroed, k: kept, -: no rest; x*n: n times.\n",
                  ZMQ_VERSION_MAJOR, ZMQ_VERSION_MINOR, ZMQ_VERSION_PATCH);
     for (int option = 1; option <= last_option + 1; ++option) {
         const auto got = measure(option);

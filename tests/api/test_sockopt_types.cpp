@@ -12,7 +12,7 @@ struct typed_option {
     int option;
     const char *name;
     bool is_string;
-    std::set<int> accepted; // types whose setsockopt takes it
+    std::set<int> accepted;    // types whose setsockopt takes it
     std::set<int> unspecified; // types where libzmq's answer is an accident
 };
 
@@ -52,8 +52,7 @@ TEST_F(SockoptTypes, TypeSpecificOptionsOnWrongTypeAreEinval) {
             const int rc = o.is_string ? zmq_setsockopt(s, o.option, "ab", 2)
                                        : zmq_setsockopt(s, o.option, &one, sizeof one);
             if (o.accepted.count(t)) {
-                EXPECT_EQ(0, rc) << o.name << " on type " << t << ": "
-                                 << zmq_strerror(zmq_errno());
+                EXPECT_EQ(0, rc) << o.name << " on type " << t << ": " << zmq_strerror(zmq_errno());
             } else {
                 EXPECT_EQ(-1, rc) << o.name << " on type " << t;
                 EXPECT_EQ(EINVAL, errno) << o.name << " on type " << t;

@@ -18,10 +18,12 @@ TEST(Util, VersionMatchesHeader) {
 }
 
 TEST(Util, StrerrorCoversZmqErrors) {
-    for (int err : {EFSM, ENOCOMPATPROTO, ETERM, EMTHREAD, ENOTSUP, EPROTONOSUPPORT, ENOBUFS,
-                    ENETDOWN, EADDRINUSE, EADDRNOTAVAIL, ECONNREFUSED, EINPROGRESS, ENOTSOCK,
-                    EMSGSIZE, EAFNOSUPPORT, ENETUNREACH, ECONNABORTED, ECONNRESET, ENOTCONN,
-                    ETIMEDOUT, EHOSTUNREACH, ENETRESET, EINVAL, EAGAIN, EFAULT}) {
+    for (int err :
+         {EFSM,     ENOCOMPATPROTO, ETERM,        EMTHREAD,      ENOTSUP,      EPROTONOSUPPORT,
+          ENOBUFS,  ENETDOWN,       EADDRINUSE,   EADDRNOTAVAIL, ECONNREFUSED, EINPROGRESS,
+          ENOTSOCK, EMSGSIZE,       EAFNOSUPPORT, ENETUNREACH,   ECONNABORTED, ECONNRESET,
+          ENOTCONN, ETIMEDOUT,      EHOSTUNREACH, ENETRESET,     EINVAL,       EAGAIN,
+          EFAULT}) {
         const char *text = zmq_strerror(err);
         ASSERT_NE(nullptr, text) << err;
         EXPECT_GT(strlen(text), 0u) << err;
@@ -119,11 +121,11 @@ TEST(Util, Z85InvalidInput) {
     uint8_t out[16];
     EXPECT_EQ(nullptr, zmq_z85_encode(text, reinterpret_cast<const uint8_t *>("abc"), 3));
     EXPECT_EQ(nullptr, zmq_z85_encode(text, reinterpret_cast<const uint8_t *>("abcde"), 5));
-    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abcd"));    // not a multiple of 5
-    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abcdef"));  // not a multiple of 5
-    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abc d"));   // space is not in the alphabet
-    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abc~d"));   // neither is ~
-    EXPECT_EQ(nullptr, zmq_z85_decode(out, "%%%%%"));   // exceeds 2^32 - 1
+    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abcd"));   // not a multiple of 5
+    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abcdef")); // not a multiple of 5
+    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abc d"));  // space is not in the alphabet
+    EXPECT_EQ(nullptr, zmq_z85_decode(out, "abc~d"));  // neither is ~
+    EXPECT_EQ(nullptr, zmq_z85_decode(out, "%%%%%"));  // exceeds 2^32 - 1
 }
 
 TEST(Util, AtomicCounter) {
@@ -294,4 +296,3 @@ TEST(Timers, InvalidArguments) {
     EXPECT_EQ(0, zmq_timers_destroy(&t));
     EXPECT_ZMQ_ERR(zmq_timers_destroy(&t), EFAULT); // already destroyed: *p is NULL
 }
-

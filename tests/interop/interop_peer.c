@@ -496,14 +496,28 @@ int main(int argc, char **argv) {
     case ZMQ_PAIR:
     case ZMQ_DEALER:
     case ZMQ_REP:
-    case ZMQ_ROUTER: rc = run_echo(s, type); break;
-    case ZMQ_REQ: rc = run_req(s); break;
-    case ZMQ_PUSH: rc = run_push(s); break;
-    case ZMQ_PULL: rc = sink >= 0 ? run_sink(s, sink, pace_us) : run_pull(s); break;
-    case ZMQ_PUB: rc = run_pub(s); break;
+    case ZMQ_ROUTER:
+        rc = run_echo(s, type);
+        break;
+    case ZMQ_REQ:
+        rc = run_req(s);
+        break;
+    case ZMQ_PUSH:
+        rc = run_push(s);
+        break;
+    case ZMQ_PULL:
+        rc = sink >= 0 ? run_sink(s, sink, pace_us) : run_pull(s);
+        break;
+    case ZMQ_PUB:
+        rc = run_pub(s);
+        break;
     case ZMQ_SUB:
-    case ZMQ_XSUB: rc = run_sub(s, type); break;
-    case ZMQ_XPUB: rc = run_xpub(s); break;
+    case ZMQ_XSUB:
+        rc = run_sub(s, type);
+        break;
+    case ZMQ_XPUB:
+        rc = run_xpub(s);
+        break;
     }
     if (rc != 0)
         fprintf(stderr, "interop_peer %s: failed with %d (%s)\n", type_name, rc,

@@ -48,13 +48,14 @@ TEST_P(Browser, PageExchangesWithARouter) {
     void *router = make(ZMQ_ROUTER);
     if (secure)
         tls_server(router, tls_certs::get().server);
-    ASSERT_EQ(0, zmq_bind(router, secure ? "wss://127.0.0.1:*/browser" : "ws://127.0.0.1:*/browser"));
+    ASSERT_EQ(0,
+              zmq_bind(router, secure ? "wss://127.0.0.1:*/browser" : "ws://127.0.0.1:*/browser"));
     std::vector<std::string> args = {last_endpoint(router)};
     if (secure)
         args.push_back(tls_certs::get().ca_file);
     peer_process browser;
-    ASSERT_TRUE(start_node_script(browser, "browser_peer.js", args,
-                                  {"CHROMIUM=" + chromium_path()}));
+    ASSERT_TRUE(
+        start_node_script(browser, "browser_peer.js", args, {"CHROMIUM=" + chromium_path()}));
     // Chromium takes a few seconds to start.
     std::vector<std::string> m = recv_multipart(router, 20000);
     ASSERT_EQ(3u, m.size()) << "browser: " << browser.read_line(100);

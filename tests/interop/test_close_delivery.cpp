@@ -53,8 +53,8 @@ int push_numbered(const std::string &ep, int n, int connect_delay_ms) {
 // second waits `offset_ms` (the peer when peer_late).
 sink_result run_once(const std::string &ep, int n, int offset_ms, bool peer_late,
                      const std::vector<std::string> &sink_args, int *sent) {
-    std::vector<std::string> args = {peer_path(), "--type", "PULL", "--bind", ep,
-                                     "--sink",    std::to_string(n)};
+    std::vector<std::string> args = {peer_path(), "--type", "PULL",           "--bind",
+                                     ep,          "--sink", std::to_string(n)};
     args.insert(args.end(), sink_args.begin(), sink_args.end());
     std::thread pusher([&] { *sent = push_numbered(ep, n, peer_late ? 0 : offset_ms); });
     if (peer_late)

@@ -16,11 +16,16 @@ struct pairing {
 };
 
 const pairing pairings[] = {
-    {"pair", ZMQ_PAIR, "PAIR"},         {"pub_sub", ZMQ_PUB, "SUB"},
-    {"sub_pub", ZMQ_SUB, "PUB"},        {"xpub_xsub", ZMQ_XPUB, "XSUB"},
-    {"xsub_xpub", ZMQ_XSUB, "XPUB"},    {"dealer_router", ZMQ_DEALER, "ROUTER"},
-    {"router_dealer", ZMQ_ROUTER, "DEALER"}, {"req_rep", ZMQ_REQ, "REP"},
-    {"rep_req", ZMQ_REP, "REQ"},        {"push_pull", ZMQ_PUSH, "PULL"},
+    {"pair", ZMQ_PAIR, "PAIR"},
+    {"pub_sub", ZMQ_PUB, "SUB"},
+    {"sub_pub", ZMQ_SUB, "PUB"},
+    {"xpub_xsub", ZMQ_XPUB, "XSUB"},
+    {"xsub_xpub", ZMQ_XSUB, "XPUB"},
+    {"dealer_router", ZMQ_DEALER, "ROUTER"},
+    {"router_dealer", ZMQ_ROUTER, "DEALER"},
+    {"req_rep", ZMQ_REQ, "REP"},
+    {"rep_req", ZMQ_REP, "REQ"},
+    {"push_pull", ZMQ_PUSH, "PULL"},
     {"pull_push", ZMQ_PULL, "PUSH"},
 };
 
@@ -34,10 +39,14 @@ const char curve_server_secret[] = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6";
 
 const char *mech_name(mech m) {
     switch (m) {
-    case mech::plain: return "plain";
-    case mech::curve: return "curve";
-    case mech::curve_nozap: return "curve_nozap";
-    default: return "null";
+    case mech::plain:
+        return "plain";
+    case mech::curve:
+        return "curve";
+    case mech::curve_nozap:
+        return "curve_nozap";
+    default:
+        return "null";
     }
 }
 
@@ -162,8 +171,8 @@ TEST_P(Interop, Exchange) {
     // socket drops the connection from a client in another process right
     // after HANDSHAKE_SUCCEEDED, and reconnects forever (found by this suite;
     // libzmq against libzmq fails the same way, CURVE without ZAP does not).
-    const bool zap_auth = std::get<3>(GetParam()) == mech::plain ||
-                          std::get<3>(GetParam()) == mech::curve;
+    const bool zap_auth =
+        std::get<3>(GetParam()) == mech::plain || std::get<3>(GetParam()) == mech::curve;
     if (zap_auth && !we_bind && p.ours == ZMQ_REP)
         GTEST_SKIP() << "libzmq REQ as ZAP-authenticating server drops the connection (peer side)";
 #ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
@@ -270,19 +279,18 @@ TEST_P(Interop, Exchange) {
     expect_peer_ok();
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    All, Interop,
-    ::testing::Combine(::testing::ValuesIn(pairings), ::testing::Bool(),
-                       ::testing::Values(transport::tcp4, transport::ipc_path),
-                       ::testing::Values(mech::null, mech::plain, mech::curve,
-                                         mech::curve_nozap)),
-    [](const ::testing::TestParamInfo<param_t> &i) {
-        std::string n = std::get<0>(i.param).name;
-        n += std::get<1>(i.param) ? "_we_bind" : "_peer_binds";
-        n += std::string("_") + transport_name(std::get<2>(i.param));
-        n += std::string("_") + mech_name(std::get<3>(i.param));
-        return n;
-    });
+INSTANTIATE_TEST_SUITE_P(All, Interop,
+                         ::testing::Combine(::testing::ValuesIn(pairings), ::testing::Bool(),
+                                            ::testing::Values(transport::tcp4, transport::ipc_path),
+                                            ::testing::Values(mech::null, mech::plain, mech::curve,
+                                                              mech::curve_nozap)),
+                         [](const ::testing::TestParamInfo<param_t> &i) {
+                             std::string n = std::get<0>(i.param).name;
+                             n += std::get<1>(i.param) ? "_we_bind" : "_peer_binds";
+                             n += std::string("_") + transport_name(std::get<2>(i.param));
+                             n += std::string("_") + mech_name(std::get<3>(i.param));
+                             return n;
+                         });
 
 // ---------------------------------------------------------------- heartbeats
 
@@ -333,15 +341,13 @@ TEST_P(InteropHeartbeat, IdleConnectionSurvives) {
     expect_peer_ok();
 }
 
-
-INSTANTIATE_TEST_SUITE_P(Both, InteropHeartbeat,
-                         ::testing::Combine(::testing::Bool(),
-                                            ::testing::Values(transport::tcp4,
-                                                              transport::ipc_path)),
-                         [](const ::testing::TestParamInfo<std::tuple<bool, transport>> &i) {
-                             return std::string(std::get<0>(i.param) ? "we_bind_" : "peer_binds_") +
-                                    transport_name(std::get<1>(i.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Both, InteropHeartbeat,
+    ::testing::Combine(::testing::Bool(), ::testing::Values(transport::tcp4, transport::ipc_path)),
+    [](const ::testing::TestParamInfo<std::tuple<bool, transport>> &i) {
+        return std::string(std::get<0>(i.param) ? "we_bind_" : "peer_binds_") +
+               transport_name(std::get<1>(i.param));
+    });
 
 // ---------------------------------------------------------------- denied
 
@@ -362,8 +368,8 @@ TEST_F(InteropAuth, OurZapDeniesLibzmqClient) {
     set_int(pull, ZMQ_PLAIN_SERVER, 1);
     void *mon = monitor(pull);
     const std::string ep = bind_any(pull, transport::tcp4);
-    ASSERT_TRUE(peer.start({peer_path(), "--type", "PUSH", "--connect", ep, "--plain-user",
-                            "admin", "--plain-pass", "wrong", "--count", "1"}));
+    ASSERT_TRUE(peer.start({peer_path(), "--type", "PUSH", "--connect", ep, "--plain-user", "admin",
+                            "--plain-pass", "wrong", "--count", "1"}));
     ASSERT_EQ(ep, peer.endpoint());
     event ev;
     ASSERT_TRUE(wait_event(mon, ZMQ_EVENT_HANDSHAKE_FAILED_AUTH, &ev));

@@ -44,8 +44,7 @@ ctx.term()
 sys.exit(rc)
 )PY";
 
-class Pyzmq : public net_test,
-              public ::testing::WithParamInterface<std::tuple<bool, transport>> {
+class Pyzmq : public net_test, public ::testing::WithParamInterface<std::tuple<bool, transport>> {
   protected:
     void SetUp() override {
         net_test::SetUp();
@@ -85,14 +84,13 @@ TEST_P(Pyzmq, EchoExchange) {
     EXPECT_EQ(0, py.wait_exit());
 }
 
-INSTANTIATE_TEST_SUITE_P(Both, Pyzmq,
-                         ::testing::Combine(::testing::Bool(),
-                                            ::testing::Values(transport::tcp4,
-                                                              transport::ipc_path)),
-                         [](const ::testing::TestParamInfo<std::tuple<bool, transport>> &i) {
-                             return std::string(std::get<0>(i.param) ? "we_bind_" : "py_binds_") +
-                                    transport_name(std::get<1>(i.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    Both, Pyzmq,
+    ::testing::Combine(::testing::Bool(), ::testing::Values(transport::tcp4, transport::ipc_path)),
+    [](const ::testing::TestParamInfo<std::tuple<bool, transport>> &i) {
+        return std::string(std::get<0>(i.param) ? "we_bind_" : "py_binds_") +
+               transport_name(std::get<1>(i.param));
+    });
 
 // The issue's "done when": pyzmq on our libzmq.so.5 (LD_LIBRARY_PATH) talks
 // to pyzmq on the system libzmq. Against the system libzmq both run on it.
@@ -105,8 +103,8 @@ TEST(PyzmqDropin, PyzmqOnOurLibraryTalksToPyzmqOnLibzmq) {
     ours_env.push_back(std::string("LD_LIBRARY_PATH=") + ZLINK_INTEROP_DROPIN_DIR);
 #endif
     peer_process ours, theirs;
-    ASSERT_TRUE(ours.start({ZLINK_INTEROP_PYTHON, "-c", kScript, "bind", "tcp://127.0.0.1:*"},
-                           ours_env));
+    ASSERT_TRUE(
+        ours.start({ZLINK_INTEROP_PYTHON, "-c", kScript, "bind", "tcp://127.0.0.1:*"}, ours_env));
     const std::string ep = ours.endpoint();
     ASSERT_FALSE(ep.empty());
     ASSERT_TRUE(theirs.start({ZLINK_INTEROP_PYTHON, "-c", kScript, "client", ep}));

@@ -126,13 +126,13 @@ class PyzmqAuth : public ::testing::TestWithParam<bool> {
 
 TEST_P(PyzmqAuth, ThreadAuthenticatorAllowsTheCertifiedClient) {
     peer_process server, client;
-    ASSERT_TRUE(server.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "server", dir},
-                             env_for(true)));
+    ASSERT_TRUE(
+        server.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "server", dir}, env_for(true)));
     expect_library(server, true);
     const std::string ep = server.endpoint();
     ASSERT_FALSE(ep.empty());
-    ASSERT_TRUE(client.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "client", dir, ep},
-                             env_for(false)));
+    ASSERT_TRUE(
+        client.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "client", dir, ep}, env_for(false)));
     expect_library(client, false);
     const std::string reply = client.read_line();
     EXPECT_EQ(0u, reply.find("REPLY hello from ")) << reply;
@@ -142,14 +142,14 @@ TEST_P(PyzmqAuth, ThreadAuthenticatorAllowsTheCertifiedClient) {
 
 TEST_P(PyzmqAuth, ThreadAuthenticatorRefusesAStranger) {
     peer_process server, stranger;
-    ASSERT_TRUE(server.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "server", dir},
-                             env_for(true)));
+    ASSERT_TRUE(
+        server.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "server", dir}, env_for(true)));
     expect_library(server, true);
     const std::string ep = server.endpoint();
     ASSERT_FALSE(ep.empty());
-    ASSERT_TRUE(stranger.start(
-        {ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "client", dir, ep, "--stranger"},
-        env_for(false)));
+    ASSERT_TRUE(
+        stranger.start({ZLINK_INTEROP_PYTHON, "-c", kAuthScript, "client", dir, ep, "--stranger"},
+                       env_for(false)));
     expect_library(stranger, false);
     EXPECT_EQ("NO REPLY", stranger.read_line());
     EXPECT_EQ(3, stranger.wait_exit());

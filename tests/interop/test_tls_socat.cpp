@@ -98,15 +98,14 @@ TEST_F(TlsSocat, LibzmqTcpClientToZlinkTlsServerWithClientCertificate) {
     ASSERT_EQ(0, zmq_bind(rep, "tls://127.0.0.1:*"));
     const int port = unused_port();
     ASSERT_GT(port, 0);
-    ASSERT_TRUE(socat.start({socat_path,
-                             "TCP-LISTEN:" + std::to_string(port) +
-                                 ",bind=127.0.0.1,reuseaddr,fork",
-                             "OPENSSL:127.0.0.1:" + std::to_string(tcp_port("tcp" + last_endpoint(rep).substr(3))) +
-                                 ",verify=1,cafile=" + c.ca_file + ",cert=" + c.client.cert_file +
-                                 ",key=" + c.client.key_file}));
-    ASSERT_TRUE(peer.start({interop::peer_path(), "--type", "REQ", "--count",
-                            std::to_string(kCount), "--connect",
-                            "tcp://127.0.0.1:" + std::to_string(port)}));
+    ASSERT_TRUE(socat.start(
+        {socat_path, "TCP-LISTEN:" + std::to_string(port) + ",bind=127.0.0.1,reuseaddr,fork",
+         "OPENSSL:127.0.0.1:" + std::to_string(tcp_port("tcp" + last_endpoint(rep).substr(3))) +
+             ",verify=1,cafile=" + c.ca_file + ",cert=" + c.client.cert_file +
+             ",key=" + c.client.key_file}));
+    ASSERT_TRUE(
+        peer.start({interop::peer_path(), "--type", "REQ", "--count", std::to_string(kCount),
+                    "--connect", "tcp://127.0.0.1:" + std::to_string(port)}));
     ASSERT_FALSE(peer.endpoint().empty());
     // Echo until "END"; every message says who the TLS client was.
     for (;;) {

@@ -36,21 +36,36 @@ inline std::string pattern_name(const ::testing::TestParamInfo<link_pattern> &i)
 
 inline const char *event_name(int id) {
     switch (id) {
-    case ZMQ_EVENT_CONNECTED: return "CONNECTED";
-    case ZMQ_EVENT_CONNECT_DELAYED: return "CONNECT_DELAYED";
-    case ZMQ_EVENT_CONNECT_RETRIED: return "CONNECT_RETRIED";
-    case ZMQ_EVENT_LISTENING: return "LISTENING";
-    case ZMQ_EVENT_BIND_FAILED: return "BIND_FAILED";
-    case ZMQ_EVENT_ACCEPTED: return "ACCEPTED";
-    case ZMQ_EVENT_ACCEPT_FAILED: return "ACCEPT_FAILED";
-    case ZMQ_EVENT_CLOSED: return "CLOSED";
-    case ZMQ_EVENT_CLOSE_FAILED: return "CLOSE_FAILED";
-    case ZMQ_EVENT_DISCONNECTED: return "DISCONNECTED";
-    case ZMQ_EVENT_MONITOR_STOPPED: return "MONITOR_STOPPED";
-    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL: return "HANDSHAKE_FAILED_NO_DETAIL";
-    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED: return "HANDSHAKE_SUCCEEDED";
-    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL: return "HANDSHAKE_FAILED_PROTOCOL";
-    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH: return "HANDSHAKE_FAILED_AUTH";
+    case ZMQ_EVENT_CONNECTED:
+        return "CONNECTED";
+    case ZMQ_EVENT_CONNECT_DELAYED:
+        return "CONNECT_DELAYED";
+    case ZMQ_EVENT_CONNECT_RETRIED:
+        return "CONNECT_RETRIED";
+    case ZMQ_EVENT_LISTENING:
+        return "LISTENING";
+    case ZMQ_EVENT_BIND_FAILED:
+        return "BIND_FAILED";
+    case ZMQ_EVENT_ACCEPTED:
+        return "ACCEPTED";
+    case ZMQ_EVENT_ACCEPT_FAILED:
+        return "ACCEPT_FAILED";
+    case ZMQ_EVENT_CLOSED:
+        return "CLOSED";
+    case ZMQ_EVENT_CLOSE_FAILED:
+        return "CLOSE_FAILED";
+    case ZMQ_EVENT_DISCONNECTED:
+        return "DISCONNECTED";
+    case ZMQ_EVENT_MONITOR_STOPPED:
+        return "MONITOR_STOPPED";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL:
+        return "HANDSHAKE_FAILED_NO_DETAIL";
+    case ZMQ_EVENT_HANDSHAKE_SUCCEEDED:
+        return "HANDSHAKE_SUCCEEDED";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL:
+        return "HANDSHAKE_FAILED_PROTOCOL";
+    case ZMQ_EVENT_HANDSHAKE_FAILED_AUTH:
+        return "HANDSHAKE_FAILED_AUTH";
     }
     return "?";
 }
@@ -111,7 +126,8 @@ class fault_link : public net_test {
 
     // Makes the pair, applies `tune` to both before bind/connect, links
     // them through a new relay.
-    void link(const link_pattern &p, const std::function<void(void *binder, void *connecter)> &tune = {}) {
+    void link(const link_pattern &p,
+              const std::function<void(void *binder, void *connecter)> &tune = {}) {
         pat = p;
         binder = make(p.binder);
         connecter = make(p.connecter);
@@ -135,12 +151,12 @@ class fault_link : public net_test {
     // Stale copies of earlier tags (PUB repeats, REQ's lost requests) are
     // skipped; anything else fails the test.
     bool round_trip(const std::string &tag, int timeout_ms = wait_ms) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         const auto left = [&] {
-            return int(std::max<long long>(
-                0, std::chrono::duration_cast<std::chrono::milliseconds>(
-                       deadline - std::chrono::steady_clock::now())
-                       .count()));
+            return int(std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                  deadline - std::chrono::steady_clock::now())
+                                                  .count()));
         };
         switch (pat.binder) {
         case ZMQ_PULL:
@@ -178,7 +194,8 @@ class fault_link : public net_test {
     // `want`; a REP answers every request it takes ("re:" + request).
     bool skip_until(void *s, const std::string &want, int timeout_ms, size_t strip,
                     bool answer = false) {
-        const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+        const auto deadline =
+            std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
         for (;;) {
             const int left = int(std::chrono::duration_cast<std::chrono::milliseconds>(
                                      deadline - std::chrono::steady_clock::now())

@@ -23,14 +23,14 @@ TEST(accept_filter_options, TcpFilterSyntax) {
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_ROUTER);
     // Numeric addresses as getaddrinfo reads them, an optional strtol'd mask.
-    for (const char *ok : {"127.0.0.1", "127.0.0.1/8", "192.168.1.0/24", "10.0.0.0/0",
-                           "1.2.3.4/32", "1.2.3", "0.0.0.0", "[1.2.3.4]", "::ffff:1.2.3.4",
-                           "1.2.3.4/ 8", "1.2.3.4/+8", "1.2.3.4/8x", "1.2.3.4/032"})
+    for (const char *ok : {"127.0.0.1", "127.0.0.1/8", "192.168.1.0/24", "10.0.0.0/0", "1.2.3.4/32",
+                           "1.2.3", "0.0.0.0", "[1.2.3.4]", "::ffff:1.2.3.4", "1.2.3.4/ 8",
+                           "1.2.3.4/+8", "1.2.3.4/8x", "1.2.3.4/032"})
         EXPECT_EQ(0, set_filter(s, ok)) << ok;
-    for (const char *bad : {"10.0.0.1/33", "10.0.0.1/-1", "1.2.3.4/", "1.2.3.4/00", "1.2.3.4/0x10",
-                            "1.2.3.4/abc", "1.2.3.4//8", "1.2.3.4/8/8", "/8", "1.2.3.4:80",
-                            " 1.2.3.4", "1.2.3.4 ", "::1", "[::1]", "::1/64", "localhost", "lo",
-                            "*"})
+    for (const char *bad :
+         {"10.0.0.1/33", "10.0.0.1/-1", "1.2.3.4/", "1.2.3.4/00", "1.2.3.4/0x10", "1.2.3.4/abc",
+          "1.2.3.4//8", "1.2.3.4/8/8", "/8", "1.2.3.4:80", " 1.2.3.4", "1.2.3.4 ", "::1", "[::1]",
+          "::1/64", "localhost", "lo", "*"})
         EXPECT_ZMQ_ERR(set_filter(s, bad), EINVAL);
     // A counted NUL ends the string; an empty string or a NULL with a size does not pass.
     EXPECT_EQ(0, zmq_setsockopt(s, ZMQ_TCP_ACCEPT_FILTER, "127.0.0.1", 10));
@@ -48,8 +48,8 @@ TEST(accept_filter_options, TcpFilterSyntax) {
     // becomes IPv4-mapped, so its mask may go up to 128.
     int one = 1;
     ASSERT_EQ(0, zmq_setsockopt(s, ZMQ_IPV6, &one, sizeof one));
-    for (const char *ok : {"::1", "[::1]", "::1/128", "::1/0", "[::1]/64", "10.0.0.1/33",
-                           "1.2.3.4/128"})
+    for (const char *ok :
+         {"::1", "[::1]", "::1/128", "::1/0", "[::1]/64", "10.0.0.1/33", "1.2.3.4/128"})
         EXPECT_EQ(0, set_filter(s, ok)) << ok;
     for (const char *bad : {"::1/129", "1.2.3.4/129", "localhost"})
         EXPECT_ZMQ_ERR(set_filter(s, bad), EINVAL);
@@ -91,7 +91,8 @@ TEST(accept_filter_options, IpcFilterSyntax) {
 class accept_filter_test : public net_test {
   protected:
     // Binds a ROUTER on `t` with `setup` applied first, connects a DEALER.
-    template <typename F> void bind_and_connect(transport t, F &&setup) {
+    template <typename F>
+    void bind_and_connect(transport t, F &&setup) {
         server = make(ZMQ_ROUTER);
         client = make(ZMQ_DEALER);
         setup(server);

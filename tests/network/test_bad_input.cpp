@@ -160,8 +160,8 @@ TEST_F(BadInput, HugeDeclaredFrameSize) {
 TEST_F(BadInput, MalformedReadyCommand) {
     ASSERT_TRUE(bad.connect(ep));
     // READY whose property claims a 1000-byte value that is not there.
-    std::string body = std::string("\5READY") + "\13Socket-Type" + std::string("\0\0\x03\xE8", 4) +
-                       "DEALER";
+    std::string body =
+        std::string("\5READY") + "\13Socket-Type" + std::string("\0\0\x03\xE8", 4) + "DEALER";
     ASSERT_TRUE(bad.send(zmtp_greeting() + zmtp_frame(body, false, true)));
     EXPECT_TRUE(bad.wait_closed());
     EXPECT_TRUE(saw_event(ZMQ_EVENT_DISCONNECTED));

@@ -100,8 +100,8 @@ class Churn : public net_test {
                 return heap_growth < heap_slack && (sanitized || rss_growth < rss_slack_kib);
             },
             5000);
-        std::printf("%s: %d cycles, RSS %+ld KiB, heap %+ld bytes (%.1f per cycle)\n", what,
-                    cycles, rss_growth, heap_growth, double(heap_growth) / cycles);
+        std::printf("%s: %d cycles, RSS %+ld KiB, heap %+ld bytes (%.1f per cycle)\n", what, cycles,
+                    rss_growth, heap_growth, double(heap_growth) / cycles);
         EXPECT_LT(heap_growth, heap_slack) << what;
         if (!sanitized)
             EXPECT_LT(rss_growth, rss_slack_kib) << what;
@@ -110,8 +110,7 @@ class Churn : public net_test {
     // Warm-up cycles (io threads, the ROUTER's tables, allocator arenas),
     // then the baseline, `cycles` cycles, and the comparison. `client`: a
     // socket that lives through all cycles (its commands need a use too).
-    void run_cycles(const std::function<void()> &cycle, const char *what,
-                    void *client = nullptr) {
+    void run_cycles(const std::function<void()> &cycle, const char *what, void *client = nullptr) {
         const int fds_before = open_fds();
         for (int i = 0; i < warmup_cycles; ++i)
             ASSERT_NO_FATAL_FAILURE(cycle());
@@ -128,9 +127,10 @@ class Churn : public net_test {
         const usage base = now();
         for (int i = 0; i < cycles; ++i)
             ASSERT_NO_FATAL_FAILURE(cycle()) << what << ", cycle " << i;
-        std::printf("%s: %.1f s for %d cycles\n", what,
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
-                    cycles);
+        std::printf(
+            "%s: %.1f s for %d cycles\n", what,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+            cycles);
         expect_back_to(base, what, client);
     }
 

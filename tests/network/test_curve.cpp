@@ -241,8 +241,7 @@ TEST_P(Curve, HostileHelloFromARawPeer) {
     EXPECT_FALSE(wait_readable(pull, 0));
 }
 
-INSTANTIATE_TEST_SUITE_P(Transports, Curve,
-                         ::testing::Values(transport::tcp4, transport::ipc_path),
+INSTANTIATE_TEST_SUITE_P(Transports, Curve, ::testing::Values(transport::tcp4, transport::ipc_path),
                          [](const ::testing::TestParamInfo<transport> &i) {
                              return std::string(transport_name(i.param));
                          });

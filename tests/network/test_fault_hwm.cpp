@@ -178,8 +178,9 @@ class FaultHwm : public fault_link, public ::testing::WithParamInterface<hwm_cas
 
     // Numbered messages in increasing order until a marker, which
     // `send_marker` sends again whenever nothing came for a while.
-    std::vector<int> take_until_marker(void *receiver, size_t strip,
-                                       const std::function<void(const std::string &)> &send_marker) {
+    std::vector<int>
+    take_until_marker(void *receiver, size_t strip,
+                      const std::function<void(const std::string &)> &send_marker) {
         std::vector<int> got;
         const std::string marker = next_tag();
         const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
@@ -328,8 +329,8 @@ TEST_P(FaultHwmRep, RepDropsRepliesToAPeerThatDoesNotRead) {
     EXPECT_LT(got.size(), size_t(offered)) << "nothing dropped with HWM " << hwm;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Rep, FaultHwmRep,
-    ::testing::Values(hwm_case{"dealer_unread", link_pattern{"dealer_rep", ZMQ_REP, ZMQ_DEALER},
-                               lag::unread_consumer}),
-    case_name);
+INSTANTIATE_TEST_SUITE_P(Rep, FaultHwmRep,
+                         ::testing::Values(hwm_case{"dealer_unread",
+                                                    link_pattern{"dealer_rep", ZMQ_REP, ZMQ_DEALER},
+                                                    lag::unread_consumer}),
+                         case_name);

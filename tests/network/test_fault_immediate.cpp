@@ -87,7 +87,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(immediate_case{"push_refused", patterns[0], absent::refused},
                       immediate_case{"push_stalled", patterns[0], absent::stalled_before_handshake},
                       immediate_case{"dealer_refused", patterns[1], absent::refused},
-                      immediate_case{"dealer_stalled", patterns[1], absent::stalled_before_handshake},
+                      immediate_case{"dealer_stalled", patterns[1],
+                                     absent::stalled_before_handshake},
                       immediate_case{"req_refused", patterns[2], absent::refused},
                       immediate_case{"req_stalled", patterns[2], absent::stalled_before_handshake}),
     case_name);

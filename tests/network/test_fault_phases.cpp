@@ -33,13 +33,15 @@ const cut_point greeting_cuts[] = {
     {"greeting", dir::down, 10, end_kind::fin}, {"greeting", dir::down, 63, end_kind::rst},
 };
 const cut_point null_cuts[] = {
-    {"NULL READY", dir::up, 64, end_kind::fin},   {"NULL READY", dir::up, 70, end_kind::rst},
-    {"NULL READY", dir::down, 64, end_kind::rst}, {"NULL READY", dir::down, 75, end_kind::fin},
+    {"NULL READY", dir::up, 64, end_kind::fin},
+    {"NULL READY", dir::up, 70, end_kind::rst},
+    {"NULL READY", dir::down, 64, end_kind::rst},
+    {"NULL READY", dir::down, 75, end_kind::fin},
 };
 const cut_point plain_cuts[] = {
-    {"PLAIN HELLO", dir::up, 64, end_kind::rst},    {"PLAIN HELLO", dir::up, 70, end_kind::fin},
+    {"PLAIN HELLO", dir::up, 64, end_kind::rst},     {"PLAIN HELLO", dir::up, 70, end_kind::fin},
     {"PLAIN WELCOME", dir::down, 68, end_kind::rst}, {"PLAIN INITIATE", dir::up, 85, end_kind::fin},
-    {"PLAIN INITIATE", dir::up, 95, end_kind::rst}, {"PLAIN READY", dir::down, 74, end_kind::fin},
+    {"PLAIN INITIATE", dir::up, 95, end_kind::rst},  {"PLAIN READY", dir::down, 74, end_kind::fin},
     {"PLAIN READY", dir::down, 80, end_kind::rst},
 };
 
@@ -52,10 +54,10 @@ const std::vector<std::string> queued_parts = {"q-head", std::string(300, 'q'), 
 // HANDSHAKE_FAILED_NO_DETAIL.
 bool connecter_events_ok(const std::vector<int> &got) {
     for (int first : {ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL, ZMQ_EVENT_HANDSHAKE_SUCCEEDED})
-        if (got == ids({ZMQ_EVENT_CONNECT_DELAYED, ZMQ_EVENT_CONNECTED, first,
-                        ZMQ_EVENT_DISCONNECTED, ZMQ_EVENT_CONNECT_RETRIED,
-                        ZMQ_EVENT_CONNECT_DELAYED, ZMQ_EVENT_CONNECTED,
-                        ZMQ_EVENT_HANDSHAKE_SUCCEEDED}))
+        if (got ==
+            ids({ZMQ_EVENT_CONNECT_DELAYED, ZMQ_EVENT_CONNECTED, first, ZMQ_EVENT_DISCONNECTED,
+                 ZMQ_EVENT_CONNECT_RETRIED, ZMQ_EVENT_CONNECT_DELAYED, ZMQ_EVENT_CONNECTED,
+                 ZMQ_EVENT_HANDSHAKE_SUCCEEDED}))
             return true;
     return false;
 }
@@ -126,7 +128,9 @@ class FaultPhases : public fault_link, public ::testing::WithParamInterface<link
         if (queues)
             ASSERT_EQ(0, send_parts(connecter, queued_parts));
 
-        ASSERT_TRUE(proxy->wait_ended(1)) << "the relay never cut; it accepted " << proxy->accepted() << ", forwarded " << proxy->forwarded(dir::up) << " up, " << proxy->forwarded(dir::down) << " down";
+        ASSERT_TRUE(proxy->wait_ended(1))
+            << "the relay never cut; it accepted " << proxy->accepted() << ", forwarded "
+            << proxy->forwarded(dir::up) << " up, " << proxy->forwarded(dir::down) << " down";
         const trace t = until_reconnected(mon);
         EXPECT_TRUE(connecter_events_ok(t.ids())) << "connecter: " << t.str().substr(0, 400);
         const trace bt = until_reconnected(bmon);
@@ -143,7 +147,8 @@ class FaultPhases : public fault_link, public ::testing::WithParamInterface<link
             if (!send_retry(connecter, tag, 0, 100) || !wait_readable(binder, 100))
                 continue;
             const std::vector<std::string> got = recv_multipart(binder, 1000);
-            const std::vector<std::string> body(got.begin() + long(std::min(strip, got.size())), got.end());
+            const std::vector<std::string> body(got.begin() + long(std::min(strip, got.size())),
+                                                got.end());
             if (p.binder == ZMQ_ROUTER)
                 last_routing_id = got[0];
             if (body == queued_parts) {

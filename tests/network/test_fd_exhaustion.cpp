@@ -263,8 +263,8 @@ TEST(FdExhaustion, ATcpConnectionCostsTwoDescriptors) {
     for (int i = 0; i < n; ++i)
         ASSERT_TRUE(router_recv(router, id, body));
     const int after = open_fds();
-    EXPECT_LE(after - before, 2 * n) << "descriptors per connection: "
-                                     << (after - before) / static_cast<double>(n);
+    EXPECT_LE(after - before, 2 * n)
+        << "descriptors per connection: " << (after - before) / static_cast<double>(n);
     for (void *d : ds) {
         set_int(d, ZMQ_LINGER, 0);
         zmq_close(d);

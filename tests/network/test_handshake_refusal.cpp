@@ -63,11 +63,13 @@ struct event_log {
         std::string s;
         for (const auto &e : events)
             if (e.endpoint == ep)
-                s += "0x" + [&] {
-                    char b[16];
-                    snprintf(b, sizeof b, "%x", e.id);
-                    return std::string(b);
-                }() + "/" + std::to_string(e.value) + " ";
+                s += "0x" +
+                     [&] {
+                         char b[16];
+                         snprintf(b, sizeof b, "%x", e.id);
+                         return std::string(b);
+                     }() +
+                     "/" + std::to_string(e.value) + " ";
         return s;
     }
     int count(const std::string &ep, int id_mask) const {
@@ -79,8 +81,7 @@ struct event_log {
 };
 
 constexpr int kFailedEvents = ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL |
-                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
-                              ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
+                              ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH;
 constexpr int kRetryEvents = ZMQ_EVENT_CONNECT_RETRIED | ZMQ_EVENT_CONNECTED;
 
 class HandshakeRefusal : public net_test {
@@ -221,10 +222,10 @@ class HandshakeRefusal : public net_test {
         ASSERT_EQ(0, zmq_connect(client, srv.ep.c_str()));
         ASSERT_TRUE(srv.accept());
         ASSERT_TRUE(srv.greet(plain));
-        ASSERT_TRUE(srv.send(!reply.empty() ? reply
-                                            : zmtp_frame(std::string("\5ERROR", 6) +
-                                                             char(reason.size()) + reason,
-                                                         false, true)));
+        ASSERT_TRUE(srv.send(
+            !reply.empty() ? reply
+                           : zmtp_frame(std::string("\5ERROR", 6) + char(reason.size()) + reason,
+                                        false, true)));
         ASSERT_TRUE(log_until(mon, ZMQ_EVENT_DISCONNECTED, srv.ep)) << log.describe(srv.ep);
         control_then_quiet(client, mon, plain, control_type);
         *ep_out = srv.ep;

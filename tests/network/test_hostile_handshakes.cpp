@@ -38,7 +38,8 @@ class selective_zap {
 
   private:
     void reply(const std::vector<std::string> &req, const char *status) {
-        // [peer id, "", version, request id, ...] -> [peer id, "", "1.0", request id, status, text, user, metadata]
+        // [peer id, "", version, request id, ...] -> [peer id, "", "1.0", request id, status, text,
+        // user, metadata]
         send_parts(_sock, {req[0], "", "1.0", req[3], status, "", "user", ""});
     }
     void run() {
@@ -166,7 +167,8 @@ TEST_F(HostileHandshakes, StalledHandshakesAreClosedByHandshakeIvl) {
         }
     }
     for (int i = 0; i < stalled_n; ++i)
-        EXPECT_TRUE(stalled[size_t(i)]->wait_closed(10000)) << "stalled peer " << i << " still open";
+        EXPECT_TRUE(stalled[size_t(i)]->wait_closed(10000))
+            << "stalled peer " << i << " still open";
     int accepted = 0, failed = 0;
     event ev;
     EXPECT_TRUE(eventually([&] {

@@ -107,7 +107,8 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(flow_case{"push_pull_tcp", ZMQ_PUSH, ZMQ_PULL, transport::tcp4},
                       flow_case{"push_pull_ipc", ZMQ_PUSH, ZMQ_PULL, transport::ipc_path},
                       flow_case{"dealer_router_tcp", ZMQ_DEALER, ZMQ_ROUTER, transport::tcp4},
-                      flow_case{"dealer_dealer_ipc", ZMQ_DEALER, ZMQ_DEALER, transport::ipc_abstract},
+                      flow_case{"dealer_dealer_ipc", ZMQ_DEALER, ZMQ_DEALER,
+                                transport::ipc_abstract},
                       flow_case{"pair_tcp", ZMQ_PAIR, ZMQ_PAIR, transport::tcp4},
                       flow_case{"pair_ipc", ZMQ_PAIR, ZMQ_PAIR, transport::ipc_path}),
     [](const ::testing::TestParamInfo<flow_case> &i) { return std::string(i.param.name); });

@@ -40,14 +40,14 @@ std::vector<std::string> split(const std::string &line) {
 }
 
 // Skips the case unless this process may hold `needed` descriptors.
-#define REQUIRE_FD_LIMIT(needed)                                               \
-    do {                                                                       \
-        rlimit lim_{};                                                         \
-        ASSERT_EQ(0, ::getrlimit(RLIMIT_NOFILE, &lim_));                       \
-        if (lim_.rlim_max != RLIM_INFINITY && static_cast<long>(lim_.rlim_max) < (needed)) \
-            GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << lim_.rlim_max << " < " \
-                         << (needed) << " descriptors this case needs";        \
-        ASSERT_GE(raise_fd_limit(needed), (needed));                           \
+#define REQUIRE_FD_LIMIT(needed)                                                                   \
+    do {                                                                                           \
+        rlimit lim_{};                                                                             \
+        ASSERT_EQ(0, ::getrlimit(RLIMIT_NOFILE, &lim_));                                           \
+        if (lim_.rlim_max != RLIM_INFINITY && static_cast<long>(lim_.rlim_max) < (needed))         \
+            GTEST_SKIP() << "RLIMIT_NOFILE hard limit " << lim_.rlim_max << " < " << (needed)      \
+                         << " descriptors this case needs";                                        \
+        ASSERT_GE(raise_fd_limit(needed), (needed));                                               \
     } while (0)
 
 // The child's side: a ROUTER on `router_endpoints` endpoints (sent to the
@@ -278,7 +278,8 @@ TEST(Scale, ReconnectStormAfterServerRestart) {
                     break;
                 }
             }
-            if (!done[size_t(i)] && now - last_sent[size_t(i)] > std::chrono::milliseconds(resend_ms))
+            if (!done[size_t(i)] &&
+                now - last_sent[size_t(i)] > std::chrono::milliseconds(resend_ms))
                 request(i);
         }
     }

@@ -12,11 +12,11 @@ using namespace testutil;
 namespace {
 
 // libzmq gives every socket a descriptor (its mailbox's eventfd).
-#define REQUIRE_FDS_FOR_SOCKETS(n)                                             \
-    do {                                                                       \
-        const long need_ = (n) + 100L;                                         \
-        if (raise_fd_limit(need_) < need_)                                     \
-            GTEST_SKIP() << "RLIMIT_NOFILE cannot be raised to " << need_;     \
+#define REQUIRE_FDS_FOR_SOCKETS(n)                                                                 \
+    do {                                                                                           \
+        const long need_ = (n) + 100L;                                                             \
+        if (raise_fd_limit(need_) < need_)                                                         \
+            GTEST_SKIP() << "RLIMIT_NOFILE cannot be raised to " << need_;                         \
     } while (0)
 
 // Closes `s` and makes a new socket in its place: libzmq frees a closed
@@ -209,10 +209,15 @@ INSTANTIATE_TEST_SUITE_P(SocketLimits, RepeatedConnect,
                                            std::make_pair(ZMQ_PUSH, ZMQ_PULL)),
                          [](const ::testing::TestParamInfo<std::pair<int, int>> &info) {
                              switch (info.param.first) {
-                             case ZMQ_DEALER: return std::string("Dealer");
-                             case ZMQ_REQ: return std::string("Req");
-                             case ZMQ_SUB: return std::string("Sub");
-                             case ZMQ_PUB: return std::string("Pub");
-                             default: return std::string("Push");
+                             case ZMQ_DEALER:
+                                 return std::string("Dealer");
+                             case ZMQ_REQ:
+                                 return std::string("Req");
+                             case ZMQ_SUB:
+                                 return std::string("Sub");
+                             case ZMQ_PUB:
+                                 return std::string("Pub");
+                             default:
+                                 return std::string("Push");
                              }
                          });

@@ -228,8 +228,7 @@ TEST_F(socks_test, ReplyAddressDoesNotReachThePeer) {
 
 // A failed exchange ends the attempt; the socket reconnects as after any
 // failed connect, and reports CONNECTED only once the proxy got through.
-class socks_retry_test : public socks_test,
-                         public ::testing::WithParamInterface<const char *> {};
+class socks_retry_test : public socks_test, public ::testing::WithParamInterface<const char *> {};
 
 TEST_P(socks_retry_test, FailedExchangeIsRetried) {
     SKIP_WITHOUT_TCP();

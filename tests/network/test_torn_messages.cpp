@@ -23,9 +23,14 @@ constexpr int kParts = 3;
 std::string part_of(long long seq, int i) {
     char buf[16];
     switch (i) {
-    case 0: std::snprintf(buf, sizeof buf, "m%06lld", seq); return buf;
-    case 1: return std::string(1000, char('a' + seq % 26));
-    default: std::snprintf(buf, sizeof buf, "e%06lld", seq); return buf;
+    case 0:
+        std::snprintf(buf, sizeof buf, "m%06lld", seq);
+        return buf;
+    case 1:
+        return std::string(1000, char('a' + seq % 26));
+    default:
+        std::snprintf(buf, sizeof buf, "e%06lld", seq);
+        return buf;
     }
 }
 
@@ -81,7 +86,8 @@ bool recv_message(void *s, int timeout_ms, std::vector<std::string> &out) {
             zmq_msg_close(&m);
             if (out.empty() && zmq_errno() == EAGAIN)
                 return false;
-            ADD_FAILURE() << "part " << out.size() << " of a message: " << zmq_strerror(zmq_errno());
+            ADD_FAILURE() << "part " << out.size()
+                          << " of a message: " << zmq_strerror(zmq_errno());
             return false;
         }
         out.emplace_back(static_cast<const char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
@@ -148,9 +154,8 @@ class TornMessages : public net_test {
     }
 
     // One-way traffic: sender -> receiver, cut in direction d.
-    void run_one_way(void *sender, void *receiver, dir d,
-                     const std::vector<std::string> &envelope, size_t strip,
-                     const std::vector<size_t> &bodies);
+    void run_one_way(void *sender, void *receiver, dir d, const std::vector<std::string> &envelope,
+                     size_t strip, const std::vector<size_t> &bodies);
     // Traffic flows: send until the message just sent is received.
     bool sync_one_way(void *sender, void *receiver, const std::vector<std::string> &envelope,
                       size_t strip);

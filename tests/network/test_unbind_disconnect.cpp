@@ -57,15 +57,15 @@ TEST_P(Unbind, EndsAcceptedConnectionsWhateverLinger) {
     EXPECT_TRUE(wait_event_polling(cmon, ZMQ_EVENT_DISCONNECTED, server));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Transports, Unbind,
-    ::testing::Combine(::testing::Values(transport::tcp4, transport::ipc_path, transport::ipc_wild),
-                       ::testing::Values(-1, 0, 1000)),
-    [](const ::testing::TestParamInfo<std::tuple<transport, int>> &info) {
-        const int linger = std::get<1>(info.param);
-        return std::string(transport_name(std::get<0>(info.param))) + "_linger_" +
-               (linger < 0 ? "infinite" : std::to_string(linger));
-    });
+INSTANTIATE_TEST_SUITE_P(Transports, Unbind,
+                         ::testing::Combine(::testing::Values(transport::tcp4, transport::ipc_path,
+                                                              transport::ipc_wild),
+                                            ::testing::Values(-1, 0, 1000)),
+                         [](const ::testing::TestParamInfo<std::tuple<transport, int>> &info) {
+                             const int linger = std::get<1>(info.param);
+                             return std::string(transport_name(std::get<0>(info.param))) +
+                                    "_linger_" + (linger < 0 ? "infinite" : std::to_string(linger));
+                         });
 
 class UnbindRules : public net_test {};
 

@@ -7,8 +7,7 @@ using namespace testutil;
 
 namespace {
 
-TEST(Errors, SendOnReceiveOnlySocketsIsEnotsup)
-{
+TEST(Errors, SendOnReceiveOnlySocketsIsEnotsup) {
     Ctx ctx;
     for (int type : {ZMQ_SUB, ZMQ_PULL}) {
         Sock s(ctx, type);
@@ -21,8 +20,7 @@ TEST(Errors, SendOnReceiveOnlySocketsIsEnotsup)
     }
 }
 
-TEST(Errors, RecvOnSendOnlySocketsIsEnotsup)
-{
+TEST(Errors, RecvOnSendOnlySocketsIsEnotsup) {
     Ctx ctx;
     for (int type : {ZMQ_PUB, ZMQ_PUSH}) {
         Sock s(ctx, type);
@@ -36,8 +34,7 @@ TEST(Errors, RecvOnSendOnlySocketsIsEnotsup)
     }
 }
 
-TEST(Errors, EnotsupEvenWhenConnected)
-{
+TEST(Errors, EnotsupEvenWhenConnected) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();
@@ -49,8 +46,7 @@ TEST(Errors, EnotsupEvenWhenConnected)
     EXPECT_ZMQ_ERR(zmq_recv(pub, buf, sizeof buf, 0), ENOTSUP);
 }
 
-TEST(Errors, NullSocketIsEnotsock)
-{
+TEST(Errors, NullSocketIsEnotsock) {
     char buf[8];
     int v = 0;
     size_t len = sizeof v;
@@ -70,8 +66,7 @@ TEST(Errors, NullSocketIsEnotsock)
     zmq_msg_close(&m);
 }
 
-TEST(Errors, SocketCreationErrors)
-{
+TEST(Errors, SocketCreationErrors) {
     errno = 0;
     EXPECT_EQ(nullptr, zmq_socket(nullptr, ZMQ_PAIR));
     EXPECT_EQ(EFAULT, zmq_errno());
@@ -83,22 +78,19 @@ TEST(Errors, SocketCreationErrors)
     }
 }
 
-TEST(Errors, EverySocketTypeCanBeCreated)
-{
+TEST(Errors, EverySocketTypeCanBeCreated) {
     Ctx ctx;
-    for (int type : {ZMQ_PAIR, ZMQ_PUB, ZMQ_SUB, ZMQ_REQ, ZMQ_REP, ZMQ_DEALER,
-                     ZMQ_ROUTER, ZMQ_PULL, ZMQ_PUSH, ZMQ_XPUB, ZMQ_XSUB}) {
+    for (int type : {ZMQ_PAIR, ZMQ_PUB, ZMQ_SUB, ZMQ_REQ, ZMQ_REP, ZMQ_DEALER, ZMQ_ROUTER, ZMQ_PULL,
+                     ZMQ_PUSH, ZMQ_XPUB, ZMQ_XSUB}) {
         Sock s(ctx, type);
         EXPECT_EQ(type, s.get_int(ZMQ_TYPE));
     }
 }
 
-TEST(Errors, MalformedEndpointsAreEinval)
-{
+TEST(Errors, MalformedEndpointsAreEinval) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PAIR);
-    for (const char *ep : {"", "inproc", "inproc:/x", "inproc:x", "://x",
-                           "inproc://"}) {
+    for (const char *ep : {"", "inproc", "inproc:/x", "inproc:x", "://x", "inproc://"}) {
         SCOPED_TRACE(std::string("endpoint '") + ep + "'");
         EXPECT_ZMQ_ERR(zmq_bind(s, ep), EINVAL);
         EXPECT_ZMQ_ERR(zmq_connect(s, ep), EINVAL);
@@ -106,8 +98,7 @@ TEST(Errors, MalformedEndpointsAreEinval)
     EXPECT_ZMQ_ERR(zmq_unbind(s, "garbage"), EINVAL);
 }
 
-TEST(Errors, UnknownTransportIsEprotonosupport)
-{
+TEST(Errors, UnknownTransportIsEprotonosupport) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PAIR);
     EXPECT_ZMQ_ERR(zmq_bind(s, "foo://bar"), EPROTONOSUPPORT);
@@ -117,8 +108,7 @@ TEST(Errors, UnknownTransportIsEprotonosupport)
     EXPECT_ZMQ_ERR(zmq_bind(s, "INPROC://upper"), EPROTONOSUPPORT);
 }
 
-TEST(Errors, DoubleBindIsEaddrinuse)
-{
+TEST(Errors, DoubleBindIsEaddrinuse) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -127,8 +117,7 @@ TEST(Errors, DoubleBindIsEaddrinuse)
     EXPECT_ZMQ_ERR(zmq_bind(b, ep.c_str()), EADDRINUSE);
 }
 
-TEST(Errors, SameNameInOtherContextIsIndependent)
-{
+TEST(Errors, SameNameInOtherContextIsIndependent) {
     Ctx ctx1, ctx2;
     Sock a(ctx1, ZMQ_PAIR), b(ctx2, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -136,8 +125,7 @@ TEST(Errors, SameNameInOtherContextIsIndependent)
     b.bind(ep); // inproc names are per context
 }
 
-TEST(Errors, UnbindAndDisconnectUnknownAreEnoent)
-{
+TEST(Errors, UnbindAndDisconnectUnknownAreEnoent) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -152,8 +140,7 @@ TEST(Errors, UnbindAndDisconnectUnknownAreEnoent)
 
 // In libzmq zmq_unbind and zmq_disconnect are the same operation
 // (term_endpoint): each undoes a bind or a connect of that endpoint.
-TEST(Errors, UnbindAndDisconnectAreInterchangeable)
-{
+TEST(Errors, UnbindAndDisconnectAreInterchangeable) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -166,8 +153,7 @@ TEST(Errors, UnbindAndDisconnectAreInterchangeable)
     EXPECT_ZMQ_ERR(zmq_disconnect(a, ep.c_str()), ENOENT);
 }
 
-TEST(Errors, ConnectToUnboundInprocSucceeds)
-{
+TEST(Errors, ConnectToUnboundInprocSucceeds) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PUSH);
     const std::string ep = inproc_ep();
@@ -176,8 +162,7 @@ TEST(Errors, ConnectToUnboundInprocSucceeds)
     EXPECT_EQ(0, zmq_disconnect(s, ep.c_str()));
 }
 
-TEST(Errors, BadOptionsAreEinval)
-{
+TEST(Errors, BadOptionsAreEinval) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PAIR);
     int v = 0;
@@ -191,8 +176,7 @@ TEST(Errors, BadOptionsAreEinval)
     EXPECT_ZMQ_ERR(zmq_setsockopt(s, ZMQ_TYPE, &v, sizeof v), EINVAL);
 }
 
-TEST(Errors, RcvmoreIsFalseWithoutMessage)
-{
+TEST(Errors, RcvmoreIsFalseWithoutMessage) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PULL);
     EXPECT_FALSE(rcvmore(s));
@@ -201,8 +185,7 @@ TEST(Errors, RcvmoreIsFalseWithoutMessage)
 // libzmq 4.3 performs no socket-type compatibility check for inproc (ZMTP
 // over tcp/ipc rejects mismatched peers, but inproc never handshakes): the
 // connection is made and whatever the two routing policies allow flows.
-TEST(Errors, IncompatibleTypesOverInprocAreNotRejected)
-{
+TEST(Errors, IncompatibleTypesOverInprocAreNotRejected) {
     Ctx ctx;
     {
         Sock push(ctx, ZMQ_PUSH), pair(ctx, ZMQ_PAIR);

@@ -13,8 +13,7 @@ using Frames = std::vector<std::string>;
 constexpr int kSlack = 64;
 
 // Fills the pipe from `tx` with DONTWAIT sends; returns how many fit.
-int fill(void *tx, int limit = 100000)
-{
+int fill(void *tx, int limit = 100000) {
     int n = 0;
     for (; n < limit; ++n) {
         if (zmq_send(tx, "m", 1, ZMQ_DONTWAIT) < 0) {
@@ -34,8 +33,7 @@ void PrintTo(const HwmCase &c, std::ostream *os) { *os << c.name; }
 
 class BlockingHwm : public ::testing::TestWithParam<HwmCase> {};
 
-TEST_P(BlockingHwm, FullPipeGivesEagainAndDrains)
-{
+TEST_P(BlockingHwm, FullPipeGivesEagainAndDrains) {
     Ctx ctx;
     Sock tx(ctx, GetParam().tx), rx(ctx, GetParam().rx);
     tx.set_int(ZMQ_SNDHWM, 10);
@@ -58,8 +56,7 @@ TEST_P(BlockingHwm, FullPipeGivesEagainAndDrains)
     EXPECT_EQ("again", recv_ok(rx));
 }
 
-TEST_P(BlockingHwm, BindSideSending)
-{
+TEST_P(BlockingHwm, BindSideSending) {
     Ctx ctx;
     Sock tx(ctx, GetParam().tx), rx(ctx, GetParam().rx);
     tx.set_int(ZMQ_SNDHWM, 5);
@@ -77,8 +74,7 @@ TEST_P(BlockingHwm, BindSideSending)
         ASSERT_NE("<recv failed>", recv_ok(rx));
 }
 
-TEST_P(BlockingHwm, AtHwmNewMultipartIsRefusedWhole)
-{
+TEST_P(BlockingHwm, AtHwmNewMultipartIsRefusedWhole) {
     Ctx ctx;
     Sock tx(ctx, GetParam().tx), rx(ctx, GetParam().rx);
     tx.set_int(ZMQ_SNDHWM, 3);
@@ -103,8 +99,7 @@ TEST_P(BlockingHwm, AtHwmNewMultipartIsRefusedWhole)
     EXPECT_EQ(EAGAIN, recv_err(rx, ZMQ_DONTWAIT));
 }
 
-TEST_P(BlockingHwm, ZeroMeansUnlimited)
-{
+TEST_P(BlockingHwm, ZeroMeansUnlimited) {
     Ctx ctx;
     Sock tx(ctx, GetParam().tx), rx(ctx, GetParam().rx);
     tx.set_int(ZMQ_SNDHWM, 0);
@@ -117,8 +112,7 @@ TEST_P(BlockingHwm, ZeroMeansUnlimited)
         ASSERT_EQ("m", recv_ok(rx));
 }
 
-TEST_P(BlockingHwm, BlockedSenderResumesWhenReceiverDrains)
-{
+TEST_P(BlockingHwm, BlockedSenderResumesWhenReceiverDrains) {
     Ctx ctx;
     Sock tx(ctx, GetParam().tx), rx(ctx, GetParam().rx);
     tx.set_int(ZMQ_SNDHWM, 2);
@@ -143,12 +137,10 @@ const HwmCase kBlocking[] = {
     {"PAIR_PAIR", ZMQ_PAIR, ZMQ_PAIR},
 };
 
-INSTANTIATE_TEST_SUITE_P(
-    Types, BlockingHwm, ::testing::ValuesIn(kBlocking),
-    [](const ::testing::TestParamInfo<HwmCase> &i) { return i.param.name; });
+INSTANTIATE_TEST_SUITE_P(Types, BlockingHwm, ::testing::ValuesIn(kBlocking),
+                         [](const ::testing::TestParamInfo<HwmCase> &i) { return i.param.name; });
 
-TEST(Hwm, DefaultsAreOneThousand)
-{
+TEST(Hwm, DefaultsAreOneThousand) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PUSH);
     EXPECT_EQ(1000, s.get_int(ZMQ_SNDHWM));
@@ -160,8 +152,7 @@ TEST(Hwm, DefaultsAreOneThousand)
     EXPECT_ZMQ_ERR(zmq_setsockopt(s, ZMQ_RCVHWM, &bad, sizeof bad), EINVAL);
 }
 
-TEST(Hwm, RouterWithoutMandatoryDropsWhenFull)
-{
+TEST(Hwm, RouterWithoutMandatoryDropsWhenFull) {
     Ctx ctx;
     Sock router(ctx, ZMQ_ROUTER), dealer(ctx, ZMQ_DEALER);
     router.set_int(ZMQ_SNDHWM, 5);
@@ -183,8 +174,7 @@ TEST(Hwm, RouterWithoutMandatoryDropsWhenFull)
     EXPECT_LE(got, 5 + 5 + kSlack);
 }
 
-TEST(Conflate, KeepsOnlyLastMessage)
-{
+TEST(Conflate, KeepsOnlyLastMessage) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -199,8 +189,7 @@ TEST(Conflate, KeepsOnlyLastMessage)
     EXPECT_EQ("v100", recv_ok(pull));
 }
 
-TEST(Conflate, SenderSideConflateNeverBlocks)
-{
+TEST(Conflate, SenderSideConflateNeverBlocks) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -214,8 +203,7 @@ TEST(Conflate, SenderSideConflateNeverBlocks)
     EXPECT_EQ(EAGAIN, recv_err(pull, ZMQ_DONTWAIT));
 }
 
-TEST(Conflate, DealerAndSub)
-{
+TEST(Conflate, DealerAndSub) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();
@@ -239,8 +227,7 @@ TEST(Conflate, DealerAndSub)
     EXPECT_EQ("d49", recv_ok(b));
 }
 
-TEST(Conflate, OptionRoundTrips)
-{
+TEST(Conflate, OptionRoundTrips) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PULL);
     EXPECT_EQ(0, s.get_int(ZMQ_CONFLATE));

@@ -12,8 +12,7 @@ using namespace testutil;
 namespace {
 
 // DONTWAIT sends until EAGAIN (commands processed first, as a poll would).
-int fill(void *s, int limit = 100000)
-{
+int fill(void *s, int limit = 100000) {
     int events = 0;
     size_t len = sizeof events;
     zmq_getsockopt(s, ZMQ_EVENTS, &events, &len);
@@ -23,8 +22,7 @@ int fill(void *s, int limit = 100000)
     return n;
 }
 
-bool writable(void *s)
-{
+bool writable(void *s) {
     int events = 0;
     size_t len = sizeof events;
     EXPECT_EQ(0, zmq_getsockopt(s, ZMQ_EVENTS, &events, &len));
@@ -32,8 +30,7 @@ bool writable(void *s)
 }
 
 // Receives until nothing comes for a while; returns the count.
-int drain(void *s, int quiet_ms = 100)
-{
+int drain(void *s, int quiet_ms = 100) {
     int n = 0;
     while (poll_in(s, quiet_ms) && recv_err(s, ZMQ_DONTWAIT) == 0)
         ++n;
@@ -42,20 +39,17 @@ int drain(void *s, int quiet_ms = 100)
 
 struct Link {
     Sock tx, rx; // tx connects (PUSH), rx binds (PULL)
-    Link(Ctx &ctx, int sndhwm, int rcvhwm) : tx(ctx, ZMQ_PUSH), rx(ctx, ZMQ_PULL)
-    {
+    Link(Ctx &ctx, int sndhwm, int rcvhwm) : tx(ctx, ZMQ_PUSH), rx(ctx, ZMQ_PULL) {
         tx.set_int(ZMQ_SNDHWM, sndhwm);
         rx.set_int(ZMQ_RCVHWM, rcvhwm);
     }
-    void bind_then_connect()
-    {
+    void bind_then_connect() {
         const std::string ep = inproc_ep();
         rx.bind(ep);
         tx.connect(ep);
         settle();
     }
-    void connect_then_bind()
-    {
+    void connect_then_bind() {
         const std::string ep = inproc_ep();
         tx.connect(ep);
         rx.bind(ep);
@@ -63,8 +57,7 @@ struct Link {
     }
     // Both sides process their pending commands (the binder adopts its
     // pipe), so a setsockopt afterwards reaches the pipe.
-    void settle()
-    {
+    void settle() {
         writable(tx);
         writable(rx);
     }
@@ -72,8 +65,7 @@ struct Link {
 
 } // namespace
 
-TEST(HwmSemantics, WriterIsToldOfRoomAfterHalfTheHwm)
-{
+TEST(HwmSemantics, WriterIsToldOfRoomAfterHalfTheHwm) {
     for (int total : {10, 11024}) {
         Ctx ctx;
         Link l(ctx, total / 2, total - total / 2);
@@ -88,8 +80,7 @@ TEST(HwmSemantics, WriterIsToldOfRoomAfterHalfTheHwm)
     }
 }
 
-TEST(HwmSemantics, ConnectBeforeBindQueueGrowsToSndPlusRcvAtBind)
-{
+TEST(HwmSemantics, ConnectBeforeBindQueueGrowsToSndPlusRcvAtBind) {
     Ctx ctx;
     Link l(ctx, 5, 7);
     const std::string ep = inproc_ep();
@@ -100,8 +91,7 @@ TEST(HwmSemantics, ConnectBeforeBindQueueGrowsToSndPlusRcvAtBind)
     EXPECT_EQ(12, drain(l.rx));
 }
 
-TEST(HwmSemantics, ZeroOnEitherSideIsUnlimited)
-{
+TEST(HwmSemantics, ZeroOnEitherSideIsUnlimited) {
     for (auto hwms : {std::pair<int, int>{5, 0}, {0, 7}}) {
         Ctx ctx;
         Link before(ctx, hwms.first, hwms.second);
@@ -113,8 +103,7 @@ TEST(HwmSemantics, ZeroOnEitherSideIsUnlimited)
     }
 }
 
-TEST(HwmSemantics, NewHwmAppliesToExistingPipes)
-{
+TEST(HwmSemantics, NewHwmAppliesToExistingPipes) {
     Ctx ctx;
     {
         Link l(ctx, 3, 5);
@@ -155,8 +144,7 @@ TEST(HwmSemantics, NewHwmAppliesToExistingPipes)
 }
 
 // The binder sending: its SNDHWM plus the connecter's RCVHWM.
-TEST(HwmSemantics, NewHwmAppliesInTheBindersDirection)
-{
+TEST(HwmSemantics, NewHwmAppliesInTheBindersDirection) {
     Ctx ctx;
     for (bool change_receiver : {false, true}) {
         Sock tx(ctx, ZMQ_PUSH), rx(ctx, ZMQ_PULL);
@@ -176,8 +164,7 @@ TEST(HwmSemantics, NewHwmAppliesInTheBindersDirection)
 
 // A writer already stopped at its HWM stays stopped when the HWM is raised,
 // until the reader has taken the low-water mark's worth (libzmq 4.3.4).
-TEST(HwmSemantics, RaisingTheHwmOfAFullPipeWaitsForTheReader)
-{
+TEST(HwmSemantics, RaisingTheHwmOfAFullPipeWaitsForTheReader) {
     Ctx ctx;
     Link l(ctx, 50, 50);
     l.bind_then_connect();
@@ -195,8 +182,7 @@ TEST(HwmSemantics, RaisingTheHwmOfAFullPipeWaitsForTheReader)
 // zlink applies the rule above with both sides' current values. libzmq
 // 4.3.4 combines a peer's new values with those of connect time instead:
 // a receiver raising RCVHWM 5 -> 20 gives its sender (SNDHWM 3) 20 + 5.
-TEST(HwmSemantics, PeerChangeUsesCurrentValuesOfBothSides)
-{
+TEST(HwmSemantics, PeerChangeUsesCurrentValuesOfBothSides) {
     Ctx ctx;
     Link l(ctx, 3, 5);
     l.bind_then_connect();
@@ -208,8 +194,7 @@ TEST(HwmSemantics, PeerChangeUsesCurrentValuesOfBothSides)
 #endif
 }
 
-TEST(ConnectBeforeBind, ClosedConnectersMessagesArriveAtTheBind)
-{
+TEST(ConnectBeforeBind, ClosedConnectersMessagesArriveAtTheBind) {
     for (int linger : {-1, 0}) {
         Ctx ctx;
         const std::string ep = inproc_ep();
@@ -229,8 +214,7 @@ TEST(ConnectBeforeBind, ClosedConnectersMessagesArriveAtTheBind)
     }
 }
 
-TEST(ConnectBeforeBind, ManyThreadsConnectSendAndCloseBeforeTheBind)
-{
+TEST(ConnectBeforeBind, ManyThreadsConnectSendAndCloseBeforeTheBind) {
     Ctx ctx;
     const std::string ep = inproc_ep();
     constexpr int kThreads = 8, kEach = 100;
@@ -254,8 +238,7 @@ TEST(ConnectBeforeBind, ManyThreadsConnectSendAndCloseBeforeTheBind)
 
 // A connection nobody binds does not keep the context from terminating,
 // whether its connecter closed first or only after zmq_ctx_shutdown.
-TEST(ConnectBeforeBind, NeverBoundConnectionsDoNotBlockTermination)
-{
+TEST(ConnectBeforeBind, NeverBoundConnectionsDoNotBlockTermination) {
     for (int linger : {-1, 0}) {
         void *ctx = zmq_ctx_new();
         void *closed = zmq_socket(ctx, ZMQ_PUSH);

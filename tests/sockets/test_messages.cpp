@@ -37,8 +37,7 @@ void PrintTo(const Pattern &p, std::ostream *os) { *os << p.name; }
 
 class Messages : public ::testing::TestWithParam<Pattern> {
   protected:
-    void SetUp() override
-    {
+    void SetUp() override {
         const Pattern &p = GetParam();
         tx_ = std::make_unique<Sock>(ctx_, p.tx_type);
         rx_ = std::make_unique<Sock>(ctx_, p.rx_type);
@@ -60,14 +59,12 @@ class Messages : public ::testing::TestWithParam<Pattern> {
         else if (p.tx_type == ZMQ_ROUTER) {
             // Wait until the ROUTER knows the peer: the peer says hello first.
             send_ok(*rx_, "hello");
-            EXPECT_EQ((std::vector<std::string>{"rx", "hello"}),
-                      recv_multipart_ok(*tx_));
+            EXPECT_EQ((std::vector<std::string>{"rx", "hello"}), recv_multipart_ok(*tx_));
         }
     }
 
     // Sends one application message (frames) from tx to rx.
-    void send(const std::vector<std::string> &frames)
-    {
+    void send(const std::vector<std::string> &frames) {
         const Pattern &p = GetParam();
         std::vector<std::string> wire;
         if (p.tx_type == ZMQ_ROUTER)
@@ -80,8 +77,7 @@ class Messages : public ::testing::TestWithParam<Pattern> {
 
     // Receives one application message on rx, stripping envelopes, and
     // completes the REQ/REP turn so the next send is legal.
-    std::vector<std::string> recv()
-    {
+    std::vector<std::string> recv() {
         const Pattern &p = GetParam();
         std::vector<std::string> got = recv_multipart_ok(*rx_);
         std::vector<std::string> env;
@@ -104,8 +100,7 @@ class Messages : public ::testing::TestWithParam<Pattern> {
             EXPECT_EQ("ack", recv_ok(*tx_));
         }
         if (p.tx_type == ZMQ_DEALER && p.rx_type == ZMQ_REP) {
-            EXPECT_EQ((std::vector<std::string>{"", "ack"}),
-                      recv_multipart_ok(*tx_));
+            EXPECT_EQ((std::vector<std::string>{"", "ack"}), recv_multipart_ok(*tx_));
         }
         return got;
     }
@@ -114,21 +109,18 @@ class Messages : public ::testing::TestWithParam<Pattern> {
     std::unique_ptr<Sock> tx_, rx_;
 };
 
-TEST_P(Messages, SingleFrameRoundTrip)
-{
+TEST_P(Messages, SingleFrameRoundTrip) {
     send({"hello world"});
     EXPECT_EQ((std::vector<std::string>{"hello world"}), recv());
 }
 
-TEST_P(Messages, ZeroByteFrame)
-{
+TEST_P(Messages, ZeroByteFrame) {
     send({""});
     EXPECT_EQ((std::vector<std::string>{""}), recv());
     EXPECT_FALSE(rcvmore(*rx_));
 }
 
-TEST_P(Messages, OneMebibyteFrameIntact)
-{
+TEST_P(Messages, OneMebibyteFrameIntact) {
     const std::string big = pattern(1 << 20, 42);
     send({big});
     const auto got = recv();
@@ -137,10 +129,8 @@ TEST_P(Messages, OneMebibyteFrameIntact)
     EXPECT_TRUE(got[0] == big) << "1 MiB payload corrupted";
 }
 
-TEST_P(Messages, MultipartArrivesWholeWithRcvmore)
-{
-    const std::vector<std::string> frames = {"a", "", pattern(70000, 3), "d",
-                                             std::string(1, '\0')};
+TEST_P(Messages, MultipartArrivesWholeWithRcvmore) {
+    const std::vector<std::string> frames = {"a", "", pattern(70000, 3), "d", std::string(1, '\0')};
     send(frames);
     // The first frame only appears once the whole message is there: every
     // later frame must be readable without blocking.
@@ -160,12 +150,10 @@ TEST_P(Messages, MultipartArrivesWholeWithRcvmore)
     }
     EXPECT_TRUE(got == frames);
     // A REP that holds an unanswered request refuses a second recv.
-    EXPECT_EQ(p.rx_type == ZMQ_REP ? EFSM : EAGAIN,
-              recv_err(*rx_, ZMQ_DONTWAIT));
+    EXPECT_EQ(p.rx_type == ZMQ_REP ? EFSM : EAGAIN, recv_err(*rx_, ZMQ_DONTWAIT));
 }
 
-TEST_P(Messages, MsgMoreAndZmqMoreProperty)
-{
+TEST_P(Messages, MsgMoreAndZmqMoreProperty) {
     send({"one", "two"});
     zmq_msg_t msg;
     zmq_msg_init(&msg);
@@ -185,11 +173,10 @@ TEST_P(Messages, MsgMoreAndZmqMoreProperty)
     zmq_msg_close(&msg);
 }
 
-TEST_P(Messages, ManyMessagesKeepOrderAndContent)
-{
+TEST_P(Messages, ManyMessagesKeepOrderAndContent) {
     for (int i = 0; i < 200; ++i) {
-        const std::string body = "msg-" + std::to_string(i) + "-" +
-                                 pattern(static_cast<size_t>(i) * 37, i);
+        const std::string body =
+            "msg-" + std::to_string(i) + "-" + pattern(static_cast<size_t>(i) * 37, i);
         send({body, std::to_string(i)});
         // REQ/REP must alternate; the others may batch, but receiving as we go
         // keeps PUB under its HWM as well.
@@ -200,8 +187,7 @@ TEST_P(Messages, ManyMessagesKeepOrderAndContent)
     }
 }
 
-TEST_P(Messages, RecvIntoShortBufferTruncates)
-{
+TEST_P(Messages, RecvIntoShortBufferTruncates) {
     send({"0123456789"});
     const Pattern &p = GetParam();
     int skip = 0;
@@ -216,18 +202,13 @@ TEST_P(Messages, RecvIntoShortBufferTruncates)
     EXPECT_EQ(0, memcmp("0123", small, 4));
 }
 
-std::string pattern_name(const ::testing::TestParamInfo<Pattern> &info)
-{
-    return info.param.name;
-}
+std::string pattern_name(const ::testing::TestParamInfo<Pattern> &info) { return info.param.name; }
 
-INSTANTIATE_TEST_SUITE_P(AllPatterns, Messages,
-                         ::testing::ValuesIn(kPatterns), pattern_name);
+INSTANTIATE_TEST_SUITE_P(AllPatterns, Messages, ::testing::ValuesIn(kPatterns), pattern_name);
 
 // Bulk one-way stream (no turn-taking) with a concurrent receiver thread:
 // integrity under real producer/consumer concurrency.
-TEST(MessagesStream, ConcurrentPushPullKeepsOrder)
-{
+TEST(MessagesStream, ConcurrentPushPullKeepsOrder) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -248,8 +229,7 @@ TEST(MessagesStream, ConcurrentPushPullKeepsOrder)
     rx.join();
 }
 
-TEST(MessagesStream, SenderClosedMidMultipartDeliversNothingPartial)
-{
+TEST(MessagesStream, SenderClosedMidMultipartDeliversNothingPartial) {
     Ctx ctx;
     Sock pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();

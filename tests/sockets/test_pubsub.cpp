@@ -12,33 +12,26 @@ namespace {
 using Frames = std::vector<std::string>;
 
 struct PubSub {
-    PubSub() : pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB)
-    {
+    PubSub() : pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB) {
         ep = inproc_ep();
         pub.bind(ep);
         sub.connect(ep);
     }
     void subscribe(const std::string &t) { sub.set_str(ZMQ_SUBSCRIBE, t); }
-    void unsubscribe(const std::string &t)
-    {
-        sub.set_str(ZMQ_UNSUBSCRIBE, t);
-    }
+    void unsubscribe(const std::string &t) { sub.set_str(ZMQ_UNSUBSCRIBE, t); }
     // Subscribes to a private marker topic last: when it works, everything
     // set before it on this pipe has been applied by the publisher.
-    void sync()
-    {
+    void sync() {
         subscribe("~mark");
         sync_pub_sub(pub, sub, "~mark");
     }
     // Publishes `topics` then a marker; returns what SUB got before the marker.
-    Frames deliver(const Frames &topics)
-    {
+    Frames deliver(const Frames &topics) {
         for (const auto &t : topics)
             send_ok(pub, t);
         send_ok(pub, "~mark.end");
         Frames got;
-        for (std::string m = recv_ok(sub); m != "~mark.end";
-             m = recv_ok(sub)) {
+        for (std::string m = recv_ok(sub); m != "~mark.end"; m = recv_ok(sub)) {
             got.push_back(m);
             if (m == "<recv failed>")
                 break;
@@ -50,44 +43,37 @@ struct PubSub {
     std::string ep;
 };
 
-TEST(PubSub, PrefixFiltering)
-{
+TEST(PubSub, PrefixFiltering) {
     PubSub t;
     t.subscribe("weather.");
     t.sync();
     EXPECT_EQ((Frames{"weather.paris", "weather."}),
-              t.deliver({"weather.paris", "sport.tennis", "weather.",
-                         "weather", "xweather.x"}));
+              t.deliver({"weather.paris", "sport.tennis", "weather.", "weather", "xweather.x"}));
 }
 
-TEST(PubSub, NoSubscriptionReceivesNothing)
-{
+TEST(PubSub, NoSubscriptionReceivesNothing) {
     PubSub t;
     t.sync(); // only the marker topic
     EXPECT_EQ(Frames{}, t.deliver({"a", "b", ""}));
 }
 
-TEST(PubSub, EmptySubscriptionReceivesEverything)
-{
+TEST(PubSub, EmptySubscriptionReceivesEverything) {
     PubSub t;
     t.subscribe("");
     t.sync();
     EXPECT_EQ((Frames{"a", "", "zzz"}), t.deliver({"a", "", "zzz"}));
 }
 
-TEST(PubSub, MultipleSubscriptionsAreAUnion)
-{
+TEST(PubSub, MultipleSubscriptionsAreAUnion) {
     PubSub t;
     t.subscribe("A");
     t.subscribe("B");
     t.subscribe("AB"); // overlaps A: still delivered once
     t.sync();
-    EXPECT_EQ((Frames{"A1", "B1", "AB1"}),
-              t.deliver({"A1", "B1", "C1", "AB1"}));
+    EXPECT_EQ((Frames{"A1", "B1", "AB1"}), t.deliver({"A1", "B1", "C1", "AB1"}));
 }
 
-TEST(PubSub, BinaryTopicsMatchBytewise)
-{
+TEST(PubSub, BinaryTopicsMatchBytewise) {
     PubSub t;
     t.subscribe(std::string("\x00\xff", 2));
     t.sync();
@@ -95,8 +81,7 @@ TEST(PubSub, BinaryTopicsMatchBytewise)
     EXPECT_EQ((Frames{hit}), t.deliver({miss, hit}));
 }
 
-TEST(PubSub, UnsubscribeStopsDelivery)
-{
+TEST(PubSub, UnsubscribeStopsDelivery) {
     PubSub t;
     t.subscribe("A");
     t.subscribe("B");
@@ -107,8 +92,7 @@ TEST(PubSub, UnsubscribeStopsDelivery)
     EXPECT_EQ((Frames{"B2"}), t.deliver({"A2", "B2"}));
 }
 
-TEST(PubSub, SubscriptionsAreCounted)
-{
+TEST(PubSub, SubscriptionsAreCounted) {
     PubSub t;
     t.subscribe("A");
     t.subscribe("A");
@@ -120,8 +104,7 @@ TEST(PubSub, SubscriptionsAreCounted)
     EXPECT_EQ(Frames{}, t.deliver({"A2"}));
 }
 
-TEST(PubSub, UnsubscribeUnknownTopicIsHarmless)
-{
+TEST(PubSub, UnsubscribeUnknownTopicIsHarmless) {
     PubSub t;
     t.subscribe("A");
     t.unsubscribe("never-subscribed");
@@ -129,8 +112,7 @@ TEST(PubSub, UnsubscribeUnknownTopicIsHarmless)
     EXPECT_EQ((Frames{"A1"}), t.deliver({"A1"}));
 }
 
-TEST(PubSub, InvertMatchingDeliversNonMatching)
-{
+TEST(PubSub, InvertMatchingDeliversNonMatching) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     // Both ends must invert: the SUB filters, the PUB filters before sending.
@@ -151,11 +133,9 @@ TEST(PubSub, InvertMatchingDeliversNonMatching)
     EXPECT_EQ(1, sub.get_int(ZMQ_INVERT_MATCHING));
 }
 
-TEST(PubSub, FanOutToAllMatchingSubscribers)
-{
+TEST(PubSub, FanOutToAllMatchingSubscribers) {
     Ctx ctx;
-    Sock pub(ctx, ZMQ_PUB), s1(ctx, ZMQ_SUB), s2(ctx, ZMQ_SUB),
-        s3(ctx, ZMQ_SUB);
+    Sock pub(ctx, ZMQ_PUB), s1(ctx, ZMQ_SUB), s2(ctx, ZMQ_SUB), s3(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();
     pub.bind(ep);
     s1.set_str(ZMQ_SUBSCRIBE, "x");
@@ -179,8 +159,7 @@ TEST(PubSub, FanOutToAllMatchingSubscribers)
     EXPECT_EQ("~mark.end", recv_ok(s3));
 }
 
-TEST(PubSub, FilterAppliesToFirstFrameOnly)
-{
+TEST(PubSub, FilterAppliesToFirstFrameOnly) {
     PubSub t;
     t.subscribe("T");
     t.sync();
@@ -191,8 +170,7 @@ TEST(PubSub, FilterAppliesToFirstFrameOnly)
     EXPECT_EQ("~mark.end", recv_ok(t.sub));
 }
 
-TEST(PubSub, PublishWithoutSubscribersSucceeds)
-{
+TEST(PubSub, PublishWithoutSubscribersSucceeds) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB);
     pub.bind(inproc_ep());
@@ -202,8 +180,7 @@ TEST(PubSub, PublishWithoutSubscribersSucceeds)
     EXPECT_EQ(3, zmq_send(lone, "abc", 3, 0));
 }
 
-TEST(PubSub, PubDropsWhenSubscriberIsSlow)
-{
+TEST(PubSub, PubDropsWhenSubscriberIsSlow) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     pub.set_int(ZMQ_SNDHWM, 100);
@@ -229,8 +206,7 @@ TEST(PubSub, PubDropsWhenSubscriberIsSlow)
     sync_pub_sub(pub, sub, "again");
 }
 
-TEST(PubSub, DroppedMultipartIsNeverPartial)
-{
+TEST(PubSub, DroppedMultipartIsNeverPartial) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     pub.set_int(ZMQ_SNDHWM, 10);
@@ -251,8 +227,7 @@ TEST(PubSub, DroppedMultipartIsNeverPartial)
     EXPECT_LE(complete, 10 + 10 + 64);
 }
 
-TEST(PubSub, SubscribeOptionOnlyOnSub)
-{
+TEST(PubSub, SubscribeOptionOnlyOnSub) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pub(ctx, ZMQ_PUB);
     EXPECT_ZMQ_ERR(zmq_setsockopt(push, ZMQ_SUBSCRIBE, "a", 1), EINVAL);
@@ -260,8 +235,7 @@ TEST(PubSub, SubscribeOptionOnlyOnSub)
     EXPECT_ZMQ_ERR(zmq_setsockopt(pub, ZMQ_UNSUBSCRIBE, "a", 1), EINVAL);
 }
 
-TEST(PubSub, ConnectBeforeBindKeepsSubscriptions)
-{
+TEST(PubSub, ConnectBeforeBindKeepsSubscriptions) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();
@@ -274,8 +248,7 @@ TEST(PubSub, ConnectBeforeBindKeepsSubscriptions)
     EXPECT_EQ("news!", recv_ok(sub));
 }
 
-TEST(PubSub, SubscribeAfterConnectIsForwarded)
-{
+TEST(PubSub, SubscribeAfterConnectIsForwarded) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), sub(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();

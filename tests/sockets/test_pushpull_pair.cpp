@@ -8,8 +8,7 @@ namespace {
 
 using Frames = std::vector<std::string>;
 
-TEST(PushPull, BasicPipeline)
-{
+TEST(PushPull, BasicPipeline) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -22,8 +21,7 @@ TEST(PushPull, BasicPipeline)
     EXPECT_EQ(EAGAIN, recv_err(pull, ZMQ_DONTWAIT));
 }
 
-TEST(PushPull, PushBindsPullConnects)
-{
+TEST(PushPull, PushBindsPullConnects) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -33,13 +31,10 @@ TEST(PushPull, PushBindsPullConnects)
     EXPECT_EQ((Frames{"a", "b"}), recv_multipart_ok(pull));
 }
 
-TEST(PushPull, LoadBalancesRoundRobinWholeMessages)
-{
+TEST(PushPull, LoadBalancesRoundRobinWholeMessages) {
     Ctx ctx;
-    Sock push(ctx, ZMQ_PUSH), p1(ctx, ZMQ_PULL), p2(ctx, ZMQ_PULL),
-        p3(ctx, ZMQ_PULL);
-    const std::string e1 = inproc_ep("1"), e2 = inproc_ep("2"),
-                      e3 = inproc_ep("3");
+    Sock push(ctx, ZMQ_PUSH), p1(ctx, ZMQ_PULL), p2(ctx, ZMQ_PULL), p3(ctx, ZMQ_PULL);
+    const std::string e1 = inproc_ep("1"), e2 = inproc_ep("2"), e3 = inproc_ep("3");
     p1.bind(e1);
     p2.bind(e2);
     p3.bind(e3);
@@ -64,8 +59,7 @@ TEST(PushPull, LoadBalancesRoundRobinWholeMessages)
     EXPECT_EQ(9, total);
 }
 
-TEST(PushPull, FairQueuesFromManyPushers)
-{
+TEST(PushPull, FairQueuesFromManyPushers) {
     Ctx ctx;
     Sock pull(ctx, ZMQ_PULL), a(ctx, ZMQ_PUSH), b(ctx, ZMQ_PUSH);
     const std::string ep = inproc_ep();
@@ -88,8 +82,7 @@ TEST(PushPull, FairQueuesFromManyPushers)
     EXPECT_EQ(20, nb);
 }
 
-TEST(PushPull, FairQueueDoesNotStarveAPeer)
-{
+TEST(PushPull, FairQueueDoesNotStarveAPeer) {
     // With two backlogged senders, both appear within the first few
     // messages: the PULL alternates instead of draining one pipe first.
     Ctx ctx;
@@ -109,8 +102,7 @@ TEST(PushPull, FairQueueDoesNotStarveAPeer)
     EXPECT_GT(nb, 0);
 }
 
-TEST(PushPull, SendWithoutPeerBlocksUntilConnected)
-{
+TEST(PushPull, SendWithoutPeerBlocksUntilConnected) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH);
     push.bind(inproc_ep());
@@ -119,8 +111,7 @@ TEST(PushPull, SendWithoutPeerBlocksUntilConnected)
     EXPECT_EQ(EAGAIN, send_err(push, "x"));
 }
 
-TEST(PushPull, DisconnectedPullerNoLongerReceives)
-{
+TEST(PushPull, DisconnectedPullerNoLongerReceives) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), p1(ctx, ZMQ_PULL), p2(ctx, ZMQ_PULL);
     const std::string e1 = inproc_ep("1"), e2 = inproc_ep("2");
@@ -136,8 +127,7 @@ TEST(PushPull, DisconnectedPullerNoLongerReceives)
     EXPECT_EQ(EAGAIN, recv_err(p1, ZMQ_DONTWAIT));
 }
 
-TEST(Pair, BidirectionalExchange)
-{
+TEST(Pair, BidirectionalExchange) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -151,8 +141,7 @@ TEST(Pair, BidirectionalExchange)
     EXPECT_EQ((Frames{"1", "", "3"}), recv_multipart_ok(b));
 }
 
-TEST(Pair, BothDirectionsConcurrentlyQueued)
-{
+TEST(Pair, BothDirectionsConcurrentlyQueued) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -168,8 +157,7 @@ TEST(Pair, BothDirectionsConcurrentlyQueued)
     }
 }
 
-TEST(Pair, SecondPeerIsRefused)
-{
+TEST(Pair, SecondPeerIsRefused) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR), intruder(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -188,8 +176,7 @@ TEST(Pair, SecondPeerIsRefused)
     EXPECT_EQ(EAGAIN, recv_err(a, ZMQ_DONTWAIT));
 }
 
-TEST(Pair, SendWithoutPeerWouldBlock)
-{
+TEST(Pair, SendWithoutPeerWouldBlock) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR);
     a.bind(inproc_ep());
@@ -197,8 +184,7 @@ TEST(Pair, SendWithoutPeerWouldBlock)
     EXPECT_EQ(EAGAIN, recv_err(a, ZMQ_DONTWAIT));
 }
 
-TEST(Pair, ReconnectAfterPeerLeaves)
-{
+TEST(Pair, ReconnectAfterPeerLeaves) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();

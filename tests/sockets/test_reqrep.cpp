@@ -8,8 +8,7 @@ namespace {
 
 using Frames = std::vector<std::string>;
 
-TEST(ReqRep, BasicRequestReply)
-{
+TEST(ReqRep, BasicRequestReply) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -23,8 +22,7 @@ TEST(ReqRep, BasicRequestReply)
     }
 }
 
-TEST(ReqRep, MultipartRequestAndReply)
-{
+TEST(ReqRep, MultipartRequestAndReply) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -36,16 +34,14 @@ TEST(ReqRep, MultipartRequestAndReply)
     EXPECT_EQ((Frames{"x", "y"}), recv_multipart_ok(req));
 }
 
-TEST(ReqRep, ReqRecvBeforeSendIsEfsm)
-{
+TEST(ReqRep, ReqRecvBeforeSendIsEfsm) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ);
     EXPECT_EQ(EFSM, recv_err(req));
     EXPECT_EQ(EFSM, recv_err(req, ZMQ_DONTWAIT));
 }
 
-TEST(ReqRep, ReqSecondSendIsEfsm)
-{
+TEST(ReqRep, ReqSecondSendIsEfsm) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -63,16 +59,14 @@ TEST(ReqRep, ReqSecondSendIsEfsm)
     EXPECT_EQ("third", recv_ok(rep));
 }
 
-TEST(ReqRep, RepSendBeforeRecvIsEfsm)
-{
+TEST(ReqRep, RepSendBeforeRecvIsEfsm) {
     Ctx ctx;
     Sock rep(ctx, ZMQ_REP);
     EXPECT_EQ(EFSM, send_err(rep, "nope"));
     EXPECT_EQ(EFSM, send_err(rep, "nope", ZMQ_DONTWAIT));
 }
 
-TEST(ReqRep, RepSecondRecvIsEfsmAndSecondSendToo)
-{
+TEST(ReqRep, RepSecondRecvIsEfsmAndSecondSendToo) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -86,8 +80,7 @@ TEST(ReqRep, RepSecondRecvIsEfsmAndSecondSendToo)
     EXPECT_EQ("a", recv_ok(req));
 }
 
-TEST(ReqRep, ReqRecvTimeoutKeepsWaitingState)
-{
+TEST(ReqRep, ReqRecvTimeoutKeepsWaitingState) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -104,8 +97,7 @@ TEST(ReqRep, ReqRecvTimeoutKeepsWaitingState)
     EXPECT_EQ("late", recv_ok(req));
 }
 
-TEST(ReqRep, ReqPrependsEmptyDelimiterSeenByRouter)
-{
+TEST(ReqRep, ReqPrependsEmptyDelimiterSeenByRouter) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), router(ctx, ZMQ_ROUTER);
     const std::string ep = inproc_ep();
@@ -113,14 +105,12 @@ TEST(ReqRep, ReqPrependsEmptyDelimiterSeenByRouter)
     req.set_str(ZMQ_ROUTING_ID, "client");
     req.connect(ep);
     send_multipart_ok(req, {"hello", "world"});
-    EXPECT_EQ((Frames{"client", "", "hello", "world"}),
-              recv_multipart_ok(router));
+    EXPECT_EQ((Frames{"client", "", "hello", "world"}), recv_multipart_ok(router));
     send_multipart_ok(router, {"client", "", "reply"});
     EXPECT_EQ((Frames{"reply"}), recv_multipart_ok(req));
 }
 
-TEST(ReqRep, ReqDropsReplyWithoutDelimiter)
-{
+TEST(ReqRep, ReqDropsReplyWithoutDelimiter) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), router(ctx, ZMQ_ROUTER);
     const std::string ep = inproc_ep();
@@ -136,8 +126,7 @@ TEST(ReqRep, ReqDropsReplyWithoutDelimiter)
     EXPECT_EQ((Frames{"good"}), recv_multipart_ok(req));
 }
 
-TEST(ReqRep, RepKeepsEnvelopeFromDealer)
-{
+TEST(ReqRep, RepKeepsEnvelopeFromDealer) {
     Ctx ctx;
     Sock dealer(ctx, ZMQ_DEALER), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -146,12 +135,10 @@ TEST(ReqRep, RepKeepsEnvelopeFromDealer)
     send_multipart_ok(dealer, {"hop1", "hop2", "", "request"});
     EXPECT_EQ((Frames{"request"}), recv_multipart_ok(rep));
     send_multipart_ok(rep, {"reply", "more"});
-    EXPECT_EQ((Frames{"hop1", "hop2", "", "reply", "more"}),
-              recv_multipart_ok(dealer));
+    EXPECT_EQ((Frames{"hop1", "hop2", "", "reply", "more"}), recv_multipart_ok(dealer));
 }
 
-TEST(ReqRep, RepServesRouterWithEnvelope)
-{
+TEST(ReqRep, RepServesRouterWithEnvelope) {
     Ctx ctx;
     Sock router(ctx, ZMQ_ROUTER), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -173,12 +160,10 @@ TEST(ReqRep, RepServesRouterWithEnvelope)
     send_multipart_ok(router, {"client-7", "", "job"});
     EXPECT_EQ((Frames{"job"}), recv_multipart_ok(rep));
     send_ok(rep, "done");
-    EXPECT_EQ((Frames{"worker", "client-7", "", "done"}),
-              recv_multipart_ok(router));
+    EXPECT_EQ((Frames{"worker", "client-7", "", "done"}), recv_multipart_ok(router));
 }
 
-TEST(ReqRep, RepDropsRequestWithoutDelimiter)
-{
+TEST(ReqRep, RepDropsRequestWithoutDelimiter) {
     Ctx ctx;
     Sock dealer(ctx, ZMQ_DEALER), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -190,8 +175,7 @@ TEST(ReqRep, RepDropsRequestWithoutDelimiter)
     EXPECT_EQ((Frames{"valid"}), recv_multipart_ok(rep));
 }
 
-TEST(ReqRep, ReqLoadBalancesAcrossReps)
-{
+TEST(ReqRep, ReqLoadBalancesAcrossReps) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep1(ctx, ZMQ_REP), rep2(ctx, ZMQ_REP);
     const std::string e1 = inproc_ep("1"), e2 = inproc_ep("2");
@@ -202,8 +186,7 @@ TEST(ReqRep, ReqLoadBalancesAcrossReps)
     int n1 = 0, n2 = 0;
     for (int i = 0; i < 6; ++i) {
         send_ok(req, "q");
-        zmq_pollitem_t items[2] = {{rep1, 0, ZMQ_POLLIN, 0},
-                                   {rep2, 0, ZMQ_POLLIN, 0}};
+        zmq_pollitem_t items[2] = {{rep1, 0, ZMQ_POLLIN, 0}, {rep2, 0, ZMQ_POLLIN, 0}};
         ASSERT_EQ(1, zmq_poll(items, 2, wait_ms));
         Sock &rep = (items[0].revents & ZMQ_POLLIN) ? rep1 : rep2;
         (&rep == &rep1 ? n1 : n2)++;
@@ -215,8 +198,7 @@ TEST(ReqRep, ReqLoadBalancesAcrossReps)
     EXPECT_EQ(3, n2);
 }
 
-TEST(ReqRep, CorrelateAddsRequestIdFrame)
-{
+TEST(ReqRep, CorrelateAddsRequestIdFrame) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), router(ctx, ZMQ_ROUTER);
     const std::string ep = inproc_ep();
@@ -239,8 +221,7 @@ TEST(ReqRep, CorrelateAddsRequestIdFrame)
     EXPECT_EQ((Frames{"fresh"}), recv_multipart_ok(req));
 }
 
-TEST(ReqRep, RelaxedAllowsResendAndCorrelateDropsOldReply)
-{
+TEST(ReqRep, RelaxedAllowsResendAndCorrelateDropsOldReply) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), router(ctx, ZMQ_ROUTER);
     const std::string ep = inproc_ep();
@@ -264,8 +245,7 @@ TEST(ReqRep, RelaxedAllowsResendAndCorrelateDropsOldReply)
     EXPECT_EQ((Frames{"reply-second"}), recv_multipart_ok(req));
 }
 
-TEST(ReqRep, RelaxedWithoutCorrelateStillSends)
-{
+TEST(ReqRep, RelaxedWithoutCorrelateStillSends) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ), rep(ctx, ZMQ_REP);
     const std::string ep = inproc_ep();
@@ -282,8 +262,7 @@ TEST(ReqRep, RelaxedWithoutCorrelateStillSends)
     EXPECT_EQ("r1", recv_ok(req));
 }
 
-TEST(ReqRep, RepRoutesRepliesToTheRightRequester)
-{
+TEST(ReqRep, RepRoutesRepliesToTheRightRequester) {
     Ctx ctx;
     Sock rep(ctx, ZMQ_REP), c1(ctx, ZMQ_REQ), c2(ctx, ZMQ_REQ);
     const std::string ep = inproc_ep();
@@ -300,23 +279,19 @@ TEST(ReqRep, RepRoutesRepliesToTheRightRequester)
     EXPECT_EQ("answer-from-c2", recv_ok(c2));
 }
 
-TEST(ReqRep, RelaxedRecvBeforeAnySendIsStillEfsm)
-{
+TEST(ReqRep, RelaxedRecvBeforeAnySendIsStillEfsm) {
     Ctx ctx;
     Sock req(ctx, ZMQ_REQ);
     req.set_int(ZMQ_REQ_RELAXED, 1);
     EXPECT_EQ(EFSM, recv_err(req, ZMQ_DONTWAIT));
 }
 
-TEST(ReqRep, ReqAndRepRefuseNonsenseOptions)
-{
+TEST(ReqRep, ReqAndRepRefuseNonsenseOptions) {
     Ctx ctx;
     Sock rep(ctx, ZMQ_REP);
     int one = 1;
-    EXPECT_ZMQ_ERR(zmq_setsockopt(rep, ZMQ_REQ_CORRELATE, &one, sizeof one),
-                   EINVAL);
-    EXPECT_ZMQ_ERR(zmq_setsockopt(rep, ZMQ_REQ_RELAXED, &one, sizeof one),
-                   EINVAL);
+    EXPECT_ZMQ_ERR(zmq_setsockopt(rep, ZMQ_REQ_CORRELATE, &one, sizeof one), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_setsockopt(rep, ZMQ_REQ_RELAXED, &one, sizeof one), EINVAL);
 }
 
 } // namespace

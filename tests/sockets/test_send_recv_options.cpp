@@ -9,11 +9,10 @@ namespace {
 
 using Frames = std::vector<std::string>;
 
-TEST(Options, RcvtimeoGivesEagain)
-{
+TEST(Options, RcvtimeoGivesEagain) {
     Ctx ctx;
-    for (int type : {ZMQ_PULL, ZMQ_SUB, ZMQ_PAIR, ZMQ_DEALER, ZMQ_ROUTER,
-                     ZMQ_REP, ZMQ_XSUB, ZMQ_XPUB}) {
+    for (int type :
+         {ZMQ_PULL, ZMQ_SUB, ZMQ_PAIR, ZMQ_DEALER, ZMQ_ROUTER, ZMQ_REP, ZMQ_XSUB, ZMQ_XPUB}) {
         Sock s(ctx, type);
         s.bind(inproc_ep());
         s.set_int(ZMQ_RCVTIMEO, 10);
@@ -23,8 +22,7 @@ TEST(Options, RcvtimeoGivesEagain)
     }
 }
 
-TEST(Options, SndtimeoGivesEagainWithoutPeer)
-{
+TEST(Options, SndtimeoGivesEagainWithoutPeer) {
     Ctx ctx;
     for (int type : {ZMQ_PUSH, ZMQ_PAIR, ZMQ_DEALER, ZMQ_REQ}) {
         Sock s(ctx, type);
@@ -36,8 +34,7 @@ TEST(Options, SndtimeoGivesEagainWithoutPeer)
     }
 }
 
-TEST(Options, TimeoutOptionsRoundTrip)
-{
+TEST(Options, TimeoutOptionsRoundTrip) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PAIR);
     // Sock sets 3000 ms; a raw socket defaults to -1 (infinite).
@@ -55,8 +52,7 @@ TEST(Options, TimeoutOptionsRoundTrip)
     EXPECT_EQ(456, s.get_int(ZMQ_SNDTIMEO));
 }
 
-TEST(Options, DontwaitRecvIsEagainThenDelivers)
-{
+TEST(Options, DontwaitRecvIsEagainThenDelivers) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -68,8 +64,7 @@ TEST(Options, DontwaitRecvIsEagainThenDelivers)
     EXPECT_EQ("now", recv_ok(pull, ZMQ_DONTWAIT));
 }
 
-TEST(Options, SndmoreFramesStayTogether)
-{
+TEST(Options, SndmoreFramesStayTogether) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -84,8 +79,7 @@ TEST(Options, SndmoreFramesStayTogether)
     EXPECT_EQ((Frames{"1", "2", "3"}), recv_multipart_ok(b));
 }
 
-TEST(Options, ZmqSendConstAndMsgSendAgree)
-{
+TEST(Options, ZmqSendConstAndMsgSendAgree) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -101,8 +95,7 @@ TEST(Options, ZmqSendConstAndMsgSendAgree)
     EXPECT_EQ((Frames{"constant", "msg"}), recv_multipart_ok(b));
 }
 
-TEST(Options, ImmediateWithoutAnyConnectionIsEagain)
-{
+TEST(Options, ImmediateWithoutAnyConnectionIsEagain) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH);
     push.set_int(ZMQ_IMMEDIATE, 1);
@@ -112,8 +105,7 @@ TEST(Options, ImmediateWithoutAnyConnectionIsEagain)
     EXPECT_EQ(EAGAIN, send_err(push, "x"));
 }
 
-TEST(Options, ImmediateWithBoundPeerSends)
-{
+TEST(Options, ImmediateWithBoundPeerSends) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -126,8 +118,7 @@ TEST(Options, ImmediateWithBoundPeerSends)
 
 // libzmq creates the inproc pipe at connect time even before the bind, and
 // ZMQ_IMMEDIATE does not change that: messages queue and arrive after bind.
-TEST(Options, ImmediateDoesNotBlockInprocConnectBeforeBind)
-{
+TEST(Options, ImmediateDoesNotBlockInprocConnectBeforeBind) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -138,8 +129,7 @@ TEST(Options, ImmediateDoesNotBlockInprocConnectBeforeBind)
     EXPECT_EQ("queued", recv_ok(pull));
 }
 
-TEST(Options, ConnectBeforeBindDeliversEarlyMessages)
-{
+TEST(Options, ConnectBeforeBindDeliversEarlyMessages) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -155,8 +145,7 @@ TEST(Options, ConnectBeforeBindDeliversEarlyMessages)
     EXPECT_EQ("late", recv_ok(pull));
 }
 
-TEST(Options, ConnectBeforeBindBothDirections)
-{
+TEST(Options, ConnectBeforeBindBothDirections) {
     Ctx ctx;
     Sock client(ctx, ZMQ_DEALER), server(ctx, ZMQ_ROUTER);
     const std::string ep = inproc_ep();
@@ -170,8 +159,7 @@ TEST(Options, ConnectBeforeBindBothDirections)
     EXPECT_EQ("reply", recv_ok(client));
 }
 
-TEST(Options, ConnectBeforeBindHwmStillApplies)
-{
+TEST(Options, ConnectBeforeBindHwmStillApplies) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -188,8 +176,7 @@ TEST(Options, ConnectBeforeBindHwmStillApplies)
         ASSERT_EQ("m", recv_ok(pull));
 }
 
-TEST(Options, UnbindFreesNameButKeepsExistingConnection)
-{
+TEST(Options, UnbindFreesNameButKeepsExistingConnection) {
     Ctx ctx;
     Sock pull(ctx, ZMQ_PULL), push(ctx, ZMQ_PUSH), other(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -205,8 +192,7 @@ TEST(Options, UnbindFreesNameButKeepsExistingConnection)
     EXPECT_EQ("after", recv_ok(pull));
 }
 
-TEST(Options, NewConnectAfterUnbindGoesToNewBinder)
-{
+TEST(Options, NewConnectAfterUnbindGoesToNewBinder) {
     Ctx ctx;
     Sock first(ctx, ZMQ_PULL), second(ctx, ZMQ_PULL), push(ctx, ZMQ_PUSH);
     const std::string ep = inproc_ep();
@@ -219,8 +205,7 @@ TEST(Options, NewConnectAfterUnbindGoesToNewBinder)
     EXPECT_EQ(EAGAIN, recv_err(first, ZMQ_DONTWAIT));
 }
 
-TEST(Options, DisconnectStopsSendingToThatPeer)
-{
+TEST(Options, DisconnectStopsSendingToThatPeer) {
     Ctx ctx;
     Sock push(ctx, ZMQ_PUSH), pull(ctx, ZMQ_PULL);
     const std::string ep = inproc_ep();
@@ -238,8 +223,7 @@ TEST(Options, DisconnectStopsSendingToThatPeer)
     EXPECT_EQ("three", recv_ok(pull));
 }
 
-TEST(Options, LastEndpointReportsInprocName)
-{
+TEST(Options, LastEndpointReportsInprocName) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -251,8 +235,7 @@ TEST(Options, LastEndpointReportsInprocName)
     EXPECT_EQ(ep.size() + 1, len);
 }
 
-TEST(Options, EventsReflectReadiness)
-{
+TEST(Options, EventsReflectReadiness) {
     Ctx ctx;
     Sock a(ctx, ZMQ_PAIR), b(ctx, ZMQ_PAIR);
     const std::string ep = inproc_ep();
@@ -266,8 +249,7 @@ TEST(Options, EventsReflectReadiness)
     EXPECT_FALSE(a.get_int(ZMQ_EVENTS) & ZMQ_POLLIN);
 }
 
-TEST(Options, PollTimesOutWithZeroReady)
-{
+TEST(Options, PollTimesOutWithZeroReady) {
     Ctx ctx;
     Sock s(ctx, ZMQ_PULL);
     s.bind(inproc_ep());
@@ -282,8 +264,7 @@ TEST(Options, PollTimesOutWithZeroReady)
 // message is taken and dropped, never an error or a hang (libzmq's
 // non-blocking -1/EAGAIN for one part depends on when it happens to process
 // its commands, so only the blocking form is pinned).
-TEST(Options, PeerGoneMidMessageBlockingPartIsDroppedSilently)
-{
+TEST(Options, PeerGoneMidMessageBlockingPartIsDroppedSilently) {
     Ctx ctx;
     Sock dealer(ctx, ZMQ_DEALER);
     auto peer = std::make_unique<Sock>(ctx, ZMQ_ROUTER);

@@ -11,8 +11,8 @@ namespace {
 
 // Runs `blocked` in a thread, waits until it is (very likely) blocked, then
 // shuts the context down; returns the errno the blocked call ended with.
-template <class F> int errno_after_shutdown(void *ctx, F blocked)
-{
+template <class F>
+int errno_after_shutdown(void *ctx, F blocked) {
     std::atomic<int> result{-1};
     std::atomic<bool> started{false};
     std::thread t([&] {
@@ -29,8 +29,7 @@ template <class F> int errno_after_shutdown(void *ctx, F blocked)
     return result;
 }
 
-TEST(Termination, BlockedRecvGetsEterm)
-{
+TEST(Termination, BlockedRecvGetsEterm) {
     void *ctx = zmq_ctx_new();
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     ASSERT_EQ(0, zmq_bind(pull, inproc_ep().c_str()));
@@ -43,23 +42,20 @@ TEST(Termination, BlockedRecvGetsEterm)
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
-TEST(Termination, BlockedSendGetsEterm)
-{
+TEST(Termination, BlockedSendGetsEterm) {
     void *ctx = zmq_ctx_new();
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     int zero = 0;
     zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
     ASSERT_EQ(0, zmq_bind(push, inproc_ep().c_str())); // no peer: blocks
-    const int err = errno_after_shutdown(ctx, [&] {
-        return zmq_send(push, "x", 1, 0) < 0 ? zmq_errno() : 0;
-    });
+    const int err =
+        errno_after_shutdown(ctx, [&] { return zmq_send(push, "x", 1, 0) < 0 ? zmq_errno() : 0; });
     EXPECT_EQ(ETERM, err);
     EXPECT_EQ(0, zmq_close(push));
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
-TEST(Termination, BlockedPollReturnsEterm)
-{
+TEST(Termination, BlockedPollReturnsEterm) {
     void *ctx = zmq_ctx_new();
     void *sub = zmq_socket(ctx, ZMQ_SUB);
     ASSERT_EQ(0, zmq_bind(sub, inproc_ep().c_str()));
@@ -72,8 +68,7 @@ TEST(Termination, BlockedPollReturnsEterm)
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
-TEST(Termination, BlockedRecvOnReqAndRouterGetsEterm)
-{
+TEST(Termination, BlockedRecvOnReqAndRouterGetsEterm) {
     for (int type : {ZMQ_REP, ZMQ_ROUTER, ZMQ_DEALER, ZMQ_XPUB, ZMQ_PAIR}) {
         void *ctx = zmq_ctx_new();
         void *s = zmq_socket(ctx, type);
@@ -88,8 +83,7 @@ TEST(Termination, BlockedRecvOnReqAndRouterGetsEterm)
     }
 }
 
-TEST(Termination, CallsAfterShutdownFailWithEterm)
-{
+TEST(Termination, CallsAfterShutdownFailWithEterm) {
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_PAIR);
     ASSERT_NE(nullptr, s);
@@ -106,16 +100,14 @@ TEST(Termination, CallsAfterShutdownFailWithEterm)
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
-TEST(Termination, ShutdownTwiceIsHarmless)
-{
+TEST(Termination, ShutdownTwiceIsHarmless) {
     void *ctx = zmq_ctx_new();
     EXPECT_EQ(0, zmq_ctx_shutdown(ctx));
     EXPECT_EQ(0, zmq_ctx_shutdown(ctx));
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
-TEST(Termination, CtxTermWaitsForSocketCloseInOtherThread)
-{
+TEST(Termination, CtxTermWaitsForSocketCloseInOtherThread) {
     void *ctx = zmq_ctx_new();
     void *s = zmq_socket(ctx, ZMQ_PULL);
     ASSERT_EQ(0, zmq_bind(s, inproc_ep().c_str()));
@@ -132,8 +124,7 @@ TEST(Termination, CtxTermWaitsForSocketCloseInOtherThread)
     EXPECT_EQ(ETERM, recv_err_seen.load());
 }
 
-TEST(Termination, PendingMessagesWithLingerZeroDoNotBlockTerm)
-{
+TEST(Termination, PendingMessagesWithLingerZeroDoNotBlockTerm) {
     void *ctx = zmq_ctx_new();
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     int zero = 0;
@@ -145,8 +136,7 @@ TEST(Termination, PendingMessagesWithLingerZeroDoNotBlockTerm)
     EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
 
-TEST(Termination, InprocMessagesSurviveSenderCloseWithDefaultLinger)
-{
+TEST(Termination, InprocMessagesSurviveSenderCloseWithDefaultLinger) {
     // Inproc pipes hand messages over directly: after the sender closes,
     // the receiver still gets everything that was sent.
     Ctx ctx;

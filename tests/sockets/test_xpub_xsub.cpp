@@ -13,13 +13,9 @@ namespace {
 using Frames = std::vector<std::string>;
 
 std::string sub_msg(const std::string &t) { return std::string(1, '\x01') + t; }
-std::string unsub_msg(const std::string &t)
-{
-    return std::string(1, '\x00') + t;
-}
+std::string unsub_msg(const std::string &t) { return std::string(1, '\x00') + t; }
 
-TEST(Xpub, ReceivesSubscribeAndUnsubscribe)
-{
+TEST(Xpub, ReceivesSubscribeAndUnsubscribe) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), sub(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();
@@ -37,8 +33,7 @@ TEST(Xpub, ReceivesSubscribeAndUnsubscribe)
     EXPECT_EQ(EAGAIN, recv_err(xpub, ZMQ_DONTWAIT));
 }
 
-TEST(Xpub, EmptySubscriptionIsOneByte)
-{
+TEST(Xpub, EmptySubscriptionIsOneByte) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), sub(ctx, ZMQ_SUB);
     const std::string ep = inproc_ep();
@@ -50,8 +45,7 @@ TEST(Xpub, EmptySubscriptionIsOneByte)
 
 // The sequence used by the verbose tests: s1 and s2 both subscribe A, then
 // distinct topics interleave with unsubscriptions of A.
-Frames run_sequence(int verbose_opt)
-{
+Frames run_sequence(int verbose_opt) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), s1(ctx, ZMQ_SUB), s2(ctx, ZMQ_SUB);
     if (verbose_opt)
@@ -79,28 +73,22 @@ Frames run_sequence(int verbose_opt)
     return got;
 }
 
-TEST(Xpub, DefaultForwardsFirstSubscribeAndLastUnsubscribeOnly)
-{
-    EXPECT_EQ((Frames{sub_msg("A"), sub_msg("B"), sub_msg("C"), unsub_msg("A")}),
-              run_sequence(0));
+TEST(Xpub, DefaultForwardsFirstSubscribeAndLastUnsubscribeOnly) {
+    EXPECT_EQ((Frames{sub_msg("A"), sub_msg("B"), sub_msg("C"), unsub_msg("A")}), run_sequence(0));
 }
 
-TEST(Xpub, VerboseForwardsEverySubscribe)
-{
-    EXPECT_EQ((Frames{sub_msg("A"), sub_msg("A"), sub_msg("B"), sub_msg("C"),
-                      unsub_msg("A")}),
+TEST(Xpub, VerboseForwardsEverySubscribe) {
+    EXPECT_EQ((Frames{sub_msg("A"), sub_msg("A"), sub_msg("B"), sub_msg("C"), unsub_msg("A")}),
               run_sequence(ZMQ_XPUB_VERBOSE));
 }
 
-TEST(Xpub, VerboserForwardsEveryUnsubscribeToo)
-{
-    EXPECT_EQ((Frames{sub_msg("A"), sub_msg("A"), sub_msg("B"), unsub_msg("A"),
-                      sub_msg("C"), unsub_msg("A")}),
+TEST(Xpub, VerboserForwardsEveryUnsubscribeToo) {
+    EXPECT_EQ((Frames{sub_msg("A"), sub_msg("A"), sub_msg("B"), unsub_msg("A"), sub_msg("C"),
+                      unsub_msg("A")}),
               run_sequence(ZMQ_XPUB_VERBOSER));
 }
 
-TEST(Xpub, ClosingSubscriberUnsubscribes)
-{
+TEST(Xpub, ClosingSubscriberUnsubscribes) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB);
     const std::string ep = inproc_ep();
@@ -114,8 +102,7 @@ TEST(Xpub, ClosingSubscriberUnsubscribes)
     EXPECT_EQ(unsub_msg("gone"), recv_ok(xpub));
 }
 
-TEST(Xpub, ManualModeOnlyDeliversWhatXpubSubscribes)
-{
+TEST(Xpub, ManualModeOnlyDeliversWhatXpubSubscribes) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), xsub(ctx, ZMQ_XSUB);
     xpub.set_int(ZMQ_XPUB_MANUAL, 1);
@@ -147,8 +134,7 @@ TEST(Xpub, ManualModeOnlyDeliversWhatXpubSubscribes)
     EXPECT_EQ("B3", recv_ok(xsub));
 }
 
-TEST(Xpub, WelcomeMessageSentOnConnect)
-{
+TEST(Xpub, WelcomeMessageSentOnConnect) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), sub(ctx, ZMQ_SUB);
     xpub.set_str(ZMQ_XPUB_WELCOME_MSG, "welcome!");
@@ -162,8 +148,7 @@ TEST(Xpub, WelcomeMessageSentOnConnect)
     EXPECT_EQ("welcome!", recv_ok(sub));
 }
 
-TEST(Xpub, WelcomeMessageFilteredBySubscriber)
-{
+TEST(Xpub, WelcomeMessageFilteredBySubscriber) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), sub(ctx, ZMQ_SUB);
     xpub.set_str(ZMQ_XPUB_WELCOME_MSG, "welcome!");
@@ -176,8 +161,7 @@ TEST(Xpub, WelcomeMessageFilteredBySubscriber)
     EXPECT_EQ("news.1", recv_ok(sub));
 }
 
-TEST(Xpub, NoDropReturnsEagainAtHwm)
-{
+TEST(Xpub, NoDropReturnsEagainAtHwm) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), sub(ctx, ZMQ_SUB);
     xpub.set_int(ZMQ_XPUB_NODROP, 1);
@@ -206,8 +190,7 @@ TEST(Xpub, NoDropReturnsEagainAtHwm)
     EXPECT_EQ(EAGAIN, recv_err(sub, ZMQ_DONTWAIT));
 }
 
-TEST(Xpub, PassesNonSubscriptionMessagesUpstream)
-{
+TEST(Xpub, PassesNonSubscriptionMessagesUpstream) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), xsub(ctx, ZMQ_XSUB);
     const std::string ep = inproc_ep();
@@ -217,20 +200,17 @@ TEST(Xpub, PassesNonSubscriptionMessagesUpstream)
     EXPECT_EQ("hello upstream", recv_ok(xpub));
 }
 
-TEST(Xpub, XpubOptionsRejectedOnOtherSockets)
-{
+TEST(Xpub, XpubOptionsRejectedOnOtherSockets) {
     Ctx ctx;
     Sock sub(ctx, ZMQ_SUB), xsub(ctx, ZMQ_XSUB);
     int one = 1;
-    for (int opt : {ZMQ_XPUB_VERBOSE, ZMQ_XPUB_VERBOSER, ZMQ_XPUB_MANUAL,
-                    ZMQ_XPUB_NODROP}) {
+    for (int opt : {ZMQ_XPUB_VERBOSE, ZMQ_XPUB_VERBOSER, ZMQ_XPUB_MANUAL, ZMQ_XPUB_NODROP}) {
         EXPECT_ZMQ_ERR(zmq_setsockopt(sub, opt, &one, sizeof one), EINVAL);
         EXPECT_ZMQ_ERR(zmq_setsockopt(xsub, opt, &one, sizeof one), EINVAL);
     }
 }
 
-TEST(Xsub, SendsSubscriptionFramesVerbatim)
-{
+TEST(Xsub, SendsSubscriptionFramesVerbatim) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), xsub(ctx, ZMQ_XSUB);
     const std::string ep = inproc_ep();
@@ -243,8 +223,7 @@ TEST(Xsub, SendsSubscriptionFramesVerbatim)
     EXPECT_EQ(unsub_msg(std::string("\x00\x01\xff", 3)), recv_ok(xpub));
 }
 
-TEST(Xsub, ForwardsUnsubscribeOnlyWhenLastReferenceGoes)
-{
+TEST(Xsub, ForwardsUnsubscribeOnlyWhenLastReferenceGoes) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), xsub(ctx, ZMQ_XSUB);
     xpub.set_int(ZMQ_XPUB_VERBOSER, 1);
@@ -268,8 +247,7 @@ TEST(Xsub, ForwardsUnsubscribeOnlyWhenLastReferenceGoes)
     EXPECT_EQ(sub_msg("C"), recv_ok(xpub));
 }
 
-TEST(Xsub, SubscriptionsBeforeConnectAreReplayed)
-{
+TEST(Xsub, SubscriptionsBeforeConnectAreReplayed) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), xsub(ctx, ZMQ_XSUB);
     const std::string ep = inproc_ep();
@@ -279,8 +257,7 @@ TEST(Xsub, SubscriptionsBeforeConnectAreReplayed)
     EXPECT_EQ(sub_msg("early"), recv_ok(xpub));
 }
 
-TEST(Xsub, DrivesFilteringOnPub)
-{
+TEST(Xsub, DrivesFilteringOnPub) {
     Ctx ctx;
     Sock pub(ctx, ZMQ_PUB), xsub(ctx, ZMQ_XSUB);
     const std::string ep = inproc_ep();
@@ -300,8 +277,7 @@ TEST(Xsub, DrivesFilteringOnPub)
     EXPECT_EQ("C3", recv_ok(xsub));
 }
 
-TEST(Xsub, XsubFiltersOnlyViaPublisher)
-{
+TEST(Xsub, XsubFiltersOnlyViaPublisher) {
     // XSUB itself applies no filter: with XPUB verbose delivering everything
     // via the empty subscription, all topics arrive.
     Ctx ctx;
@@ -317,8 +293,7 @@ TEST(Xsub, XsubFiltersOnlyViaPublisher)
     EXPECT_EQ("z", recv_ok(xsub));
 }
 
-TEST(Xsub, NoSubscriptionMeansNothingFromXpub)
-{
+TEST(Xsub, NoSubscriptionMeansNothingFromXpub) {
     Ctx ctx;
     Sock xpub(ctx, ZMQ_XPUB), xsub(ctx, ZMQ_XSUB);
     const std::string ep = inproc_ep();

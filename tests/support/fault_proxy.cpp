@@ -27,7 +27,7 @@ using steady = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t read_chunk = 64 * 1024;
-constexpr std::size_t max_queued = 1024 * 1024; // per direction, then reading pauses
+constexpr std::size_t max_queued = 1024 * 1024;          // per direction, then reading pauses
 constexpr auto poll_step = std::chrono::milliseconds(2); // stall / backpressure re-checks
 
 struct end_rule {
@@ -111,7 +111,8 @@ struct fault_proxy::impl {
 
     void accept_next();
     // Runs f on the io thread and waits for it.
-    template <typename F> void run_on_io(F f) {
+    template <typename F>
+    void run_on_io(F f) {
         std::promise<void> done;
         asio::post(io, [&] {
             f();
@@ -179,9 +180,11 @@ struct connection : std::enable_shared_from_this<connection> {
             return;
         }
         p.reading = true;
-        src(d).async_read_some(asio::buffer(p.buf), [self = shared_from_this(), d](
-                                                        const boost::system::error_code &ec,
-                                                        std::size_t n) { self->on_read(d, ec, n); });
+        src(d).async_read_some(
+            asio::buffer(p.buf),
+            [self = shared_from_this(), d](const boost::system::error_code &ec, std::size_t n) {
+                self->on_read(d, ec, n);
+            });
     }
 
     void on_read(int d, const boost::system::error_code &ec, std::size_t n) {
@@ -384,10 +387,10 @@ struct connection : std::enable_shared_from_this<connection> {
             return;
         if (wait_ms > 0 && (unsent(client) > 0 || unsent(server) > 0)) {
             end_timer.expires_after(std::chrono::milliseconds(1));
-            end_timer.async_wait([self = shared_from_this(), wait_ms](
-                                     const boost::system::error_code &) {
-                self->reset_when_sent(wait_ms - 1);
-            });
+            end_timer.async_wait(
+                [self = shared_from_this(), wait_ms](const boost::system::error_code &) {
+                    self->reset_when_sent(wait_ms - 1);
+                });
             return;
         }
         boost::system::error_code ec;
@@ -442,9 +445,10 @@ void fault_proxy::impl::accept_next() {
                 s.close(ignored);
             } else {
                 auto l = std::make_shared<connection>(*this, std::move(s));
-                links.erase(std::remove_if(links.begin(), links.end(),
-                                           [](const std::weak_ptr<connection> &w) { return w.expired(); }),
-                            links.end());
+                links.erase(
+                    std::remove_if(links.begin(), links.end(),
+                                   [](const std::weak_ptr<connection> &w) { return w.expired(); }),
+                    links.end());
                 links.push_back(l);
                 ++n_accepted;
                 l->server.async_connect(target, [l](const boost::system::error_code &cec) {
@@ -498,9 +502,7 @@ fault_proxy::~fault_proxy() {
 
 int fault_proxy::port() const { return _impl->port; }
 
-std::string fault_proxy::endpoint() const {
-    return "tcp://127.0.0.1:" + std::to_string(port());
-}
+std::string fault_proxy::endpoint() const { return "tcp://127.0.0.1:" + std::to_string(port()); }
 
 void fault_proxy::set_shaping(const shaping &s) {
     set_shaping(dir::up, s);
@@ -519,8 +521,8 @@ void fault_proxy::end_after_bytes(dir d, std::uint64_t bytes, end_kind how, int 
     _impl->rules.push_back({_impl->next_rule_id++, d, false, bytes, 0, 0, how, times});
 }
 
-void fault_proxy::end_at_data_frame(dir d, std::uint64_t frame, std::uint64_t offset,
-                                    end_kind how, int times) {
+void fault_proxy::end_at_data_frame(dir d, std::uint64_t frame, std::uint64_t offset, end_kind how,
+                                    int times) {
     std::lock_guard<std::mutex> lock(_impl->mu);
     _impl->rules.push_back({_impl->next_rule_id++, d, true, 0, frame, offset, how, times});
 }
@@ -550,7 +552,8 @@ int fault_proxy::ended() const { return _impl->n_ended; }
 std::uint64_t fault_proxy::forwarded(dir d) const { return _impl->n_forwarded[int(d)]; }
 
 namespace {
-template <typename F> bool wait_for(F cond, int timeout_ms) {
+template <typename F>
+bool wait_for(F cond, int timeout_ms) {
     const auto deadline = steady::now() + std::chrono::milliseconds(timeout_ms);
     while (!cond()) {
         if (steady::now() >= deadline)

@@ -69,9 +69,9 @@ class fault_proxy {
     void reset_all();
 
     // Observations (any thread).
-    int accepted() const;  // connections forwarded (refused ones excluded)
+    int accepted() const; // connections forwarded (refused ones excluded)
     int refused() const;
-    int ended() const;     // connections ended by a rule or reset_all()
+    int ended() const; // connections ended by a rule or reset_all()
     std::uint64_t forwarded(dir d) const;
     // Bounded waits for the counters above.
     bool wait_accepted(int n, int timeout_ms = 5000) const;

@@ -31,11 +31,16 @@ enum class transport { tcp4, tcp6, ipc_path, ipc_abstract, ipc_wild };
 
 inline const char *transport_name(transport t) {
     switch (t) {
-    case transport::tcp4: return "tcp4";
-    case transport::tcp6: return "tcp6";
-    case transport::ipc_path: return "ipc_path";
-    case transport::ipc_abstract: return "ipc_abstract";
-    case transport::ipc_wild: return "ipc_wild";
+    case transport::tcp4:
+        return "tcp4";
+    case transport::tcp6:
+        return "tcp6";
+    case transport::ipc_path:
+        return "ipc_path";
+    case transport::ipc_abstract:
+        return "ipc_abstract";
+    case transport::ipc_wild:
+        return "ipc_wild";
     }
     return "?";
 }
@@ -80,15 +85,19 @@ inline void cleanup_ipc_files() {
 // The endpoint to bind for a transport (wildcards where the transport has one).
 inline std::string bind_spec(transport t) {
     switch (t) {
-    case transport::tcp4: return "tcp://127.0.0.1:*";
-    case transport::tcp6: return "tcp://[::1]:*";
+    case transport::tcp4:
+        return "tcp://127.0.0.1:*";
+    case transport::tcp6:
+        return "tcp://[::1]:*";
     case transport::ipc_path: {
         const std::string ep = "ipc:///tmp/" + short_unique() + ".ipc";
         remember_ipc(ep);
         return ep;
     }
-    case transport::ipc_abstract: return "ipc://@" + short_unique();
-    case transport::ipc_wild: return "ipc://*";
+    case transport::ipc_abstract:
+        return "ipc://@" + short_unique();
+    case transport::ipc_wild:
+        return "ipc://*";
     }
     return "";
 }
@@ -115,13 +124,12 @@ inline std::string bind_any(void *s, transport t) {
 }
 
 // Skips unless transport `t` works here (implemented, and ::1 for tcp6).
-#define SKIP_WITHOUT_NET(t)                                                    \
-    do {                                                                       \
-        if (!testutil::transport_supported(testutil::is_tcp(t) ? "tcp://127.0.0.1:*" \
-                                                               : "ipc://*"))   \
-            GTEST_SKIP() << "transport not implemented yet";                  \
-        if ((t) == testutil::transport::tcp6 && !testutil::ipv6_works())       \
-            GTEST_SKIP() << "no IPv6 loopback";                                \
+#define SKIP_WITHOUT_NET(t)                                                                        \
+    do {                                                                                           \
+        if (!testutil::transport_supported(testutil::is_tcp(t) ? "tcp://127.0.0.1:*" : "ipc://*")) \
+            GTEST_SKIP() << "transport not implemented yet";                                       \
+        if ((t) == testutil::transport::tcp6 && !testutil::ipv6_works())                           \
+            GTEST_SKIP() << "no IPv6 loopback";                                                    \
     } while (0)
 
 // tcp://127.0.0.1:5555 -> 5555 (0 if not a tcp endpoint).
@@ -259,8 +267,7 @@ inline int count_events(void *mon, int id, int quiet_ms, std::vector<event> *all
 // `deny_status` (400 by default).
 class zap_handler {
   public:
-    zap_handler(void *ctx, std::map<std::string, std::string> users)
-        : users_(std::move(users)) {
+    zap_handler(void *ctx, std::map<std::string, std::string> users) : users_(std::move(users)) {
         sock_ = zmq_socket(ctx, ZMQ_REP);
         EXPECT_EQ(0, zmq_bind(sock_, "inproc://zeromq.zap.01"));
         thread_ = std::thread([this] { run(); });
@@ -554,8 +561,9 @@ inline std::string zmtp_frame(const std::string &body, bool more = false, bool c
 
 // A command frame: name-size, name, then properties (name-size, name,
 // 4-byte big-endian value-size, value).
-inline std::string zmtp_command(const std::string &name,
-                                const std::vector<std::pair<std::string, std::string>> &props = {}) {
+inline std::string
+zmtp_command(const std::string &name,
+             const std::vector<std::pair<std::string, std::string>> &props = {}) {
     std::string body;
     body.push_back(static_cast<char>(name.size()));
     body += name;

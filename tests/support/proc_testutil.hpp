@@ -89,9 +89,10 @@ inline long raise_fd_limit(long wanted) {
     if (::getrlimit(RLIMIT_NOFILE, &lim) != 0)
         return -1;
     if (lim.rlim_cur != RLIM_INFINITY && static_cast<long>(lim.rlim_cur) < wanted) {
-        const rlim_t target = lim.rlim_max == RLIM_INFINITY || static_cast<long>(lim.rlim_max) >= wanted
-                                  ? static_cast<rlim_t>(wanted)
-                                  : lim.rlim_max;
+        const rlim_t target =
+            lim.rlim_max == RLIM_INFINITY || static_cast<long>(lim.rlim_max) >= wanted
+                ? static_cast<rlim_t>(wanted)
+                : lim.rlim_max;
         lim.rlim_cur = target;
         if (::setrlimit(RLIMIT_NOFILE, &lim) != 0)
             return -1;
@@ -180,13 +181,13 @@ inline void write_line(int fd, const std::string &s) {
 }
 
 // In a child: report a failed check on stderr and return `code`.
-#define CHILD_CHECK(cond, code)                                                \
-    do {                                                                       \
-        if (!(cond)) {                                                         \
-            std::fprintf(stderr, "child check failed (%d): %s, errno %d (%s)\n", \
-                         code, #cond, errno, std::strerror(errno));            \
-            return code;                                                       \
-        }                                                                      \
+#define CHILD_CHECK(cond, code)                                                                    \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            std::fprintf(stderr, "child check failed (%d): %s, errno %d (%s)\n", code, #cond,      \
+                         errno, std::strerror(errno));                                             \
+            return code;                                                                           \
+        }                                                                                          \
     } while (0)
 
 } // namespace testutil

@@ -90,7 +90,8 @@ void socks5_server::stop() {
     listen_fd_ = -1;
 }
 
-template <typename F> void socks5_server::update(size_t index, F &&f) {
+template <typename F>
+void socks5_server::update(size_t index, F &&f) {
     {
         std::lock_guard<std::mutex> lk(mu_);
         f(records_[index]);
@@ -220,8 +221,8 @@ void socks5_server::serve(int fd, size_t index, behaviour b) {
                 r.username = user;
                 r.password = pass;
             });
-            const bool ok = ver_len[0] == 1 && (!b.require_auth ||
-                                                (user == b.username && pass == b.password));
+            const bool ok =
+                ver_len[0] == 1 && (!b.require_auth || (user == b.username && pass == b.password));
             const unsigned char status[2] = {1, static_cast<unsigned char>(ok ? 0 : 1)};
             if (!write_all(fd, status, 2) || !ok)
                 return;

@@ -23,11 +23,11 @@ class socks5_server {
     struct behaviour {
         bool require_auth = false; // only method 0x02 with these credentials
         std::string username, password;
-        int force_method = -1;          // answer the greeting with this method
+        int force_method = -1;           // answer the greeting with this method
         unsigned char connect_reply = 0; // REP for the CONNECT request
-        bool silent = false;            // read the greeting, never answer
-        bool reply_with_domain = false; // BND.ADDR as a DOMAINNAME in the reply
-        int redirect_port = 0;          // connect to 127.0.0.1:port, not the target
+        bool silent = false;             // read the greeting, never answer
+        bool reply_with_domain = false;  // BND.ADDR as a DOMAINNAME in the reply
+        int redirect_port = 0;           // connect to 127.0.0.1:port, not the target
     };
 
     // What one client connection sent (fields stay empty/-1 until received).
@@ -73,7 +73,8 @@ class socks5_server {
     bool write_all(int fd, const void *buf, size_t n);
     void relay(int a, int b);
     int connect_target(const record &r, const behaviour &b);
-    template <typename F> void update(size_t index, F &&f);
+    template <typename F>
+    void update(size_t index, F &&f);
 
     int listen_fd_ = -1;
     int port_ = 0;

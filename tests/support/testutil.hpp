@@ -33,25 +33,25 @@ constexpr int wait_ms = 5000;
 // ---------------------------------------------------------------- assertions
 
 // Expect `call` to fail with -1 and errno `err` (zmq_errno() reads errno).
-#define EXPECT_ZMQ_ERR(call, err)                                              \
-    do {                                                                       \
-        errno = 0;                                                             \
-        const int rc_ = static_cast<int>(call);                                \
-        const int en_ = errno;                                                 \
-        EXPECT_EQ(-1, rc_) << #call;                                           \
-        EXPECT_EQ((err), en_) << #call << ": " << zmq_strerror(en_);           \
+#define EXPECT_ZMQ_ERR(call, err)                                                                  \
+    do {                                                                                           \
+        errno = 0;                                                                                 \
+        const int rc_ = static_cast<int>(call);                                                    \
+        const int en_ = errno;                                                                     \
+        EXPECT_EQ(-1, rc_) << #call;                                                               \
+        EXPECT_EQ((err), en_) << #call << ": " << zmq_strerror(en_);                               \
     } while (0)
 
-#define ASSERT_ZMQ_OK(call)                                                    \
-    do {                                                                       \
-        const int rc_ = static_cast<int>(call);                                \
-        ASSERT_NE(-1, rc_) << #call << ": " << zmq_strerror(zmq_errno());      \
+#define ASSERT_ZMQ_OK(call)                                                                        \
+    do {                                                                                           \
+        const int rc_ = static_cast<int>(call);                                                    \
+        ASSERT_NE(-1, rc_) << #call << ": " << zmq_strerror(zmq_errno());                          \
     } while (0)
 
-#define EXPECT_ZMQ_OK(call)                                                    \
-    do {                                                                       \
-        const int rc_ = static_cast<int>(call);                                \
-        EXPECT_NE(-1, rc_) << #call << ": " << zmq_strerror(zmq_errno());      \
+#define EXPECT_ZMQ_OK(call)                                                                        \
+    do {                                                                                           \
+        const int rc_ = static_cast<int>(call);                                                    \
+        EXPECT_NE(-1, rc_) << #call << ": " << zmq_strerror(zmq_errno());                          \
     } while (0)
 
 // Whether the library under test implements the transport of `spec` at all
@@ -69,10 +69,10 @@ inline bool transport_supported(const char *spec) {
 }
 
 // Tests that need tcp:// are reported as skipped, not passed, without it.
-#define SKIP_WITHOUT_TCP()                                                     \
-    do {                                                                       \
-        if (!testutil::transport_supported("tcp://127.0.0.1:*"))               \
-            GTEST_SKIP() << "tcp:// not implemented yet";                      \
+#define SKIP_WITHOUT_TCP()                                                                         \
+    do {                                                                                           \
+        if (!testutil::transport_supported("tcp://127.0.0.1:*"))                                   \
+            GTEST_SKIP() << "tcp:// not implemented yet";                                          \
     } while (0)
 
 // ---------------------------------------------------------------- names
@@ -81,8 +81,7 @@ inline bool transport_supported(const char *spec) {
 // processes (ctest -j); it names the running test, so it can be long.
 inline std::string unique_name(const char *tag) {
     static std::atomic<int> counter{0};
-    const ::testing::TestInfo *info =
-        ::testing::UnitTest::GetInstance()->current_test_info();
+    const ::testing::TestInfo *info = ::testing::UnitTest::GetInstance()->current_test_info();
     std::string name = tag;
     if (info) {
         name += "-";
@@ -232,16 +231,14 @@ inline std::string last_endpoint(void *s) {
 inline int get_int(void *s, int opt) {
     int v = -12345;
     size_t len = sizeof v;
-    EXPECT_EQ(0, zmq_getsockopt(s, opt, &v, &len)) << "opt " << opt << ": "
-                                                    << zmq_strerror(zmq_errno());
+    EXPECT_EQ(0, zmq_getsockopt(s, opt, &v, &len))
+        << "opt " << opt << ": " << zmq_strerror(zmq_errno());
     EXPECT_EQ(sizeof v, len) << "opt " << opt;
     return v;
 }
 
 // zmq_setsockopt's result (the test decides whether it had to succeed).
-inline int set_int(void *s, int opt, int v) {
-    return zmq_setsockopt(s, opt, &v, sizeof v);
-}
+inline int set_int(void *s, int opt, int v) { return zmq_setsockopt(s, opt, &v, sizeof v); }
 
 // The socket's ZMQ_FD (a failure to read it is a test failure).
 inline int socket_fd(void *s) {
@@ -275,7 +272,8 @@ inline bool poll_in(void *s, int timeout = wait_ms) {
 }
 
 // Poll a condition until it holds or the deadline passes.
-template <class F> bool eventually(F &&cond, int timeout = wait_ms) {
+template <class F>
+bool eventually(F &&cond, int timeout = wait_ms) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout);
     while (!cond()) {
         if (std::chrono::steady_clock::now() > deadline)
@@ -331,9 +329,9 @@ inline std::string recv_str(void *s, int timeout = wait_ms) {
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     const int rc = zmq_msg_recv(&msg, s, ZMQ_DONTWAIT);
-    std::string out = rc < 0 ? std::string("<error>")
-                             : std::string(static_cast<char *>(zmq_msg_data(&msg)),
-                                           zmq_msg_size(&msg));
+    std::string out =
+        rc < 0 ? std::string("<error>")
+               : std::string(static_cast<char *>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
     zmq_msg_close(&msg);
     return out;
 }

@@ -52,8 +52,8 @@ struct spec {
     std::string cn;
     std::string org = "zlink tests";
     bool ca = false;
-    std::string san;             // "DNS:localhost,IP:127.0.0.1"; empty: none
-    long valid_from_days = -1;   // relative to now
+    std::string san;           // "DNS:localhost,IP:127.0.0.1"; empty: none
+    long valid_from_days = -1; // relative to now
     long valid_until_days = 365;
     bool client = false;
 };

@@ -18,14 +18,14 @@ struct pem_pair {
 struct set {
     std::string ca, ca_file;             // the trusted test CA ("CN=zlink test CA")
     std::string other_ca, other_ca_file; // a CA nobody trusts
-    pem_pair server;      // CN=zlink test server, SAN DNS:localhost, IP:127.0.0.1, IP:::1
-    pem_pair client;      // CN=zlink test client,O=zlink tests (client authentication)
-    pem_pair expired;     // like server, but expired yesterday
-    pem_pair wrong_host;  // like server, SAN DNS:other.example only
-    pem_pair untrusted;   // like server, signed by other_ca
-    pem_pair encrypted;   // server's certificate, its key encrypted with `password`
+    pem_pair server;     // CN=zlink test server, SAN DNS:localhost, IP:127.0.0.1, IP:::1
+    pem_pair client;     // CN=zlink test client,O=zlink tests (client authentication)
+    pem_pair expired;    // like server, but expired yesterday
+    pem_pair wrong_host; // like server, SAN DNS:other.example only
+    pem_pair untrusted;  // like server, signed by other_ca
+    pem_pair encrypted;  // server's certificate, its key encrypted with `password`
     std::string password;
-    std::string dir;      // where the files are
+    std::string dir; // where the files are
 };
 
 // The certificates; aborts the test binary if OpenSSL cannot make them.

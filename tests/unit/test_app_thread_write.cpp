@@ -32,16 +32,14 @@ unsigned long long handoffs(std::map<std::string, unsigned long long> c) {
            c["app_write_handoff_burst"];
 }
 
-void set_int(void *s, int option, int v) {
-    ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v));
-}
+void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
 
 std::string bind_any(void *s, const std::string &transport) {
     static std::atomic<int> seq{0};
     const std::string where =
-        transport == "tcp" ? std::string("tcp://127.0.0.1:*")
-                           : "ipc:///tmp/zlink_atw_" + std::to_string(getpid()) + "_" +
-                                 std::to_string(seq++);
+        transport == "tcp"
+            ? std::string("tcp://127.0.0.1:*")
+            : "ipc:///tmp/zlink_atw_" + std::to_string(getpid()) + "_" + std::to_string(seq++);
     EXPECT_EQ(0, zmq_bind(s, where.c_str()));
     char ep[256];
     size_t len = sizeof ep;
@@ -136,7 +134,7 @@ TEST_P(AppThreadWrite, FullKernelHandsOverAndKeepsOrderAndWholeMessages) {
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     set_int(push, ZMQ_SNDHWM, 0);
-    set_int(pull, ZMQ_RCVHWM, 4); // the receiver stops reading: the kernel fills
+    set_int(pull, ZMQ_RCVHWM, 4);  // the receiver stops reading: the kernel fills
     for (void *s : {push, pull}) { // soon
         set_int(s, ZMQ_SNDBUF, 32 * 1024);
         set_int(s, ZMQ_RCVBUF, 32 * 1024);

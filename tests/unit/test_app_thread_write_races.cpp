@@ -17,9 +17,7 @@
 
 namespace {
 
-void set_int(void *s, int option, int v) {
-    ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v));
-}
+void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
 
 unsigned long long counter(const char *name) {
     zlink_debug_counter_t cs[64];
@@ -154,7 +152,7 @@ TEST_F(AppThreadWriteRace, SendsAgainstPeerCloseAndCtxTerm) {
     char buf[32];
     for (int k = 0; k < 300; ++k)
         ASSERT_GT(zmq_recv(pull, buf, sizeof buf, 0), 0);
-    zmq_close(pull); // the sender's engine fails while it writes (or waits at HWM)
+    zmq_close(pull);                 // the sender's engine fails while it writes (or waits at HWM)
     EXPECT_EQ(0, zmq_ctx_term(ctx)); // the sender's next or blocked send: ETERM
     sender.join();
 }

@@ -88,10 +88,10 @@ class CurveMechanism : public ::testing::Test {
     }
     // A full handshake; both sides must end ready.
     void handshake(mechanism_t &c, mechanism_t &s) {
-        ASSERT_EQ(0, feed(s, next(c)));     // HELLO
-        ASSERT_EQ(0, feed(c, next(s)));     // WELCOME
-        ASSERT_EQ(0, feed(s, next(c)));     // INITIATE
-        ASSERT_EQ(0, feed(c, next(s)));     // READY
+        ASSERT_EQ(0, feed(s, next(c))); // HELLO
+        ASSERT_EQ(0, feed(c, next(s))); // WELCOME
+        ASSERT_EQ(0, feed(s, next(c))); // INITIATE
+        ASSERT_EQ(0, feed(c, next(s))); // READY
         ASSERT_EQ(mechanism_status::ready, c.status());
         ASSERT_EQ(mechanism_status::ready, s.status());
     }
@@ -175,7 +175,9 @@ TEST_F(CurveMechanism, ZapGetsTheClientKeyAndDenialSendsError) {
     ASSERT_EQ(1u, zap.credentials.size());
     EXPECT_EQ(std::string(reinterpret_cast<char *>(client.pub), 32), zap.credentials[0]);
     const std::string error = next(*s);
-    EXPECT_EQ(0, error.compare(0, 6, "\x05" "ERROR"));
+    EXPECT_EQ(0, error.compare(0, 6,
+                               "\x05"
+                               "ERROR"));
     EXPECT_EQ(mechanism_status::error, s->status());
     EXPECT_EQ(handshake_failure::auth, s->failure());
     EXPECT_EQ(400, s->failure_code());
@@ -290,20 +292,21 @@ TEST_F(CurveMechanism, VouchForAnotherShortTermKey) {
     hello += one;
     uint8_t box[80];
     const uint8_t zeros[64] = {};
-    ASSERT_EQ(0, crypto_box_easy(box, zeros, 64,
-                    reinterpret_cast<const uint8_t *>(nonce("CurveZMQHELLO---", 16, one).data()),
-                    server.pub, cs.sec));
+    ASSERT_EQ(0, crypto_box_easy(
+                     box, zeros, 64,
+                     reinterpret_cast<const uint8_t *>(nonce("CurveZMQHELLO---", 16, one).data()),
+                     server.pub, cs.sec));
     hello.append(reinterpret_cast<char *>(box), 80);
     ASSERT_EQ(200u, hello.size());
     ASSERT_EQ(0, feed(*s, hello));
     // WELCOME -> S', cookie
     const std::string welcome = next(*s);
     uint8_t plain[128];
-    ASSERT_EQ(0, crypto_box_open_easy(
-                     plain, reinterpret_cast<const uint8_t *>(welcome.data()) + 24, 144,
-                     reinterpret_cast<const uint8_t *>(
-                         nonce("WELCOME-", 8, welcome.substr(8, 16)).data()),
-                     server.pub, cs.sec));
+    ASSERT_EQ(0, crypto_box_open_easy(plain, reinterpret_cast<const uint8_t *>(welcome.data()) + 24,
+                                      144,
+                                      reinterpret_cast<const uint8_t *>(
+                                          nonce("WELCOME-", 8, welcome.substr(8, 16)).data()),
+                                      server.pub, cs.sec));
     const uint8_t *server_short = plain;
     // vouch = Box[X' S](C->S') with X' != C'
     keys_t other;
@@ -312,19 +315,22 @@ TEST_F(CurveMechanism, VouchForAnotherShortTermKey) {
     memcpy(vouch_plain + 32, server.pub, 32);
     const std::string vnonce(16, 'v');
     uint8_t vouch_box[80];
-    ASSERT_EQ(0, crypto_box_easy(vouch_box, vouch_plain, 64,
-                    reinterpret_cast<const uint8_t *>(nonce("VOUCH---", 8, vnonce).data()),
-                    server_short, client.sec));
+    ASSERT_EQ(
+        0, crypto_box_easy(vouch_box, vouch_plain, 64,
+                           reinterpret_cast<const uint8_t *>(nonce("VOUCH---", 8, vnonce).data()),
+                           server_short, client.sec));
     std::string inner(reinterpret_cast<char *>(client.pub), 32);
     inner += vnonce;
     inner.append(reinterpret_cast<char *>(vouch_box), 80);
-    inner += std::string("\x0bSocket-Type\0\0\0\x06" "DEALER", 22);
+    inner += std::string("\x0bSocket-Type\0\0\0\x06"
+                         "DEALER",
+                         22);
     std::vector<uint8_t> ibox(inner.size() + 16);
     const std::string two("\0\0\0\0\0\0\0\2", 8);
-    ASSERT_EQ(0, crypto_box_easy(ibox.data(), reinterpret_cast<const uint8_t *>(inner.data()),
-                                 inner.size(),
-                    reinterpret_cast<const uint8_t *>(nonce("CurveZMQINITIATE", 16, two).data()),
-                    server_short, cs.sec));
+    ASSERT_EQ(0, crypto_box_easy(
+                     ibox.data(), reinterpret_cast<const uint8_t *>(inner.data()), inner.size(),
+                     reinterpret_cast<const uint8_t *>(nonce("CurveZMQINITIATE", 16, two).data()),
+                     server_short, cs.sec));
     std::string initiate("\x08INITIATE", 9);
     initiate.append(reinterpret_cast<const char *>(plain) + 32, 96);
     initiate += two;

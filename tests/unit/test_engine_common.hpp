@@ -102,8 +102,8 @@ class fake_zap : public zap_client {
 
 class fake_session : public i_engine_session {
   public:
-    std::deque<msg_t> out;  // what the socket queued for the engine
-    std::vector<msg_t> in;  // what the engine pushed
+    std::deque<msg_t> out; // what the socket queued for the engine
+    std::vector<msg_t> in; // what the engine pushed
     size_t in_limit = SIZE_MAX;
     int flushes = 0;
     bool ready = false;
@@ -215,8 +215,8 @@ struct engine_pair {
         }
     }
     bool handshake(int timeout_ms = 3000) {
-        return run_until(io, [&] { return (a.ready && b.ready) || a.closed || b.closed; },
-                         timeout_ms) &&
+        return run_until(
+                   io, [&] { return (a.ready && b.ready) || a.closed || b.closed; }, timeout_ms) &&
                a.ready && b.ready;
     }
 };
@@ -247,10 +247,13 @@ struct raw_peer {
     }
     // Waits until n bytes are there; returns them (consumed).
     bool read(size_t n, std::string *out, int timeout_ms = 3000) {
-        const bool ok = run_until(io, [&] {
-            pump();
-            return rx.size() >= n;
-        }, timeout_ms);
+        const bool ok = run_until(
+            io,
+            [&] {
+                pump();
+                return rx.size() >= n;
+            },
+            timeout_ms);
         if (!ok)
             return false;
         *out = rx.substr(0, n);

@@ -128,7 +128,8 @@ TEST(EngineCurvePingFlood, OnePongWrappedOnceAndEveryNonceGrowsInWireOrder) {
     for (int idle = 0; sent < flood.size() && idle < 500;) {
         boost::system::error_code ec;
         const std::size_t n = peer.sock.write_some(
-            boost::asio::buffer(flood.data() + sent, std::min<std::size_t>(8192, flood.size() - sent)),
+            boost::asio::buffer(flood.data() + sent,
+                                std::min<std::size_t>(8192, flood.size() - sent)),
             ec);
         sent += n;
         idle = n > 0 ? 0 : idle + 1;
@@ -141,17 +142,20 @@ TEST(EngineCurvePingFlood, OnePongWrappedOnceAndEveryNonceGrowsInWireOrder) {
     EXPECT_LE(max_backlog, std::size_t(64 * 1024)) << "a PONG per PING waited";
 
     // Phase 2: the client reads everything; the engine takes every PING.
-    ASSERT_TRUE(run_until(io, [&] {
-        peer.pump();
-        boost::system::error_code ec;
-        if (sent < flood.size())
-            sent += peer.sock.write_some(
-                boost::asio::buffer(flood.data() + sent,
-                                    std::min<std::size_t>(65536, flood.size() - sent)),
-                ec);
-        return (sent == flood.size() && s.out.empty() && !s.engine->output_pending()) ||
-               s.closed;
-    }, 10000));
+    ASSERT_TRUE(run_until(
+        io,
+        [&] {
+            peer.pump();
+            boost::system::error_code ec;
+            if (sent < flood.size())
+                sent += peer.sock.write_some(
+                    boost::asio::buffer(flood.data() + sent,
+                                        std::min<std::size_t>(65536, flood.size() - sent)),
+                    ec);
+            return (sent == flood.size() && s.out.empty() && !s.engine->output_pending()) ||
+                   s.closed;
+        },
+        10000));
     ASSERT_FALSE(s.closed);
     peer.pump();
 

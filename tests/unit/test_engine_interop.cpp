@@ -163,7 +163,8 @@ void echo_roundtrip(const options_t &o, const std::string &mode) {
     const int port = py.port();
     ASSERT_GT(port, 0);
     tcp_engine e(io, port, o);
-    ASSERT_TRUE(run_until(io, [&] { return e.s.ready || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.ready || e.s.closed; }, 4000));
     ASSERT_TRUE(e.s.ready);
     EXPECT_EQ(e.s.peer_props["Socket-Type"], "PAIR");
     EXPECT_EQ(e.s.peer_props["Peer-Address"], "127.0.0.1");
@@ -180,7 +181,8 @@ void echo_roundtrip(const options_t &o, const std::string &mode) {
         e.s.queue("n" + std::to_string(i));
     e.s.engine->restart_output();
     const size_t expected = 3 + 1 + 1 + 1000;
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= expected || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= expected || e.s.closed; }, 4000));
     ASSERT_EQ(e.s.in.size(), expected);
     EXPECT_EQ(body(e.s.in[0]), "multi");
     EXPECT_TRUE(e.s.in[0].has_more());
@@ -192,7 +194,8 @@ void echo_roundtrip(const options_t &o, const std::string &mode) {
     for (int i = 0; i < 1000; ++i)
         ASSERT_EQ(body(e.s.in[size_t(5 + i)]), "n" + std::to_string(i));
     e.s.send("END");
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() == expected + 1; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() == expected + 1; }, 4000));
     EXPECT_EQ(body(e.s.in.back()), "BYE");
 }
 
@@ -224,7 +227,8 @@ TEST(EngineInterop, PlainWrongPasswordRefusedByLibzmq) {
     o.plain_username = "admin";
     o.plain_password = "nope";
     tcp_engine e(io, port, o);
-    ASSERT_TRUE(run_until(io, [&] { return e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.closed; }, 4000));
     EXPECT_FALSE(e.s.ready);
     // libzmq 4.3.4's PLAIN server sends a mangled ERROR command on a ZAP
     // denial (a 9-byte body "^RROR\x03400"), which libzmq's own client also
@@ -244,17 +248,20 @@ TEST(EngineInterop, SubscriptionsWithLibzmqXpub) {
     const int port = py.port();
     ASSERT_GT(port, 0);
     tcp_engine e(io, port, make_options(ZMQ_SUB));
-    ASSERT_TRUE(run_until(io, [&] { return e.s.ready || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.ready || e.s.closed; }, 4000));
     ASSERT_TRUE(e.s.ready);
     e.s.queue(std::string("\x01report", 7));
     e.s.send(std::string("\x01news", 5));
     // XPUB sends "other 1" and "news 1" once it saw the subscriptions; its
     // filter drops the first.
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= 1 || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= 1 || e.s.closed; }, 4000));
     ASSERT_GE(e.s.in.size(), 1u);
     EXPECT_EQ(body(e.s.in[0]), "news 1");
     e.s.send(std::string("\x00news", 5));
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= 2 || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= 2 || e.s.closed; }, 4000));
     ASSERT_GE(e.s.in.size(), 2u);
     EXPECT_EQ(body(e.s.in[1]), std::string("report \x01news|\x00news", 18));
 }
@@ -267,11 +274,13 @@ TEST(EngineInterop, LibzmqSubscriptionsReachOurXpub) {
     const int port = py.port();
     ASSERT_GT(port, 0);
     tcp_engine e(io, port, make_options(ZMQ_XPUB));
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= 1 || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= 1 || e.s.closed; }, 4000));
     ASSERT_GE(e.s.in.size(), 1u);
     EXPECT_EQ(body(e.s.in[0]), std::string("\x01keep", 5));
     e.s.send("keep me");
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= 2 || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= 2 || e.s.closed; }, 4000));
     ASSERT_GE(e.s.in.size(), 2u);
     EXPECT_EQ(body(e.s.in[1]), std::string("\x00keep", 5));
 }
@@ -288,24 +297,28 @@ TEST(EngineInterop, HeartbeatsWithLibzmq) {
     o.heartbeat_timeout = 1500;
     o.heartbeat_ttl = 1000;
     tcp_engine e(io, port, o);
-    ASSERT_TRUE(run_until(io, [&] { return e.s.ready || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.ready || e.s.closed; }, 4000));
     ASSERT_TRUE(e.s.ready);
     run_for(io, 700); // many PING/PONG rounds both ways, no data
     ASSERT_FALSE(e.s.closed);
     EXPECT_GT(engine_counters(e.s.engine.get()).reads, 5u);
     e.s.send("still there");
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= 1 || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= 1 || e.s.closed; }, 4000));
     ASSERT_GE(e.s.in.size(), 1u);
     EXPECT_EQ(body(e.s.in[0]), "still there");
     e.s.send("END");
-    ASSERT_TRUE(run_until(io, [&] { return e.s.in.size() >= 2 || e.s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return e.s.in.size() >= 2 || e.s.closed; }, 4000));
 }
 
 TEST(EngineInterop, LibzmqDealerConnectsToUs) {
     if (!have_pyzmq())
         GTEST_SKIP() << "python3-zmq not installed";
     asio::io_context io;
-    asio::ip::tcp::acceptor acc(io, asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+    asio::ip::tcp::acceptor acc(io,
+                                asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     python_peer py("connect " + std::to_string(acc.local_endpoint().port()));
     asio::ip::tcp::socket sock(io);
     acc.accept(sock);
@@ -315,7 +328,8 @@ TEST(EngineInterop, LibzmqDealerConnectsToUs) {
     s.engine = make_zmtp_engine(io, std::make_unique<tcp_transport_t>(std::move(sock)), &s, o,
                                 false, "tcp://127.0.0.1");
     s.engine->start();
-    ASSERT_TRUE(run_until(io, [&] { return s.in.size() >= 3 || s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return s.in.size() >= 3 || s.closed; }, 4000));
     ASSERT_GE(s.in.size(), 3u);
     EXPECT_EQ(s.peer_routing_id, "py-dealer");
     EXPECT_TRUE(s.in[0].is_routing_id());
@@ -324,7 +338,8 @@ TEST(EngineInterop, LibzmqDealerConnectsToUs) {
     EXPECT_EQ(body(s.in[2]), "python");
     s.queue("pong", true);
     s.send("back");
-    ASSERT_TRUE(run_until(io, [&] { return s.in.size() >= 6 || s.closed; }, 4000));
+    ASSERT_TRUE(run_until(
+        io, [&] { return s.in.size() >= 6 || s.closed; }, 4000));
     ASSERT_GE(s.in.size(), 6u);
     EXPECT_EQ(body(s.in[3]), "got");
     EXPECT_EQ(body(s.in[4]), "pong");

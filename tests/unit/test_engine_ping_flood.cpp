@@ -25,8 +25,8 @@ struct flooded_engine {
         se.set_option(boost::asio::socket_base::send_buffer_size(16384));
         peer.sock.set_option(boost::asio::socket_base::receive_buffer_size(16384));
         auto t = std::make_unique<ipc_transport_t>(std::move(se));
-        s.engine = make_zmtp_engine(io, std::move(t), &s, make_options(ZMQ_PAIR), false,
-                                    "ipc://flood");
+        s.engine =
+            make_zmtp_engine(io, std::move(t), &s, make_options(ZMQ_PAIR), false, "ipc://flood");
         s.engine->start();
     }
     bool handshake() {
@@ -73,7 +73,8 @@ TEST(EnginePingFlood, OnePongWaitsAndReadingPausesUntilThePeerReads) {
     for (int idle = 0; sent < flood.size() && idle < 500;) {
         boost::system::error_code ec;
         const std::size_t n = e.peer.sock.write_some(
-            boost::asio::buffer(flood.data() + sent, std::min<std::size_t>(65536, flood.size() - sent)),
+            boost::asio::buffer(flood.data() + sent,
+                                std::min<std::size_t>(65536, flood.size() - sent)),
             ec);
         sent += n;
         idle = n > 0 ? 0 : idle + 1;
@@ -87,16 +88,19 @@ TEST(EnginePingFlood, OnePongWaitsAndReadingPausesUntilThePeerReads) {
     EXPECT_LT(sent, flood.size());
 
     // Phase 2: the peer reads; the engine resumes and takes every PING.
-    ASSERT_TRUE(run_until(io, [&] {
-        e.peer.pump();
-        boost::system::error_code ec;
-        if (sent < flood.size())
-            sent += e.peer.sock.write_some(
-                boost::asio::buffer(flood.data() + sent,
-                                    std::min<std::size_t>(65536, flood.size() - sent)),
-                ec);
-        return e.read_bytes() == base + flood.size() || e.s.closed;
-    }, 10000));
+    ASSERT_TRUE(run_until(
+        io,
+        [&] {
+            e.peer.pump();
+            boost::system::error_code ec;
+            if (sent < flood.size())
+                sent += e.peer.sock.write_some(
+                    boost::asio::buffer(flood.data() + sent,
+                                        std::min<std::size_t>(65536, flood.size() - sent)),
+                    ec);
+            return e.read_bytes() == base + flood.size() || e.s.closed;
+        },
+        10000));
     EXPECT_FALSE(e.s.closed);
     EXPECT_EQ(e.read_bytes(), base + flood.size());
     // A reading peer gets its PONGs again, but fewer than it pinged.

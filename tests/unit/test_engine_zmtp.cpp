@@ -315,7 +315,9 @@ TEST(EngineZmtp, SubscribeIsACommandOnTheWireFor31) {
     EXPECT_EQ(b, std::string("\x09SUBSCRIBEtopic", 15));
     e.s.send(std::string("\x00topic", 6));
     ASSERT_TRUE(e.peer.read_frame(&f, &b));
-    EXPECT_EQ(b, std::string("\x06" "CANCELtopic", 12));
+    EXPECT_EQ(b, std::string("\x06"
+                             "CANCELtopic",
+                             12));
     // Multipart messages are never subscriptions.
     e.s.queue(std::string("\x01x", 2), true);
     e.s.send("tail");
@@ -355,7 +357,9 @@ TEST(EngineZmtp, PingGetsPongWithContextAndHeartbeatsFlow) {
     o.heartbeat_timeout = 2000;
     engine_and_raw e(io, o);
     ASSERT_TRUE(e.handshake("PAIR"));
-    e.peer.write(raw_peer::command("PING", std::string("\x00\x00" "ctx", 5)));
+    e.peer.write(raw_peer::command("PING", std::string("\x00\x00"
+                                                       "ctx",
+                                                       5)));
     bool pong = false, ping = false;
     for (int i = 0; i < 10 && !(pong && ping); ++i) {
         uint8_t f;
@@ -474,7 +478,8 @@ TEST(EngineZmtp, PeerDisconnectMidFrame) {
     boost::asio::io_context io;
     engine_and_raw e(io, make_options(ZMQ_PAIR));
     ASSERT_TRUE(e.handshake("PAIR"));
-    e.peer.write(raw_peer::frame("complete") + raw_peer::frame(std::string(1000, 'y')).substr(0, 500));
+    e.peer.write(raw_peer::frame("complete") +
+                 raw_peer::frame(std::string(1000, 'y')).substr(0, 500));
     e.peer.sock.close();
     ASSERT_TRUE(run_until(io, [&] { return e.s.closed; }));
     EXPECT_EQ(e.s.reason, engine_close_reason::peer_closed);
@@ -506,7 +511,8 @@ TEST(EngineZmtp, MalformedCommandCloses) {
 TEST(EngineZmtp, MalformedReadyIsAProtocolError) {
     boost::asio::io_context io;
     engine_and_raw e(io, make_options(ZMQ_PAIR));
-    e.peer.write(raw_peer::greeting() + raw_peer::command("READY", std::string("\x0bSocket-Type\xff", 13)));
+    e.peer.write(raw_peer::greeting() +
+                 raw_peer::command("READY", std::string("\x0bSocket-Type\xff", 13)));
     ASSERT_TRUE(run_until(io, [&] { return e.s.closed; }));
     EXPECT_EQ(e.s.reason, engine_close_reason::protocol_error);
     EXPECT_TRUE(e.s.has_event(ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL));

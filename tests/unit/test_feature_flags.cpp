@@ -26,9 +26,7 @@ namespace {
 // Sets an environment variable for one test and always removes it again.
 class scoped_env {
   public:
-    scoped_env(const char *name, const char *value) : _name(name) {
-        ::setenv(name, value, 1);
-    }
+    scoped_env(const char *name, const char *value) : _name(name) { ::setenv(name, value, 1); }
     ~scoped_env() { ::unsetenv(_name); }
     scoped_env(const scoped_env &) = delete;
     scoped_env &operator=(const scoped_env &) = delete;

@@ -31,8 +31,9 @@ TEST(HandlerMemory, AsioTakesHandlersFromItAndReusesTheBlocks) {
     for (int round = 0; round < 1000; ++round) {
         std::thread poster([&] {
             boost::asio::post(io, boost::asio::bind_allocator(
-                                      handler_allocator<void>(memory),
-                                      [&ran, weak, command] { ran += 1 + command[0] + !weak.lock(); }));
+                                      handler_allocator<void>(memory), [&ran, weak, command] {
+                                          ran += 1 + command[0] + !weak.lock();
+                                      }));
         });
         poster.join();
         io.restart();
@@ -47,15 +48,15 @@ TEST(HandlerMemory, ABurstBeyondTheCacheStillWorks) {
     auto memory = std::make_shared<handler_memory_t>();
     int ran = 0;
     for (int i = 0; i < 10; ++i)
-        boost::asio::post(io, boost::asio::bind_allocator(handler_allocator<void>(memory),
-                                                          [&ran] { ++ran; }));
+        boost::asio::post(
+            io, boost::asio::bind_allocator(handler_allocator<void>(memory), [&ran] { ++ran; }));
     io.run();
     EXPECT_EQ(10, ran);
     EXPECT_EQ(10u, memory->fresh_blocks()); // 10 in flight at once
     io.restart();
     for (int i = 0; i < 4; ++i)
-        boost::asio::post(io, boost::asio::bind_allocator(handler_allocator<void>(memory),
-                                                          [&ran] { ++ran; }));
+        boost::asio::post(
+            io, boost::asio::bind_allocator(handler_allocator<void>(memory), [&ran] { ++ran; }));
     io.run();
     EXPECT_EQ(14, ran);
     EXPECT_EQ(10u, memory->fresh_blocks()); // four cached blocks served them

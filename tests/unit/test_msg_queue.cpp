@@ -25,9 +25,9 @@ TEST(msg_queue, destroying_frees_published_unpublished_and_incomplete_items) {
     {
         spsc_msg_queue_t q;
         put(q, false);
-        q.flush();      // published
-        put(q, false);  // complete, not yet published
-        put(q, true);   // first part of a message that never ends
+        q.flush();     // published
+        put(q, false); // complete, not yet published
+        put(q, true);  // first part of a message that never ends
         put(q, true);
     }
     EXPECT_EQ(4, g_freed);

@@ -23,25 +23,24 @@
 
 namespace {
 
-std::string unique_inproc(const char *what)
-{
+std::string unique_inproc(const char *what) {
     static std::atomic<int> counter{0};
-    return "inproc://poll-impl-" + std::string(what) + "-" + std::to_string(getpid()) + "-"
-           + std::to_string(counter++);
+    return "inproc://poll-impl-" + std::string(what) + "-" + std::to_string(getpid()) + "-" +
+           std::to_string(counter++);
 }
 
-struct ctx_fixture : ::testing::Test
-{
+struct ctx_fixture : ::testing::Test {
     void *ctx = nullptr;
-    void SetUp() override { ctx = zmq_ctx_new(); ASSERT_NE(ctx, nullptr); }
-    void TearDown() override
-    {
+    void SetUp() override {
+        ctx = zmq_ctx_new();
+        ASSERT_NE(ctx, nullptr);
+    }
+    void TearDown() override {
         if (ctx) {
             ASSERT_EQ(zmq_ctx_term(ctx), 0);
         }
     }
-    void *socket(int type)
-    {
+    void *socket(int type) {
         void *s = zmq_socket(ctx, type);
         EXPECT_NE(s, nullptr);
         int linger = 0;
@@ -49,8 +48,7 @@ struct ctx_fixture : ::testing::Test
         return s;
     }
     // A connected PAIR couple over a fresh inproc endpoint.
-    void pair(void **a, void **b)
-    {
+    void pair(void **a, void **b) {
         const std::string ep = unique_inproc("pair");
         *a = socket(ZMQ_PAIR);
         *b = socket(ZMQ_PAIR);
@@ -59,22 +57,19 @@ struct ctx_fixture : ::testing::Test
     }
 };
 
-std::string recv_string(void *s, int flags = 0)
-{
+std::string recv_string(void *s, int flags = 0) {
     char buf[256];
     const int n = zmq_recv(s, buf, sizeof buf, flags);
     return n < 0 ? std::string("<error>") : std::string(buf, static_cast<size_t>(n));
 }
 
-void send_string(void *s, const std::string &str, int flags = 0)
-{
+void send_string(void *s, const std::string &str, int flags = 0) {
     ASSERT_EQ(zmq_send(s, str.data(), str.size(), flags), static_cast<int>(str.size()));
 }
 
 // ---- zlink::poll -----------------------------------------------------------
 
-TEST(poll_impl, argument_errors)
-{
+TEST(poll_impl, argument_errors) {
     EXPECT_EQ(zlink::poll(nullptr, 0, 0), 0);
     EXPECT_EQ(zlink::poll(nullptr, 1, 0), -1);
     EXPECT_EQ(errno, EFAULT);
@@ -84,8 +79,7 @@ TEST(poll_impl, argument_errors)
     EXPECT_EQ(zlink::poll(nullptr, 0, 5), 0); // nitems 0 just sleeps
 }
 
-TEST_F(ctx_fixture, poll_socket_in_and_out)
-{
+TEST_F(ctx_fixture, poll_socket_in_and_out) {
     void *a, *b;
     pair(&a, &b);
     zmq_pollitem_t items[] = {{a, -1, ZMQ_POLLIN, 0}, {b, -1, ZMQ_POLLIN, 0}};
@@ -107,8 +101,7 @@ TEST_F(ctx_fixture, poll_socket_in_and_out)
     zmq_close(b);
 }
 
-TEST_F(ctx_fixture, poll_wakes_on_message_from_other_thread)
-{
+TEST_F(ctx_fixture, poll_wakes_on_message_from_other_thread) {
     void *a, *b;
     pair(&a, &b);
     std::thread sender([a] { send_string(a, "late"); });
@@ -121,8 +114,7 @@ TEST_F(ctx_fixture, poll_wakes_on_message_from_other_thread)
     zmq_close(b);
 }
 
-TEST_F(ctx_fixture, poll_many_items_uses_heap_path)
-{
+TEST_F(ctx_fixture, poll_many_items_uses_heap_path) {
     // More than ZMQ_POLLITEMS_DFLT items takes the heap buffer.
     std::vector<void *> socks;
     std::vector<zmq_pollitem_t> items;
@@ -140,12 +132,10 @@ TEST_F(ctx_fixture, poll_many_items_uses_heap_path)
         zmq_close(s);
 }
 
-TEST(poll_impl, raw_fds)
-{
+TEST(poll_impl, raw_fds) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
-    zmq_pollitem_t items[] = {{nullptr, fds[0], ZMQ_POLLIN, 0},
-                              {nullptr, fds[1], ZMQ_POLLOUT, 0}};
+    zmq_pollitem_t items[] = {{nullptr, fds[0], ZMQ_POLLIN, 0}, {nullptr, fds[1], ZMQ_POLLOUT, 0}};
     EXPECT_EQ(zlink::poll(items, 1, 10), 0);
     EXPECT_EQ(zlink::poll(items, 2, 0), 1);
     EXPECT_EQ(items[1].revents, ZMQ_POLLOUT);
@@ -161,8 +151,7 @@ TEST(poll_impl, raw_fds)
     close(fds[0]);
 }
 
-TEST_F(ctx_fixture, poll_mixed_socket_and_fd_wakes_on_fd)
-{
+TEST_F(ctx_fixture, poll_mixed_socket_and_fd_wakes_on_fd) {
     void *a, *b;
     pair(&a, &b);
     int fds[2];
@@ -178,16 +167,14 @@ TEST_F(ctx_fixture, poll_mixed_socket_and_fd_wakes_on_fd)
     zmq_close(b);
 }
 
-TEST(poll_impl, not_a_socket)
-{
+TEST(poll_impl, not_a_socket) {
     alignas(16) unsigned char bogus[512] = {};
     zmq_pollitem_t item{bogus, -1, ZMQ_POLLIN, 0};
     EXPECT_EQ(zlink::poll(&item, 1, 0), -1);
     EXPECT_EQ(errno, ENOTSOCK);
 }
 
-TEST_F(ctx_fixture, poll_reports_eterm)
-{
+TEST_F(ctx_fixture, poll_reports_eterm) {
     void *s = socket(ZMQ_PULL);
     std::thread killer([this] { zmq_ctx_shutdown(ctx); });
     zmq_pollitem_t item{s, -1, ZMQ_POLLIN, 0};
@@ -203,8 +190,7 @@ TEST_F(ctx_fixture, poll_reports_eterm)
 
 // ---- zlink::socket_poller -------------------------------------------------
 
-TEST_F(ctx_fixture, poller_registration_errors)
-{
+TEST_F(ctx_fixture, poller_registration_errors) {
     void *a, *b;
     pair(&a, &b);
     zlink::socket_poller poller;
@@ -240,8 +226,7 @@ TEST_F(ctx_fixture, poller_registration_errors)
     zmq_close(b);
 }
 
-TEST_F(ctx_fixture, poller_reports_socket_and_fd_events)
-{
+TEST_F(ctx_fixture, poller_reports_socket_and_fd_events) {
     void *a, *b;
     pair(&a, &b);
     int fds[2];
@@ -294,8 +279,7 @@ TEST_F(ctx_fixture, poller_reports_socket_and_fd_events)
     zmq_close(b);
 }
 
-TEST_F(ctx_fixture, poller_reports_eterm)
-{
+TEST_F(ctx_fixture, poller_reports_eterm) {
     void *s = socket(ZMQ_PULL);
     zlink::socket_poller poller;
     ASSERT_EQ(poller.add(s, nullptr, ZMQ_POLLIN), 0);
@@ -312,16 +296,14 @@ TEST_F(ctx_fixture, poller_reports_eterm)
 
 // ---- zlink::proxy ---------------------------------------------------------
 
-struct proxy_rig
-{
+struct proxy_rig {
     std::string front_ep = unique_inproc("front");
     std::string back_ep = unique_inproc("back");
     std::string ctrl_ep = unique_inproc("ctrl");
     std::string cap_ep = unique_inproc("cap");
 };
 
-std::vector<std::uint64_t> statistics(void *control)
-{
+std::vector<std::uint64_t> statistics(void *control) {
     send_string(control, "STATISTICS");
     std::vector<std::uint64_t> values;
     int more = 1;
@@ -335,8 +317,7 @@ std::vector<std::uint64_t> statistics(void *control)
     return values;
 }
 
-TEST_F(ctx_fixture, proxy_forwards_multipart_with_capture_and_control)
-{
+TEST_F(ctx_fixture, proxy_forwards_multipart_with_capture_and_control) {
     proxy_rig rig;
     void *front = socket(ZMQ_PULL);
     void *back = socket(ZMQ_PUSH);
@@ -391,8 +372,7 @@ TEST_F(ctx_fixture, proxy_forwards_multipart_with_capture_and_control)
         zmq_close(s);
 }
 
-TEST_F(ctx_fixture, proxy_router_dealer_both_directions_with_rep_control)
-{
+TEST_F(ctx_fixture, proxy_router_dealer_both_directions_with_rep_control) {
     proxy_rig rig;
     void *front = socket(ZMQ_ROUTER);
     void *back = socket(ZMQ_DEALER);
@@ -437,8 +417,7 @@ TEST_F(ctx_fixture, proxy_router_dealer_both_directions_with_rep_control)
         zmq_close(s);
 }
 
-TEST_F(ctx_fixture, proxy_waits_for_writable_backend_without_losing_messages)
-{
+TEST_F(ctx_fixture, proxy_waits_for_writable_backend_without_losing_messages) {
     proxy_rig rig;
     void *front = socket(ZMQ_PULL);
     void *back = socket(ZMQ_PUSH); // no peer yet: not writable
@@ -471,8 +450,7 @@ TEST_F(ctx_fixture, proxy_waits_for_writable_backend_without_losing_messages)
     zmq_close(back);
 }
 
-TEST(poll_impl, proxy_rejects_null_sockets)
-{
+TEST(poll_impl, proxy_rejects_null_sockets) {
     EXPECT_EQ(zlink::proxy(nullptr, nullptr, nullptr, nullptr), -1);
     EXPECT_EQ(errno, EFAULT);
 }

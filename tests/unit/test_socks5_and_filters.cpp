@@ -36,7 +36,8 @@ sockaddr_in6 v6(const char *text) {
     return a;
 }
 
-template <typename A> bool match(const tcp_address_mask_t &m, const A &addr) {
+template <typename A>
+bool match(const tcp_address_mask_t &m, const A &addr) {
     return m.matches(reinterpret_cast<const sockaddr *>(&addr), sizeof addr);
 }
 
@@ -53,7 +54,8 @@ TEST(Socks5Messages, AuthRequestIsLengthPrefixed) {
 }
 
 TEST(Socks5Messages, ConnectRequestAddressTypes) {
-    EXPECT_EQ(bytes({5, 1, 0, 1, 10, 0, 0, 7, 0x1F, 0x90}), socks5_connect_request("10.0.0.7", 8080));
+    EXPECT_EQ(bytes({5, 1, 0, 1, 10, 0, 0, 7, 0x1F, 0x90}),
+              socks5_connect_request("10.0.0.7", 8080));
     // getaddrinfo's numeric forms count as IPv4, as in libzmq.
     EXPECT_EQ(bytes({5, 1, 0, 1, 1, 2, 0, 3, 0, 80}), socks5_connect_request("1.2.3", 80));
     std::string v6req = bytes({5, 1, 0, 4}) + std::string(15, '\0') + bytes({1, 0x04, 0x38});

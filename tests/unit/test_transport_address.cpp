@@ -55,9 +55,9 @@ TEST(TransportAddress, BindInterfaceNames) {
 
 TEST(TransportAddress, BindErrors) {
     // Malformed (EINVAL), as libzmq.
-    for (const char *a : {"", "*", "127.0.0.1", "127.0.0.1:", "127.0.0.1:abc", "127.0.0.1:0x10",
-                          "127.0.0.1:-1", "127.0.0.1:70000", "127.0.0.1:65536",
-                          "127.0.0.1;127.0.0.1:*"}) {
+    for (const char *a :
+         {"", "*", "127.0.0.1", "127.0.0.1:", "127.0.0.1:abc", "127.0.0.1:0x10", "127.0.0.1:-1",
+          "127.0.0.1:70000", "127.0.0.1:65536", "127.0.0.1;127.0.0.1:*"}) {
         int err = 0;
         bind_uri(a, false, err);
         EXPECT_EQ(err, EINVAL) << a;
@@ -77,19 +77,17 @@ TEST(TransportAddress, BindErrors) {
 }
 
 TEST(TransportAddress, ConnectValidation) {
-    for (const char *a :
-         {"127.0.0.1:5555", "localhost:5555", "nosuchhost.invalid:1", "[::1]:5555", "::1:5555",
-          "127.0.0.1:0", ":5555", "lo:5555", "127.0.0.1;127.0.0.1:5555",
-          "127.0.0.1:0;127.0.0.1:5555", "127.0.0.1:*;127.0.0.1:5555", "[::1]:*;[::1]:5555",
-          "my_host-1.example.com:1", "fe80::1%lo:5555"}) {
+    for (const char *a : {"127.0.0.1:5555", "localhost:5555", "nosuchhost.invalid:1", "[::1]:5555",
+                          "::1:5555", "127.0.0.1:0", ":5555", "lo:5555", "127.0.0.1;127.0.0.1:5555",
+                          "127.0.0.1:0;127.0.0.1:5555", "127.0.0.1:*;127.0.0.1:5555",
+                          "[::1]:*;[::1]:5555", "my_host-1.example.com:1", "fe80::1%lo:5555"}) {
         int err = -1;
         EXPECT_TRUE(is_valid_connect_address("tcp", a, err)) << a;
         EXPECT_EQ(err, 0) << a;
     }
-    for (const char *a :
-         {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:*", "127.0.0.1:abc", "a b:1", "*:5555",
-          "*:0;127.0.0.1:5555", ";127.0.0.1:5555", "127.0.0.1:70000", "host/x:1",
-          "127.0.0.1:5555;", "127.0.0.1:x;127.0.0.1:1"}) {
+    for (const char *a : {"", "127.0.0.1", "127.0.0.1:", "127.0.0.1:*", "127.0.0.1:abc", "a b:1",
+                          "*:5555", "*:0;127.0.0.1:5555", ";127.0.0.1:5555", "127.0.0.1:70000",
+                          "host/x:1", "127.0.0.1:5555;", "127.0.0.1:x;127.0.0.1:1"}) {
         int err = 0;
         EXPECT_FALSE(is_valid_connect_address("tcp", a, err)) << a;
         EXPECT_EQ(err, EINVAL) << a;
@@ -124,9 +122,9 @@ TEST(TransportAddress, NumericHostsAndFilter) {
     EXPECT_EQ(a.to_string(), "10.1.2.3");
     EXPECT_FALSE(parse_numeric_host("localhost", true, a));
 
-    const std::vector<ip::tcp::endpoint> in = {
-        {ip::make_address("::1"), 1}, {ip::make_address("127.0.0.1"), 1},
-        {ip::make_address("::ffff:127.0.0.2"), 1}};
+    const std::vector<ip::tcp::endpoint> in = {{ip::make_address("::1"), 1},
+                                               {ip::make_address("127.0.0.1"), 1},
+                                               {ip::make_address("::ffff:127.0.0.2"), 1}};
     EXPECT_EQ(filter_endpoints(in, true).size(), 3u);
     const auto v4 = filter_endpoints(in, false);
     ASSERT_EQ(v4.size(), 2u);

@@ -69,9 +69,9 @@ class TransportIpc : public ::testing::Test {
         EXPECT_EQ(client->local_endpoint(), l->endpoint());
         EXPECT_EQ(server->local_endpoint(), l->endpoint());
         const std::string uid = std::to_string(::getuid());
-        EXPECT_TRUE(std::regex_match(server->peer_address(),
-                                     std::regex("localhost:" + uid + ":[0-9]+:" +
-                                                std::to_string(::getpid()))))
+        EXPECT_TRUE(std::regex_match(
+            server->peer_address(),
+            std::regex("localhost:" + uid + ":[0-9]+:" + std::to_string(::getpid()))))
             << server->peer_address();
 
         const std::string a = "over ", b = "ipc";
@@ -169,8 +169,7 @@ TEST_F(TransportIpc, Errors) {
     EXPECT_EQ(err, EINVAL);
     EXPECT_FALSE(listener_t::create(io, "ipc", "/tmp/" + std::string(150, 'a'), options_t(), err));
     EXPECT_EQ(err, ENAMETOOLONG);
-    EXPECT_FALSE(
-        listener_t::create(io, "ipc", "/nonexistent-zlink-dir/x.sock", options_t(), err));
+    EXPECT_FALSE(listener_t::create(io, "ipc", "/nonexistent-zlink-dir/x.sock", options_t(), err));
     EXPECT_EQ(err, ENOENT);
 
     // Nobody at the path / name.

@@ -67,8 +67,7 @@ class TransportTcp : public ::testing::Test {
             ADD_FAILURE() << "bind " << bind_addr << " errno " << err;
             return false;
         }
-        l->start([&](std::unique_ptr<i_asio_transport> t) { server = std::move(t); },
-                 [](int) {});
+        l->start([&](std::unique_ptr<i_asio_transport> t) { server = std::move(t); }, [](int) {});
         client = connect(connect_prefix + strip(l->endpoint()), o, err);
         EXPECT_EQ(err, 0);
         const bool ok = run_until(io, [&] { return server != nullptr; });
@@ -83,12 +82,14 @@ class TransportTcp : public ::testing::Test {
         const auto deadline = std::chrono::steady_clock::now() + 3s;
         while (out.size() < n && std::chrono::steady_clock::now() < deadline) {
             error_code ec;
-            const std::size_t got = t.try_read(asio::buffer(buf, std::min(sizeof buf, n - out.size())), ec);
+            const std::size_t got =
+                t.try_read(asio::buffer(buf, std::min(sizeof buf, n - out.size())), ec);
             out.append(buf, got);
             if (ec == asio::error::would_block) {
                 bool ready = false;
                 t.async_wait_readable([&](const error_code &) { ready = true; });
-                run_until(io, [&] { return ready; }, 1000);
+                run_until(
+                    io, [&] { return ready; }, 1000);
             } else if (ec) {
                 ADD_FAILURE() << "read error " << ec.message();
                 break;

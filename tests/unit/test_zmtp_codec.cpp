@@ -26,8 +26,8 @@ msg_t make_msg(const frame &f) {
 }
 
 // Encodes through the batching encoder, draining with small partial writes.
-std::string encode(const std::vector<frame> &frames, size_t cap = 8192,
-                   size_t threshold = 1024, size_t write_step = 1000) {
+std::string encode(const std::vector<frame> &frames, size_t cap = 8192, size_t threshold = 1024,
+                   size_t write_step = 1000) {
     std::vector<unsigned char> batch(cap);
     zmtp_encoder_t enc(batch.data(), cap, threshold);
     std::string wire;
@@ -60,9 +60,8 @@ std::string encode(const std::vector<frame> &frames, size_t cap = 8192,
 
 // Decodes wire in chunks of `chunk` bytes; optionally reads bodies through
 // the read target.
-std::vector<frame> decode(const std::string &wire, size_t chunk,
-                          bool direct = false, int64_t max = -1,
-                          zmtp_decode_error *err = nullptr) {
+std::vector<frame> decode(const std::string &wire, size_t chunk, bool direct = false,
+                          int64_t max = -1, zmtp_decode_error *err = nullptr) {
     zmtp_decoder_t dec(max);
     std::vector<frame> out;
     const auto *p = reinterpret_cast<const unsigned char *>(wire.data());
@@ -71,8 +70,7 @@ std::vector<frame> decode(const std::string &wire, size_t chunk,
         msg_t m;
         m.init();
         EXPECT_EQ(dec.take(&m), 0);
-        out.push_back({std::string(static_cast<const char *>(m.data()), m.size()),
-                       m.flags()});
+        out.push_back({std::string(static_cast<const char *>(m.data()), m.size()), m.flags()});
         m.close();
     };
     while (off < wire.size()) {
@@ -257,16 +255,14 @@ TEST(ZmtpCodec, MalformedFrames) {
             size_t off = 0, used = 0;
             zmtp_decode_status st = zmtp_decode_status::need_more;
             while (off < c.bytes.size() && st == zmtp_decode_status::need_more) {
-                st = dec.decode(c.bytes.data() + off,
-                                std::min(chunk, c.bytes.size() - off), &used);
+                st = dec.decode(c.bytes.data() + off, std::min(chunk, c.bytes.size() - off), &used);
                 off += used;
             }
             EXPECT_EQ(st, zmtp_decode_status::error);
             EXPECT_EQ(dec.error(), c.err) << zmtp_decode_error_name(c.err);
             EXPECT_EQ(dec.error_errno(), EPROTO);
             // Sticky: nothing more is consumed.
-            EXPECT_EQ(dec.decode(c.bytes.data(), c.bytes.size(), &used),
-                      zmtp_decode_status::error);
+            EXPECT_EQ(dec.decode(c.bytes.data(), c.bytes.size(), &used), zmtp_decode_status::error);
             EXPECT_EQ(used, 0u);
         }
     }

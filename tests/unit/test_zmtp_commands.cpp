@@ -20,16 +20,17 @@ std::string body(const msg_t &m) {
 } // namespace
 
 TEST(ZmtpCommands, ReadyMetadataRoundTrip) {
-    const auto props = zmtp_ready_properties(ZMQ_DEALER, "peer-1",
-                                             {{"X-Color", "blue"}, {"X-Empty", ""}});
+    const auto props =
+        zmtp_ready_properties(ZMQ_DEALER, "peer-1", {{"X-Color", "blue"}, {"X-Empty", ""}});
     msg_t m;
     m.init();
     ASSERT_EQ(zmtp_make_ready(&m, props), 0);
     EXPECT_TRUE(m.is_command());
     const std::string b = body(m);
     EXPECT_EQ(b.substr(0, 6), "\x05READY");
-    EXPECT_EQ(b.substr(6, 1 + 11 + 4 + 6),
-              std::string("\x0bSocket-Type\x00\x00\x00\x06" "DEALER", 22));
+    EXPECT_EQ(b.substr(6, 1 + 11 + 4 + 6), std::string("\x0bSocket-Type\x00\x00\x00\x06"
+                                                       "DEALER",
+                                                       22));
     zmtp_command_view cmd;
     ASSERT_TRUE(zmtp_parse_command(m, &cmd));
     EXPECT_TRUE(cmd.is("READY"));
@@ -71,9 +72,9 @@ TEST(ZmtpCommands, MetadataTruncationRejected) {
     std::string bad = enc;
     bad[1 + 11] = '\x7f';
     metadata_t::dict_t d;
-    EXPECT_EQ(zmtp_parse_metadata(reinterpret_cast<const unsigned char *>(bad.data()),
-                                  bad.size(), &d),
-              zmtp_metadata_error::truncated);
+    EXPECT_EQ(
+        zmtp_parse_metadata(reinterpret_cast<const unsigned char *>(bad.data()), bad.size(), &d),
+        zmtp_metadata_error::truncated);
     const unsigned char empty_name[] = {0, 0, 0, 0, 0};
     EXPECT_EQ(zmtp_parse_metadata(empty_name, sizeof empty_name, &d),
               zmtp_metadata_error::empty_name);
@@ -86,7 +87,9 @@ TEST(ZmtpCommands, ErrorCommand) {
     msg_t m;
     m.init();
     ASSERT_EQ(zmtp_make_error(&m, "400"), 0);
-    EXPECT_EQ(body(m), std::string("\x05" "ERROR\x03" "400"));
+    EXPECT_EQ(body(m), std::string("\x05"
+                                   "ERROR\x03"
+                                   "400"));
     zmtp_command_view cmd;
     ASSERT_TRUE(zmtp_parse_command(m, &cmd));
     std::string reason;
@@ -110,7 +113,8 @@ TEST(ZmtpCommands, SubscribeCancel) {
     EXPECT_EQ(body(m), "\x09SUBSCRIBEtopic");
     EXPECT_TRUE(zmtp_is_command(m, "SUBSCRIBE"));
     ASSERT_EQ(zmtp_make_cancel(&m, "", 0), 0);
-    EXPECT_EQ(body(m), "\x06" "CANCEL");
+    EXPECT_EQ(body(m), "\x06"
+                       "CANCEL");
     EXPECT_TRUE(zmtp_is_command(m, "CANCEL"));
     EXPECT_FALSE(zmtp_is_command(m, "CANCE"));
     m.close();
@@ -120,7 +124,9 @@ TEST(ZmtpCommands, PingPong) {
     msg_t m;
     m.init();
     ASSERT_EQ(zmtp_make_ping(&m, 300, "ctx", 3), 0);
-    EXPECT_EQ(body(m), std::string("\x04PING\x01\x2c" "ctx", 10));
+    EXPECT_EQ(body(m), std::string("\x04PING\x01\x2c"
+                                   "ctx",
+                                   10));
     zmtp_command_view cmd;
     ASSERT_TRUE(zmtp_parse_command(m, &cmd));
     uint16_t ttl = 0;
@@ -171,8 +177,8 @@ TEST(ZmtpSocketType, CompatibilityTable) {
         {ZMQ_PUSH, {"PULL"}},
         {ZMQ_PULL, {"PUSH"}},
     };
-    const char *all[] = {"PAIR", "PUB", "SUB", "REQ", "REP", "DEALER", "ROUTER",
-                         "PULL", "PUSH", "XPUB", "XSUB", "STREAM", "pair", ""};
+    const char *all[] = {"PAIR", "PUB",  "SUB",  "REQ",  "REP",    "DEALER", "ROUTER",
+                         "PULL", "PUSH", "XPUB", "XSUB", "STREAM", "pair",   ""};
     for (const auto &r : rows) {
         for (const char *peer : all) {
             bool expected = false;
@@ -197,8 +203,7 @@ TEST(ZmtpSocketType, Names) {
 }
 
 TEST(ZapProtocol, RequestAndReply) {
-    const auto f = zap_request_frames("1", "dom", "127.0.0.1", "id", "PLAIN",
-                                      {"user", "pass"});
+    const auto f = zap_request_frames("1", "dom", "127.0.0.1", "id", "PLAIN", {"user", "pass"});
     ASSERT_EQ(f.size(), 9u);
     EXPECT_EQ(f[0], "");
     EXPECT_EQ(f[1], "1.0");

@@ -17,8 +17,7 @@ std::vector<unsigned char> greeting(const char *mech = "NULL", bool server = fal
     return g;
 }
 
-zmtp_greeting_status feed_all(zmtp_greeting_parser_t &p,
-                              const std::vector<unsigned char> &g,
+zmtp_greeting_status feed_all(zmtp_greeting_parser_t &p, const std::vector<unsigned char> &g,
                               size_t *consumed = nullptr) {
     size_t c = 0;
     auto st = p.feed(g.data(), g.size(), &c);
@@ -50,7 +49,7 @@ TEST(ZmtpGreeting, BuildRejectsBadMechanismNames) {
     EXPECT_FALSE(zmtp_build_greeting(g, "", false));
     EXPECT_FALSE(zmtp_build_greeting(g, "null", false));
     EXPECT_FALSE(zmtp_build_greeting(g, "ABCDEFGHIJKLMNOPQRSTU", false)); // 21
-    EXPECT_TRUE(zmtp_build_greeting(g, "ABCDEFGHIJKLMNOPQRST", false));  // 20
+    EXPECT_TRUE(zmtp_build_greeting(g, "ABCDEFGHIJKLMNOPQRST", false));   // 20
 }
 
 TEST(ZmtpGreeting, RoundTripWholeAndTrailingBytesLeft) {
@@ -176,6 +175,5 @@ TEST(ZmtpGreeting, MechanismMismatchAndAnyAccepted) {
 }
 
 TEST(ZmtpGreeting, StatusNames) {
-    EXPECT_STREQ(zmtp_greeting_status_name(zmtp_greeting_status::bad_signature),
-                 "bad_signature");
+    EXPECT_STREQ(zmtp_greeting_status_name(zmtp_greeting_status::bad_signature), "bad_signature");
 }

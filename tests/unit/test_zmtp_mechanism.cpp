@@ -41,9 +41,7 @@ struct fake_zap : zap_client {
             answer();
         return true;
     }
-    void answer() {
-        EXPECT_EQ(mech->zap_reply(status, user, {{"X-Zap", "yes"}}), 0);
-    }
+    void answer() { EXPECT_EQ(mech->zap_reply(status, user, {{"X-Zap", "yes"}}), 0); }
 };
 
 // Moves commands between the two sides until neither has anything to say.
@@ -256,8 +254,8 @@ struct plain_pair {
     std::unique_ptr<plain_client_t> client;
     std::unique_ptr<plain_server_t> server;
 
-    plain_pair(const std::string &user, const std::string &pass,
-               const std::string &status, bool sync = true) {
+    plain_pair(const std::string &user, const std::string &pass, const std::string &status,
+               bool sync = true) {
         auto co = opts(ZMQ_DEALER);
         co.plain_username = user;
         co.plain_password = pass;
@@ -332,11 +330,21 @@ TEST(ZmtpMechanism, PlainWithoutZapHandlerFails) {
 
 TEST(ZmtpMechanism, PlainMalformedHello) {
     const std::vector<std::string> bodies = {
-        std::string(""),                  // no username length
-        std::string("\x05" "ab", 3),      // username past the end
-        std::string("\x02" "ab", 3),      // no password length
-        std::string("\x02" "ab\x02" "x", 5), // password past the end
-        std::string("\x02" "ab\x01" "xy", 6), // trailing bytes
+        std::string(""), // no username length
+        std::string("\x05"
+                    "ab",
+                    3), // username past the end
+        std::string("\x02"
+                    "ab",
+                    3), // no password length
+        std::string("\x02"
+                    "ab\x02"
+                    "x",
+                    5), // password past the end
+        std::string("\x02"
+                    "ab\x01"
+                    "xy",
+                    6), // trailing bytes
     };
     for (const auto &b : bodies) {
         fake_zap zap;

@@ -18,8 +18,8 @@ namespace zlink {
 namespace {
 
 // Command data sizes (after the name): RFC 26 as libzmq 4.3 sends them.
-constexpr size_t hello_size = 2 + 72 + 32 + 8 + 80;  // 194 (+ "\x05HELLO")
-constexpr size_t welcome_size = 16 + 144;            // 160 (+ "\x07WELCOME")
+constexpr size_t hello_size = 2 + 72 + 32 + 8 + 80; // 194 (+ "\x05HELLO")
+constexpr size_t welcome_size = 16 + 144;           // 160 (+ "\x07WELCOME")
 constexpr size_t cookie_size = 96;
 constexpr size_t vouch_size = 16 + 80;
 constexpr size_t ready_min_size = 8 + crypto_box_MACBYTES;
@@ -119,8 +119,7 @@ int curve_client_t::make_initiate(msg_t *msg) {
         std::memcpy(plain + curve_key_size + vouch_size, metadata.data(), metadata.size());
 
     full_nonce(nonce, "CurveZMQINITIATE", p + cookie_size);
-    crypto_box_detached_afternm(plain, p + cookie_size + 8, plain, plain_size, nonce,
-                                _precomputed);
+    crypto_box_detached_afternm(plain, p + cookie_size + 8, plain, plain_size, nonce, _precomputed);
     return zmtp_make_command(msg, "INITIATE", body.data(), body.size());
 }
 

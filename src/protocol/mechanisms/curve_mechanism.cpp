@@ -17,10 +17,9 @@
 namespace zlink {
 
 static_assert(crypto_box_PUBLICKEYBYTES == curve_key_size &&
-                  crypto_box_SECRETKEYBYTES == curve_key_size &&
-                  crypto_box_NONCEBYTES == 24 && crypto_box_MACBYTES == 16 &&
-                  crypto_box_BEFORENMBYTES == 32 && crypto_secretbox_KEYBYTES == 32 &&
-                  crypto_secretbox_MACBYTES == 16,
+                  crypto_box_SECRETKEYBYTES == curve_key_size && crypto_box_NONCEBYTES == 24 &&
+                  crypto_box_MACBYTES == 16 && crypto_box_BEFORENMBYTES == 32 &&
+                  crypto_secretbox_KEYBYTES == 32 && crypto_secretbox_MACBYTES == 16,
               "CurveZMQ's sizes are NaCl's");
 
 namespace {
@@ -51,7 +50,8 @@ void curve_mechanism_t::full_nonce(uint8_t out[24], const char *prefix16, const 
     std::memcpy(out + 16, short8, 8);
 }
 
-void curve_mechanism_t::long_nonce(uint8_t out[24], const char *prefix8, const uint8_t random16[16]) {
+void curve_mechanism_t::long_nonce(uint8_t out[24], const char *prefix8,
+                                   const uint8_t random16[16]) {
     std::memcpy(out, prefix8, 8);
     std::memcpy(out + 8, random16, 16);
 }
@@ -80,7 +80,8 @@ int curve_mechanism_t::wrap(msg_t *msg) {
     std::memcpy(p, message_name, message_name_size);
     zmtp_put_u64(p + message_name_size, next_nonce());
     uint8_t *plain = p + message_header;
-    plain[0] = uint8_t((msg->has_more() ? inner_more : 0) | (msg->is_command() ? inner_command : 0));
+    plain[0] =
+        uint8_t((msg->has_more() ? inner_more : 0) | (msg->is_command() ? inner_command : 0));
     if (size)
         std::memcpy(plain + 1, msg->data(), size);
     uint8_t nonce[24];
@@ -121,9 +122,8 @@ int curve_mechanism_t::unwrap(msg_t *msg) {
     return 0;
 }
 
-std::unique_ptr<mechanism_t> make_curve_mechanism(const options_t &options,
-                                                  const mechanism_options &common,
-                                                  zap_client *zap) {
+std::unique_ptr<mechanism_t>
+make_curve_mechanism(const options_t &options, const mechanism_options &common, zap_client *zap) {
     if (options.as_server)
         return std::make_unique<curve_server_t>(common, options, zap);
     return std::make_unique<curve_client_t>(common, options);

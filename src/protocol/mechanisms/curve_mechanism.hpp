@@ -58,10 +58,10 @@ class curve_mechanism_t : public mechanism_t {
     static void full_nonce(uint8_t out[24], const char *prefix16, const uint8_t short8[8]);
     static void long_nonce(uint8_t out[24], const char *prefix8, const uint8_t random16[16]);
 
-    uint8_t _short_public[curve_key_size] = {};  // our C' or S'
-    uint8_t _short_secret[curve_key_size] = {};  // our c' or s'
-    uint8_t _precomputed[32] = {};               // crypto_box_beforenm(peer', ours')
-    uint64_t _peer_nonce = 0;                    // last short nonce the peer used
+    uint8_t _short_public[curve_key_size] = {}; // our C' or S'
+    uint8_t _short_secret[curve_key_size] = {}; // our c' or s'
+    uint8_t _precomputed[32] = {};              // crypto_box_beforenm(peer', ours')
+    uint64_t _peer_nonce = 0;                   // last short nonce the peer used
 
   private:
     const char *const _send_prefix;
@@ -94,9 +94,9 @@ class curve_client_t final : public curve_mechanism_t {
         ready,
     };
     state_t _state = sending_hello;
-    uint8_t _public[curve_key_size];        // C
-    uint8_t _secret[curve_key_size];        // c
-    uint8_t _server[curve_key_size];        // S
+    uint8_t _public[curve_key_size];            // C
+    uint8_t _secret[curve_key_size];            // c
+    uint8_t _server[curve_key_size];            // S
     uint8_t _server_short[curve_key_size] = {}; // S'
     uint8_t _cookie[96] = {};
 };
@@ -138,7 +138,6 @@ class curve_server_t final : public curve_mechanism_t {
 // ZMQ_CURVE_SERVER. When libsodium cannot be initialised the mechanism
 // fails its first handshake step (NO_DETAIL, ENOTSUP) instead.
 std::unique_ptr<mechanism_t> make_curve_mechanism(const options_t &options,
-                                                  const mechanism_options &common,
-                                                  zap_client *zap);
+                                                  const mechanism_options &common, zap_client *zap);
 
 } // namespace zlink

@@ -76,8 +76,8 @@ int mechanism_t::process_error(const zmtp_command_view &cmd) {
         return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_MALFORMED_COMMAND_ERROR);
     _peer_error = reason;
     // "300", "400", "500": the peer's ZAP handler refused us.
-    if (reason.size() == 3 && reason[0] >= '3' && reason[0] <= '5' &&
-        reason[1] == '0' && reason[2] == '0')
+    if (reason.size() == 3 && reason[0] >= '3' && reason[0] <= '5' && reason[1] == '0' &&
+        reason[2] == '0')
         return fail_auth((reason[0] - '0') * 100);
     if (_failure == handshake_failure::none)
         _failure = handshake_failure::peer_error;
@@ -88,29 +88,25 @@ int mechanism_t::process_error(const zmtp_command_view &cmd) {
 int mechanism_t::make_metadata_command(msg_t *msg, const char *name) const {
     return zmtp_make_metadata_command(
         msg, name,
-        zmtp_ready_properties(_options.socket_type, _options.routing_id,
-                              _options.user_metadata));
+        zmtp_ready_properties(_options.socket_type, _options.routing_id, _options.user_metadata));
 }
 
-int mechanism_t::make_zap_error(msg_t *msg) const {
-    return zmtp_make_error(msg, _zap_status);
-}
+int mechanism_t::make_zap_error(msg_t *msg) const { return zmtp_make_error(msg, _zap_status); }
 
 bool mechanism_t::send_zap_request(const std::vector<std::string> &credentials) {
     if (!_zap)
         return false;
     // Set before calling: the reply may arrive from inside request().
     _zap_state = zap_waiting;
-    if (!_zap->request(_options.zap_domain, _options.peer_address,
-                       _options.routing_id, name(), credentials)) {
+    if (!_zap->request(_options.zap_domain, _options.peer_address, _options.routing_id, name(),
+                       credentials)) {
         _zap_state = zap_idle;
         return false;
     }
     return true;
 }
 
-int mechanism_t::zap_reply(const std::string &status_code,
-                           const std::string &user_id,
+int mechanism_t::zap_reply(const std::string &status_code, const std::string &user_id,
                            const metadata_t::dict_t &metadata) {
     if (_zap_state != zap_waiting) {
         errno = EINVAL;

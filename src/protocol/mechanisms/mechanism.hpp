@@ -35,15 +35,15 @@ namespace zlink {
 class zap_client;
 
 struct mechanism_options {
-    int socket_type = 0;                // ZMQ_*, announced as Socket-Type
-    std::string routing_id;             // ZMQ_ROUTING_ID, sent as Identity
-    zmtp_property_list user_metadata;   // ZMQ_METADATA ("X-" names)
-    bool as_server = false;             // ZMQ_PLAIN_SERVER
-    std::string plain_username;         // ZMQ_PLAIN_USERNAME (<= 255 bytes)
-    std::string plain_password;         // ZMQ_PLAIN_PASSWORD (<= 255 bytes)
-    std::string zap_domain;             // ZMQ_ZAP_DOMAIN
-    bool zap_enforce_domain = false;    // ZMQ_ZAP_ENFORCE_DOMAIN
-    std::string peer_address;           // the Address field of ZAP requests
+    int socket_type = 0;              // ZMQ_*, announced as Socket-Type
+    std::string routing_id;           // ZMQ_ROUTING_ID, sent as Identity
+    zmtp_property_list user_metadata; // ZMQ_METADATA ("X-" names)
+    bool as_server = false;           // ZMQ_PLAIN_SERVER
+    std::string plain_username;       // ZMQ_PLAIN_USERNAME (<= 255 bytes)
+    std::string plain_password;       // ZMQ_PLAIN_PASSWORD (<= 255 bytes)
+    std::string zap_domain;           // ZMQ_ZAP_DOMAIN
+    bool zap_enforce_domain = false;  // ZMQ_ZAP_ENFORCE_DOMAIN
+    std::string peer_address;         // the Address field of ZAP requests
 };
 
 enum class mechanism_status { handshaking, ready, error };

@@ -11,8 +11,7 @@ namespace zlink {
 namespace {
 
 using mechanism_maker = std::unique_ptr<mechanism_t> (*)(const options_t &,
-                                                         const mechanism_options &,
-                                                         zap_client *);
+                                                         const mechanism_options &, zap_client *);
 
 struct mechanism_entry {
     int id; // ZMQ_NULL, ZMQ_PLAIN, ...
@@ -52,8 +51,7 @@ std::unique_ptr<mechanism_t> make_mechanism(const options_t &options,
     for (const auto &e : mechanisms)
         if (e.id == options.mechanism)
             entry = &e;
-    return entry->make(options, common_mechanism_options(options, setup.peer_address),
-                       setup.zap);
+    return entry->make(options, common_mechanism_options(options, setup.peer_address), setup.zap);
 }
 
 } // namespace zlink

@@ -25,8 +25,7 @@ struct mechanism_setup {
 
 // options.mechanism (ZMQ_NULL, ZMQ_PLAIN, ZMQ_CURVE) picks the entry, options.as_server
 // the role within it. An unknown value runs NULL, as before the factory.
-std::unique_ptr<mechanism_t> make_mechanism(const options_t &options,
-                                            const mechanism_setup &setup);
+std::unique_ptr<mechanism_t> make_mechanism(const options_t &options, const mechanism_setup &setup);
 
 // The fields every mechanism shares (metadata, ZAP domain), from the options.
 mechanism_options common_mechanism_options(const options_t &options,

@@ -6,14 +6,12 @@
 
 namespace zlink {
 
-null_mechanism_t::null_mechanism_t(const mechanism_options &options,
-                                   zap_client *zap)
+null_mechanism_t::null_mechanism_t(const mechanism_options &options, zap_client *zap)
     : mechanism_t(options, zap) {}
 
 // After a ZAP denial with 400/500 an ERROR command is still owed to the peer.
 bool null_mechanism_t::error_pending() const {
-    return _zap_state == zap_done && !_error_sent &&
-           _failure == handshake_failure::auth &&
+    return _zap_state == zap_done && !_error_sent && _failure == handshake_failure::auth &&
            (_zap_status == "400" || _zap_status == "500");
 }
 
@@ -83,8 +81,7 @@ int null_mechanism_t::process_handshake_command(msg_t *msg) {
 
 mechanism_status null_mechanism_t::status() const {
     if (_failure != handshake_failure::none)
-        return error_pending() ? mechanism_status::handshaking
-                               : mechanism_status::error;
+        return error_pending() ? mechanism_status::handshaking : mechanism_status::error;
     if (_ready_sent && _ready_received)
         return mechanism_status::ready;
     return mechanism_status::handshaking;

@@ -32,7 +32,6 @@ class null_mechanism_t final : public mechanism_t {
 
 // The factory's entry (mechanism_factory.cpp).
 std::unique_ptr<mechanism_t> make_null_mechanism(const options_t &options,
-                                                 const mechanism_options &common,
-                                                 zap_client *zap);
+                                                 const mechanism_options &common, zap_client *zap);
 
 } // namespace zlink

@@ -8,8 +8,7 @@ namespace zlink {
 
 // ---- client ----
 
-plain_client_t::plain_client_t(const mechanism_options &options)
-    : mechanism_t(options, nullptr) {}
+plain_client_t::plain_client_t(const mechanism_options &options) : mechanism_t(options, nullptr) {}
 
 int plain_client_t::next_handshake_command(msg_t *msg) {
     if (_failure != handshake_failure::none) {
@@ -57,8 +56,7 @@ int plain_client_t::process_handshake_command(msg_t *msg) {
         rc = accept_peer_metadata(cmd.data, cmd.size);
         if (rc == 0)
             _state = ready;
-    } else if (cmd.is("ERROR") &&
-               (_state == waiting_for_welcome || _state == waiting_for_ready)) {
+    } else if (cmd.is("ERROR") && (_state == waiting_for_welcome || _state == waiting_for_ready)) {
         rc = process_error(cmd);
     } else {
         rc = fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_UNEXPECTED_COMMAND);
@@ -71,8 +69,7 @@ int plain_client_t::process_handshake_command(msg_t *msg) {
 mechanism_status plain_client_t::status() const {
     if (_failure != handshake_failure::none)
         return mechanism_status::error;
-    return _state == ready ? mechanism_status::ready
-                           : mechanism_status::handshaking;
+    return _state == ready ? mechanism_status::ready : mechanism_status::handshaking;
 }
 
 // ---- server ----
@@ -167,9 +164,8 @@ mechanism_status plain_server_t::status() const {
     return mechanism_status::handshaking;
 }
 
-std::unique_ptr<mechanism_t> make_plain_mechanism(const options_t &options,
-                                                  const mechanism_options &common,
-                                                  zap_client *zap) {
+std::unique_ptr<mechanism_t>
+make_plain_mechanism(const options_t &options, const mechanism_options &common, zap_client *zap) {
     if (options.as_server)
         return std::make_unique<plain_server_t>(common, zap);
     return std::make_unique<plain_client_t>(common);

@@ -69,7 +69,6 @@ class plain_server_t final : public mechanism_t {
 // The factory's entry (mechanism_factory.cpp): server or client by
 // ZMQ_PLAIN_SERVER.
 std::unique_ptr<mechanism_t> make_plain_mechanism(const options_t &options,
-                                                  const mechanism_options &common,
-                                                  zap_client *zap);
+                                                  const mechanism_options &common, zap_client *zap);
 
 } // namespace zlink

@@ -22,8 +22,7 @@ class zap_client {
     // handshake (HANDSHAKE_FAILED_NO_DETAIL, EFAULT).
     // The reply may be delivered from inside this call or any time later.
     virtual bool request(const std::string &domain, const std::string &address,
-                         const std::string &routing_id,
-                         const std::string &mechanism,
+                         const std::string &routing_id, const std::string &mechanism,
                          const std::vector<std::string> &credentials) = 0;
 };
 

@@ -6,18 +6,18 @@
 
 namespace zlink {
 
-std::vector<std::string> zap_request_frames(
-    const std::string &request_id, const std::string &domain,
-    const std::string &address, const std::string &routing_id,
-    const std::string &mechanism, const std::vector<std::string> &credentials) {
-    std::vector<std::string> f{"", "1.0", request_id, domain, address,
-                               routing_id, mechanism};
+std::vector<std::string> zap_request_frames(const std::string &request_id,
+                                            const std::string &domain, const std::string &address,
+                                            const std::string &routing_id,
+                                            const std::string &mechanism,
+                                            const std::vector<std::string> &credentials) {
+    std::vector<std::string> f{"", "1.0", request_id, domain, address, routing_id, mechanism};
     f.insert(f.end(), credentials.begin(), credentials.end());
     return f;
 }
 
-int zap_parse_reply(const std::vector<std::string> &frames,
-                    const std::string &expected_request_id, zap_reply_t *out) {
+int zap_parse_reply(const std::vector<std::string> &frames, const std::string &expected_request_id,
+                    zap_reply_t *out) {
     if (frames.size() != 7 || !frames[0].empty())
         return ZMQ_PROTOCOL_ERROR_ZAP_MALFORMED_REPLY;
     if (frames[1] != "1.0")

@@ -57,10 +57,9 @@ class ipc_connect_attempt_t final : public connect_attempt_t {
 
 } // namespace
 
-std::shared_ptr<connect_attempt_t> make_ipc_connect_attempt(boost::asio::io_context &io,
-                                                            const std::string &address,
-                                                            const options_t &options,
-                                                            connect_attempt_t::done_handler_t done) {
+std::shared_ptr<connect_attempt_t>
+make_ipc_connect_attempt(boost::asio::io_context &io, const std::string &address,
+                         const options_t &options, connect_attempt_t::done_handler_t done) {
     return std::make_shared<ipc_connect_attempt_t>(io, address, options, std::move(done));
 }
 

@@ -68,8 +68,7 @@ socket_acceptor_hooks_t ipc_accept_hooks(const options_t &options) {
     return hooks;
 }
 
-std::unique_ptr<listener_t> adopt_ipc_fd(asio::io_context &io, const options_t &options,
-                                         int &err) {
+std::unique_ptr<listener_t> adopt_ipc_fd(asio::io_context &io, const options_t &options, int &err) {
     int family = AF_UNSPEC;
     if ((err = listening_fd_family(options.use_fd, family)) != 0)
         return nullptr;
@@ -78,15 +77,16 @@ std::unique_ptr<listener_t> adopt_ipc_fd(asio::io_context &io, const options_t &
         return nullptr;
     }
     unix_stream::endpoint bound;
-    auto state =
-        adopt_listening_fd(io, ipc_accept_hooks(options), unix_stream(), options.use_fd, bound, err);
+    auto state = adopt_listening_fd(io, ipc_accept_hooks(options), unix_stream(), options.use_fd,
+                                    bound, err);
     if (!state)
         return nullptr;
     return std::make_unique<listener_t>(std::move(state), "ipc://" + ipc_name_of(bound),
                                         options.use_fd);
 }
 
-template <typename T> bool contains(const std::vector<T> &v, T x) {
+template <typename T>
+bool contains(const std::vector<T> &v, T x) {
     return std::find(v.begin(), v.end(), x) != v.end();
 }
 

@@ -9,7 +9,8 @@
 
 namespace zlink {
 
-template <> struct stream_socket_traits<boost::asio::local::stream_protocol> {
+template <>
+struct stream_socket_traits<boost::asio::local::stream_protocol> {
     // "localhost:uid:gid:pid", as libzmq 4.3 on Linux.
     static std::string peer_address(boost::asio::local::stream_protocol::socket &s);
     // "ipc:///path", "ipc://@abstract".

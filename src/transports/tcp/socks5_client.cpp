@@ -40,9 +40,7 @@ class exchange_t : public std::enable_shared_from_this<exchange_t> {
                std::function<void(int)> done)
         : _socket(socket), _request(std::move(request)), _done(std::move(done)) {}
 
-    void start() {
-        send(socks5_greeting(!_request.username.empty()), &exchange_t::read_choice);
-    }
+    void start() { send(socks5_greeting(!_request.username.empty()), &exchange_t::read_choice); }
 
   private:
     using step_t = void (exchange_t::*)();
@@ -187,22 +185,33 @@ int socks5_reply_remaining(const unsigned char head[5]) {
         return -1;
     // head[4] is the first address byte (or the name length); port follows.
     switch (head[3]) {
-    case atyp_ipv4: return 4 - 1 + 2;
-    case atyp_ipv6: return 16 - 1 + 2;
-    case atyp_domain: return head[4] + 2;
-    default: return -1;
+    case atyp_ipv4:
+        return 4 - 1 + 2;
+    case atyp_ipv6:
+        return 16 - 1 + 2;
+    case atyp_domain:
+        return head[4] + 2;
+    default:
+        return -1;
     }
 }
 
 int socks5_reply_errno(unsigned char rep) {
     switch (rep) {
-    case 0x02: return EACCES;       // not allowed by ruleset
-    case 0x03: return ENETUNREACH;  // network unreachable
-    case 0x04: return EHOSTUNREACH; // host unreachable
-    case 0x06: return ETIMEDOUT;    // TTL expired
-    case 0x07: return EOPNOTSUPP;   // command not supported
-    case 0x08: return EAFNOSUPPORT; // address type not supported
-    default: return ECONNREFUSED;   // 0x01 general failure, 0x05 refused, others
+    case 0x02:
+        return EACCES; // not allowed by ruleset
+    case 0x03:
+        return ENETUNREACH; // network unreachable
+    case 0x04:
+        return EHOSTUNREACH; // host unreachable
+    case 0x06:
+        return ETIMEDOUT; // TTL expired
+    case 0x07:
+        return EOPNOTSUPP; // command not supported
+    case 0x08:
+        return EAFNOSUPPORT; // address type not supported
+    default:
+        return ECONNREFUSED; // 0x01 general failure, 0x05 refused, others
     }
 }
 

@@ -175,7 +175,8 @@ int parse_tcp_connect_address(const std::string &address, tcp_connect_address_t 
         // libzmq accepts a source without a port: any port then.
         if (src.find(':') == std::string::npos || (src.front() == '[' && src.back() == ']')) {
             out.source_host = strip_brackets(src);
-        } else if (const int err = split_tcp_host_port(src, out.source_host, out.source_port, true)) {
+        } else if (const int err =
+                       split_tcp_host_port(src, out.source_host, out.source_port, true)) {
             return err;
         }
     }

@@ -77,10 +77,9 @@ void tcp_connect_attempt_t::start_connecting() {
     if (!ec || host.empty()) // IPv6 literal without ZMQ_IPV6, or no host
         return complete(nullptr, EHOSTUNREACH);
     auto me = self<tcp_connect_attempt_t>();
-    _resolver.async_resolve(host, std::to_string(port), tcp::resolver::numeric_service,
-                            [me](const error_code &ec, tcp::resolver::results_type r) {
-                                me->on_resolved(ec, r);
-                            });
+    _resolver.async_resolve(
+        host, std::to_string(port), tcp::resolver::numeric_service,
+        [me](const error_code &ec, tcp::resolver::results_type r) { me->on_resolved(ec, r); });
 }
 
 void tcp_connect_attempt_t::on_resolved(const error_code &ec,

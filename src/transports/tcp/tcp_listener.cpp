@@ -39,8 +39,8 @@ std::string scheme_uri(const std::string &scheme, const tcp::endpoint &ep) {
     return scheme + uri.substr(uri.find("://"));
 }
 
-std::unique_ptr<listener_t> adopt_tcp_fd(asio::io_context &io, const options_t &options,
-                                         int &err, const std::string &scheme,
+std::unique_ptr<listener_t> adopt_tcp_fd(asio::io_context &io, const options_t &options, int &err,
+                                         const std::string &scheme,
                                          tcp_stream_factory_t make_stream) {
     int family = AF_UNSPEC;
     if ((err = listening_fd_family(options.use_fd, family)) != 0)
@@ -50,9 +50,9 @@ std::unique_ptr<listener_t> adopt_tcp_fd(asio::io_context &io, const options_t &
         return nullptr;
     }
     tcp::endpoint bound;
-    auto state = adopt_listening_fd(io, tcp_accept_hooks(options),
-                                    family == AF_INET6 ? tcp::v6() : tcp::v4(), options.use_fd,
-                                    bound, err);
+    auto state =
+        adopt_listening_fd(io, tcp_accept_hooks(options),
+                           family == AF_INET6 ? tcp::v6() : tcp::v4(), options.use_fd, bound, err);
     if (!state)
         return nullptr;
     state->set_stream_factory(std::move(make_stream));

@@ -4,7 +4,8 @@
 
 namespace zlink {
 
-std::string stream_socket_traits<boost::asio::ip::tcp>::peer_address(boost::asio::ip::tcp::socket &s) {
+std::string
+stream_socket_traits<boost::asio::ip::tcp>::peer_address(boost::asio::ip::tcp::socket &s) {
     boost::system::error_code ec;
     const auto ep = s.remote_endpoint(ec);
     return ec ? std::string() : tcp_address_string(ep.address());

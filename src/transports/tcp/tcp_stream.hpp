@@ -9,7 +9,8 @@
 
 namespace zlink {
 
-template <> struct stream_socket_traits<boost::asio::ip::tcp> {
+template <>
+struct stream_socket_traits<boost::asio::ip::tcp> {
     // "127.0.0.1", "::1" (libzmq's Peer-Address).
     static std::string peer_address(boost::asio::ip::tcp::socket &s);
     // "tcp://127.0.0.1:5555", "tcp://[::1]:5555".

@@ -100,9 +100,7 @@ bool is_certificate_alert(int alert) {
     }
 }
 
-error_code system_error(int err) {
-    return error_code(err, asio::error::get_system_category());
-}
+error_code system_error(int err) { return error_code(err, asio::error::get_system_category()); }
 
 const unsigned char *data_of(const asio::const_buffer &b) {
     return static_cast<const unsigned char *>(b.data());
@@ -352,11 +350,12 @@ void tls_stream_t::async_read_some(asio::mutable_buffer buf, handler_t handler) 
     error_code ec;
     const std::size_t n = try_read(buf, ec);
     if (ec != asio::error::would_block) {
-        asio::post(_socket.get_executor(), [handler = std::move(handler), ec, n] { handler(ec, n); });
+        asio::post(_socket.get_executor(),
+                   [handler = std::move(handler), ec, n] { handler(ec, n); });
         return;
     }
-    async_wait_readable([this, alive = _alive, buf, handler = std::move(handler)](
-                            const error_code &wait_ec) mutable {
+    async_wait_readable([this, alive = _alive, buf,
+                         handler = std::move(handler)](const error_code &wait_ec) mutable {
         if (wait_ec || !*alive)
             return handler(wait_ec ? wait_ec : asio::error::operation_aborted, 0);
         async_read_some(buf, std::move(handler));
@@ -369,11 +368,12 @@ void tls_stream_t::async_write_some(asio::const_buffer buf, handler_t handler) {
     if (n > 0 || ec != asio::error::would_block) {
         if (n > 0)
             ec.clear();
-        asio::post(_socket.get_executor(), [handler = std::move(handler), ec, n] { handler(ec, n); });
+        asio::post(_socket.get_executor(),
+                   [handler = std::move(handler), ec, n] { handler(ec, n); });
         return;
     }
-    async_wait_writable([this, alive = _alive, buf, handler = std::move(handler)](
-                            const error_code &wait_ec) mutable {
+    async_wait_writable([this, alive = _alive, buf,
+                         handler = std::move(handler)](const error_code &wait_ec) mutable {
         if (wait_ec || !*alive)
             return handler(wait_ec ? wait_ec : asio::error::operation_aborted, 0);
         async_write_some(buf, std::move(handler));

@@ -197,8 +197,7 @@ std::size_t ws_stream_t::translate_out(const unsigned char *data, std::size_t si
             break;
         }
         case out_state_t::body: {
-            const std::size_t n =
-                std::min({_out_body_left, size - i, out_limit - pending_out()});
+            const std::size_t n = std::min({_out_body_left, size - i, out_limit - pending_out()});
             if (_out_collect)
                 _out_command.insert(_out_command.end(), data + i, data + i + n);
             else
@@ -244,8 +243,8 @@ void ws_stream_t::push_peer_greeting(const char *mechanism) {
 }
 
 void ws_stream_t::push_zmtp_header(unsigned char zws_flags, std::size_t body_size) {
-    unsigned char flags = ((zws_flags & zws_more) ? zmtp_more : 0) |
-                          ((zws_flags & zws_command) ? zmtp_command : 0);
+    unsigned char flags =
+        ((zws_flags & zws_more) ? zmtp_more : 0) | ((zws_flags & zws_command) ? zmtp_command : 0);
     if (body_size > 255) {
         _synth.push_back(flags | zmtp_long);
         for (int shift = 56; shift >= 0; shift -= 8)
@@ -289,8 +288,8 @@ bool ws_stream_t::on_control_frame(unsigned opcode, const std::vector<unsigned c
             _close_sent = true;
             _pending_controls.emplace_back(
                 op_close, std::vector<unsigned char>(
-                              payload.begin(), payload.begin() + long(std::min<std::size_t>(
-                                                                     payload.size(), 2))));
+                              payload.begin(),
+                              payload.begin() + long(std::min<std::size_t>(payload.size(), 2))));
         }
     }
     emit_pending_controls();

@@ -39,8 +39,8 @@ void split_tokens(const std::string &value, std::vector<std::string> &out) {
     std::size_t start = 0;
     while (start <= value.size()) {
         const std::size_t comma = value.find(',', start);
-        const std::string token =
-            trim(value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+        const std::string token = trim(
+            value.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
         if (!token.empty())
             out.push_back(token);
         if (comma == std::string::npos)
@@ -133,7 +133,8 @@ ws_parse_status ws_parse_request(const char *data, std::size_t size, std::size_t
     if (ec || !parser.is_header_done())
         return ws_parse_status::bad;
     const auto &req = parser.get();
-    if (!boost::beast::websocket::is_upgrade(req) || req[http::field::sec_websocket_version] != "13")
+    if (!boost::beast::websocket::is_upgrade(req) ||
+        req[http::field::sec_websocket_version] != "13")
         return ws_parse_status::bad;
     out.key = std::string(req[http::field::sec_websocket_key]);
     if (out.key.empty())

@@ -4,11 +4,10 @@
 // Subprotocols, the names of libzmq's draft ws transport: a NULL client
 // offers "ZWS2.0, ZWS2.0/NULL" (libzmq offers /NULL first, but jszmq's
 // server takes the first offered and speaks only bare ZWS2.0), a PLAIN
-// client "ZWS2.0/PLAIN", a CURVE client "ZWS2.0/CURVE"; the server takes ZWS2.0/NULL when offered, else the
-// first offered one its mechanism supports. "ZWS2.0/<mech>" runs the
-// ZMTP mechanism (READY and friends as command messages); bare "ZWS2.0"
-// (what jszmq and browsers speak) has no mechanism: each side's first
-// message is its routing id.
+// client "ZWS2.0/PLAIN", a CURVE client "ZWS2.0/CURVE"; the server takes ZWS2.0/NULL when offered,
+// else the first offered one its mechanism supports. "ZWS2.0/<mech>" runs the ZMTP mechanism (READY
+// and friends as command messages); bare "ZWS2.0" (what jszmq and browsers speak) has no mechanism:
+// each side's first message is its routing id.
 #pragma once
 
 #include <cstddef>

@@ -235,7 +235,8 @@ std::size_t ws_stream_t::try_write(const asio::const_buffer *bufs, std::size_t c
     std::size_t total = 0;
     for (std::size_t i = 0; i < count; ++i) {
         const std::size_t size = bufs[i].size();
-        const std::size_t n = translate_out(static_cast<const unsigned char *>(bufs[i].data()), size);
+        const std::size_t n =
+            translate_out(static_cast<const unsigned char *>(bufs[i].data()), size);
         total += n;
         if (n < size)
             break;
@@ -258,7 +259,8 @@ std::size_t ws_stream_t::try_read(asio::mutable_buffer buf, error_code &ec) {
         return 0;
     for (;;) {
         std::size_t produced = 0;
-        const bool ok = translate_in(static_cast<unsigned char *>(buf.data()), buf.size(), produced);
+        const bool ok =
+            translate_in(static_cast<unsigned char *>(buf.data()), buf.size(), produced);
         if (!ok)
             _error = system_error(EPROTO);
         if (pending_out() > 0) { // a pong or close reply
@@ -323,8 +325,8 @@ void ws_stream_t::async_read_some(asio::mutable_buffer buf, handler_t handler) {
         asio::post(_io, [handler = std::move(handler), ec, n] { handler(ec, n); });
         return;
     }
-    async_wait_readable([this, shared = _shared, buf, handler = std::move(handler)](
-                            const error_code &wait_ec) mutable {
+    async_wait_readable([this, shared = _shared, buf,
+                         handler = std::move(handler)](const error_code &wait_ec) mutable {
         if (wait_ec || !shared->alive)
             return handler(wait_ec ? wait_ec : asio::error::operation_aborted, 0);
         async_read_some(buf, std::move(handler));
@@ -340,8 +342,8 @@ void ws_stream_t::async_write_some(asio::const_buffer buf, handler_t handler) {
         asio::post(_io, [handler = std::move(handler), ec, n] { handler(ec, n); });
         return;
     }
-    async_wait_writable([this, shared = _shared, buf, handler = std::move(handler)](
-                            const error_code &wait_ec) mutable {
+    async_wait_writable([this, shared = _shared, buf,
+                         handler = std::move(handler)](const error_code &wait_ec) mutable {
         if (wait_ec || !shared->alive)
             return handler(wait_ec ? wait_ec : asio::error::operation_aborted, 0);
         async_write_some(buf, std::move(handler));

@@ -62,9 +62,7 @@ class ws_stream_t final : public i_asio_transport {
     std::string peer_address() const override { return _inner->peer_address(); }
     std::string local_endpoint() const override;
     int native_handle() override { return _inner->native_handle(); }
-    std::map<std::string, std::string> properties() const override {
-        return _inner->properties();
-    }
+    std::map<std::string, std::string> properties() const override { return _inner->properties(); }
     uint16_t handshake_failure_event(uint64_t &value) const override;
     // Reads queue pongs and close replies in the same output as writes,
     // and the flusher writes from the io thread: one thread only.
@@ -155,10 +153,10 @@ class ws_stream_t final : public i_asio_transport {
     unsigned _in_opcode = 0;
     unsigned char _in_mask[4] = {0, 0, 0, 0};
     std::uint64_t _in_payload_left = 0, _in_payload_offset = 0;
-    bool _in_in_frame = false;     // past a frame header
-    bool _in_streaming = false;    // payload goes straight to the engine
+    bool _in_in_frame = false;      // past a frame header
+    bool _in_streaming = false;     // payload goes straight to the engine
     bool _in_flags_pending = false; // its first byte (ZWS flags) is next
-    bool _in_in_message = false;   // a fragmented message is open
+    bool _in_in_message = false;    // a fragmented message is open
     bool _in_routing_id_seen = false;
     std::vector<unsigned char> _in_message; // collected (fragmented or bare routing id)
     std::vector<unsigned char> _in_control;

@@ -74,10 +74,9 @@ class ws_connect_attempt_t final : public tcp_connect_attempt_t {
         } else {
             inner = std::make_unique<tcp_transport_t>(std::move(socket));
         }
-        complete(std::make_unique<ws_stream_t>(
-                     _io, std::move(inner),
-                     make_config(ws_stream_t::role_t::client, _secure, _options, host_header,
-                                 _path)),
+        complete(std::make_unique<ws_stream_t>(_io, std::move(inner),
+                                               make_config(ws_stream_t::role_t::client, _secure,
+                                                           _options, host_header, _path)),
                  0);
     }
 
@@ -142,8 +141,7 @@ std::shared_ptr<connect_attempt_t> make_attempt(asio::io_context &io, const std:
                                                   std::move(done));
 }
 
-std::shared_ptr<connect_attempt_t> make_ws_attempt(asio::io_context &io,
-                                                   const std::string &address,
+std::shared_ptr<connect_attempt_t> make_ws_attempt(asio::io_context &io, const std::string &address,
                                                    const options_t &options,
                                                    connect_attempt_t::done_handler_t done) {
     return make_attempt(io, address, options, std::move(done), false);
