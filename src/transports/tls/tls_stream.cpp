@@ -241,6 +241,21 @@ std::map<std::string, std::string> tls_stream_t::properties() const {
     return {{"TLS-Subject", _peer_subject}};
 }
 
+// What try_write and try_read check first: an open socket, an SSL object,
+// and a finished TLS handshake (driven here, waiting the way `wants` says).
+bool tls_stream_t::ready_for_io(error_code &ec, wait_t &wants) {
+    ec.clear();
+    if (!_socket.is_open()) {
+        ec = asio::error::bad_descriptor;
+        return false;
+    }
+    if (!_ssl) {
+        ec = system_error(ENOMEM);
+        return false;
+    }
+    return _handshake_done || handshake(ec, wants);
+}
+
 // Small buffers are copied into one record; a buffer of a record or more is
 // encrypted in place. SSL_MODE_ENABLE_PARTIAL_WRITE returns after each
 // record. After WANT_WRITE OpenSSL keeps the record it began and must be
@@ -249,16 +264,7 @@ std::map<std::string, std::string> tls_stream_t::properties() const {
 // grown, and ACCEPT_MOVING_WRITE_BUFFER lets those bytes sit elsewhere.
 std::size_t tls_stream_t::try_write(const asio::const_buffer *bufs, std::size_t count,
                                     error_code &ec) {
-    ec.clear();
-    if (!_socket.is_open()) {
-        ec = asio::error::bad_descriptor;
-        return 0;
-    }
-    if (!_ssl) {
-        ec = system_error(ENOMEM);
-        return 0;
-    }
-    if (!_handshake_done && !handshake(ec, _write_wants))
+    if (!ready_for_io(ec, _write_wants))
         return 0;
     std::size_t total = 0, i = 0, off = 0;
     while (i < count) {
@@ -304,16 +310,7 @@ std::size_t tls_stream_t::try_write(const asio::const_buffer *bufs, std::size_t 
 }
 
 std::size_t tls_stream_t::try_read(asio::mutable_buffer buf, error_code &ec) {
-    ec.clear();
-    if (!_socket.is_open()) {
-        ec = asio::error::bad_descriptor;
-        return 0;
-    }
-    if (!_ssl) {
-        ec = system_error(ENOMEM);
-        return 0;
-    }
-    if (!_handshake_done && !handshake(ec, _read_wants))
+    if (!ready_for_io(ec, _read_wants))
         return 0;
     if (buf.size() == 0)
         return 0;

@@ -67,6 +67,7 @@ class tls_stream_t final : public i_asio_transport {
     using wait_t = boost::asio::socket_base::wait_type;
 
     bool handshake(boost::system::error_code &ec, wait_t &wants);
+    bool ready_for_io(boost::system::error_code &ec, wait_t &wants);
     void handshake_done();
     // An SSL_* result as ec (would_block, eof, a system errno or EPROTO);
     // `wants` gets the direction to wait for on would_block.
