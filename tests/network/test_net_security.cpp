@@ -14,21 +14,6 @@ namespace {
 
 class NetSec : public net_test, public ::testing::WithParamInterface<transport> {
   protected:
-    // Receive one message and return a property of it ("<none>" if absent).
-    std::string recv_with_property(void *s, const char *prop, std::string *body = nullptr) {
-        if (!wait_readable(s))
-            return "<timeout>";
-        zmq_msg_t m;
-        zmq_msg_init(&m);
-        if (zmq_msg_recv(&m, s, 0) < 0)
-            return "<error>";
-        const char *v = zmq_msg_gets(&m, prop);
-        std::string out = v ? v : "<none>";
-        if (body)
-            body->assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
-        zmq_msg_close(&m);
-        return out;
-    }
     void plain_client(void *c, const char *user, const char *pass) {
         ASSERT_EQ(0, zmq_setsockopt(c, ZMQ_PLAIN_USERNAME, user, strlen(user)));
         ASSERT_EQ(0, zmq_setsockopt(c, ZMQ_PLAIN_PASSWORD, pass, strlen(pass)));
@@ -51,7 +36,7 @@ TEST_P(NetSec, PlainWithZapAccepted) {
     ASSERT_EQ(0, zmq_connect(client, ep.c_str()));
     ASSERT_EQ(0, send_parts(client, {"authorised"}));
     std::string body;
-    EXPECT_EQ("admin-id", recv_with_property(server, "User-Id", &body));
+    EXPECT_EQ("admin-id", recv_property(server, "User-Id", &body));
     EXPECT_EQ("authorised", body);
     EXPECT_TRUE(wait_event(smon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED));
     EXPECT_EQ(1, zap_->requests());

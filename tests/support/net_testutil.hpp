@@ -142,6 +142,22 @@ inline int tcp_port(const std::string &ep) {
 
 // ---------------------------------------------------------------- messages
 
+// The message's property `name`, "<none>" when absent; "<timeout>" if none came.
+inline std::string recv_property(void *s, const char *name, std::string *body = nullptr) {
+    if (!wait_readable(s))
+        return "<timeout>";
+    zmq_msg_t m;
+    zmq_msg_init(&m);
+    if (zmq_msg_recv(&m, s, 0) < 0)
+        return "<error>";
+    const char *v = zmq_msg_gets(&m, name);
+    std::string out = v ? v : "<none>";
+    if (body)
+        body->assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
+    zmq_msg_close(&m);
+    return out;
+}
+
 inline int send_parts(void *s, const std::vector<std::string> &parts) {
     for (size_t i = 0; i < parts.size(); ++i) {
         const int flags = i + 1 < parts.size() ? ZMQ_SNDMORE : 0;

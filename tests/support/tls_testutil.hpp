@@ -38,20 +38,4 @@ inline void tls_client_cert(void *client) {
     tls_server(client, tls_certs::get().client); // the same two options
 }
 
-// The message's property `name`, "<none>" when absent; "<timeout>" if none came.
-inline std::string recv_property(void *s, const char *name, std::string *body = nullptr) {
-    if (!wait_readable(s))
-        return "<timeout>";
-    zmq_msg_t m;
-    zmq_msg_init(&m);
-    if (zmq_msg_recv(&m, s, 0) < 0)
-        return "<error>";
-    const char *v = zmq_msg_gets(&m, name);
-    std::string out = v ? v : "<none>";
-    if (body)
-        body->assign(static_cast<char *>(zmq_msg_data(&m)), zmq_msg_size(&m));
-    zmq_msg_close(&m);
-    return out;
-}
-
 } // namespace testutil
