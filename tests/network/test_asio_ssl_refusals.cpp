@@ -18,26 +18,6 @@ using namespace testutil;
 
 namespace {
 
-bool is_handshake_failure(int id) {
-    return id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
-           id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
-}
-
-// The first HANDSHAKE_FAILED_* event (id -1 if none within the bound); a
-// HANDSHAKE_SUCCEEDED first is a failure of the test.
-event first_handshake_failure(void *mon) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-    event ev;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (!read_event(mon, ev, 50))
-            continue;
-        EXPECT_NE(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ev.id) << "the handshake must not succeed";
-        if (is_handshake_failure(ev.id))
-            return ev;
-    }
-    return event{};
-}
-
 class TlsRefused : public net_test {
   protected:
     // Server PULL on tls with `cert`; client PUSH trusting the test CA,

@@ -51,26 +51,6 @@ std::string tcp_of(const std::string &ws_endpoint) {
     return "tcp://" + ws_endpoint.substr(start, slash - start);
 }
 
-bool is_handshake_failure(int id) {
-    return id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
-           id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
-}
-
-// The first HANDSHAKE_FAILED_* event, id -1 if none came; a success first
-// fails the test.
-event first_handshake_failure(void *mon) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
-    event ev;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (!read_event(mon, ev, 50))
-            continue;
-        EXPECT_NE(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ev.id) << "the handshake must not succeed";
-        if (is_handshake_failure(ev.id))
-            return ev;
-    }
-    return event{};
-}
-
 // A client frame: FIN, binary, masked (RFC 6455 5.3) with a fixed key.
 std::string masked_frame(const std::string &payload, unsigned opcode = 0x2) {
     std::string f;

@@ -8,6 +8,7 @@
 #include "proc_testutil.hpp"
 #include "testutil.hpp"
 
+#include <chrono>
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -235,6 +236,26 @@ inline event next_event(void *mon, int timeout = wait_ms) {
     if (!read_event(mon, ev, timeout))
         ev.id = -1;
     return ev;
+}
+
+inline bool is_handshake_failure(int id) {
+    return id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL || id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
+           id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+}
+
+// The first HANDSHAKE_FAILED_* event (id -1 if none within the bound); a
+// HANDSHAKE_SUCCEEDED first is a failure of the test.
+inline event first_handshake_failure(void *mon) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(wait_ms);
+    event ev;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!read_event(mon, ev, 50))
+            continue;
+        EXPECT_NE(ZMQ_EVENT_HANDSHAKE_SUCCEEDED, ev.id) << "the handshake must not succeed";
+        if (is_handshake_failure(ev.id))
+            return ev;
+    }
+    return event{};
 }
 
 // Skip events until `id` shows up; false if it does not within the bound.
