@@ -99,6 +99,7 @@ run_syscalls() { # out-file kinds transports
     for tr in ${trs//,/ }; do
         for kind in $kinds; do
             [[ $kind == thr ]] && { pat=PAIR n1=10000 n2=30000; } || { pat=REQREP n1=500 n2=2500; }
+            [[ $QUICK == 1 && $kind == lat ]] && n1=200 n2=1000 # strace: ~2 ms per libzmq round trip
             for lib in libzmq zlink raw; do
                 [[ $lib == libzmq && $WITH_LIBZMQ == 0 ]] && continue
                 [[ $lib == raw && ($tr == inproc || $FLOOR == 0) ]] && continue
@@ -186,7 +187,9 @@ run_latency_matrix() {
     start_set latency
     lat_matrix_cells "${LM_PINS:-one two none}" "$TRANSPORTS" "$SIZES"
     echo "latency under load" >&2
+    LOAD_MSGS=${LOAD_MSGS:-3000} # zlink's round trips under load take milliseconds here
     load_cells "two none" "${LM_LOAD_TRANSPORTS:-tcp,ipc}"
+    LOAD_MSGS=""
     local saved=("${PINARG[@]}")
     if [[ $SYSCALLS != 0 ]]; then
         echo "syscalls per round trip ($SYSCALL_COUNTER)" >&2
@@ -196,8 +199,9 @@ run_latency_matrix() {
     PINARG=("${saved[@]}") ROW_TAG=""
 }
 
-# zlink ws:// and wss:// beside zlink tcp:// (and libzmq's own ws://, which
-# Debian's 4.3.4 carries although zmq_has("ws") says 0), pinned as set.
+# zlink ws:// and wss:// beside zlink tcp:// (and, not in quick mode,
+# libzmq's own ws://, which Debian's 4.3.4 carries although zmq_has("ws")
+# says 0), pinned as set.
 run_web() { # configs...
     start_set web
     local pin=two; [[ $PIN == 1 ]] || pin=none
@@ -209,7 +213,8 @@ run_web() { # configs...
     else
         echo "openssl missing: no wss:// rows" >&2
     fi
-    [[ $WITH_LIBZMQ == 1 ]] && VARIANTS+=("libzmq|$LBIN --transport ws" "libzmq|$LBIN --transport tcp")
+    [[ $WITH_LIBZMQ == 1 && $QUICK == 0 ]] &&
+        VARIANTS+=("libzmq|$LBIN --transport ws" "libzmq|$LBIN --transport tcp")
     CONFIGS=("$@")
     run_variants
     ROW_TAG=""
@@ -219,16 +224,20 @@ run_web() { # configs...
 # both ends on one cpu; under load over tcp; syscalls per round trip over
 # tcp; ws/wss 64 B throughput and latency.
 run_latency_extras() {
-    local saved=("${PINARG[@]}") saved_warmup=$WARMUP
+    local saved=("${PINARG[@]}") saved_warmup=$WARMUP t=$SECONDS
     start_set latency
     lat_matrix_cells one tcp 64
-    WARMUP=200 LOAD_MSGS=1000 # a round trip under load can take milliseconds
+    echo "  one cpu: $((SECONDS - t)) s" >&2 && t=$SECONDS
+    WARMUP=100 LOAD_MSGS=500 # a round trip under load can take milliseconds
     load_cells two tcp
     WARMUP=$saved_warmup LOAD_MSGS=""
+    echo "  under load: $((SECONDS - t)) s" >&2 && t=$SECONDS
     if [[ $SYSCALLS_ASKED != 0 ]]; then
         pin_args two
         run_syscalls "$SOUT/syscalls.csv" lat tcp
+        echo "  syscalls: $((SECONDS - t)) s" >&2 && t=$SECONDS
     fi
     run_web "thr PAIR 64" "lat REQREP 64"
+    echo "  ws/wss: $((SECONDS - t)) s" >&2
     PINARG=("${saved[@]}") ROW_TAG=""
 }

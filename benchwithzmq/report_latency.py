@@ -161,11 +161,12 @@ def latency_section(s):
         out += ["Not measured: %s was not available (scripts/install-deps.sh installs strace), "
                 "or the run had --no-syscalls." % s["env"].get("syscall_counter", "strace"), ""]
     else:
-        out += ["Counted with `%s` over two runs of 500 and 2500 round trips after the same "
-                "warm-up, (calls2 - calls1) / 2000, so set-up and teardown cancel out; pinned "
-                "to two cpus. Target (issue 12): zlink <= 10 (stretch 6)."
+        n = s["syscalls"][0]["msgs"] if s["syscalls"] else "?"
+        out += ["Counted with `%s` over two runs, N1 and N2 round trips after the same "
+                "warm-up: (calls2 - calls1) / (N2 - N1), N2 - N1 = %s, so set-up and teardown "
+                "cancel out; pinned to two cpus. Target (issue 12): zlink <= 10 (stretch 6)."
                 % ("strace -f -c" if s["env"].get("syscall_counter") != "perf"
-                   else "perf stat -e raw_syscalls:sys_enter"), "",
+                   else "perf stat -e raw_syscalls:sys_enter", n), "",
                 "| transport | zlink | libzmq | raw ping-pong | zlink target |",
                 "|---|---|---|---|---|"]
         per = {(r["lib"], r["transport"]): float(r["syscalls_per_msg"])
