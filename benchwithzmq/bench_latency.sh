@@ -25,7 +25,8 @@ run_sec_one() { # run label kind pat size command...
     rc=$?
     if [[ $rc -ne 0 || -z $line ]]; then
         FAILED=$((FAILED + 1))
-        { echo "FAILED (rc=$rc): $label $kind $pat $size ${ROW_TAG:-}"; sed 's/^/    /' "$errf"; } |
+        { echo "FAILED (rc=$rc): $label $kind $pat $size ${ROW_TAG:+pin=$ROW_TAG }($*)"
+            sed 's/^/    /' "$errf"; } |
             tee -a "$SOUT/failures.txt" >&2
     else
         echo "$run${ROW_TAG:+,$ROW_TAG},$line" >>"$SOUT/raw.csv"

@@ -47,7 +47,13 @@ void drain_stream(void *s, const config &c, std::atomic<uint64_t> *count) {
     zmq_msg_t body;
     zmq_msg_init(&body);
     for (uint64_t seq = 0;; ++seq) {
-        recv_message(s, &body, nullptr, 0, seq, ~0ull);
+        while (zmq_msg_recv(&body, s, 0) < 0) {
+            if (zmq_errno() == EAGAIN)
+                fail("stream: nothing for %d ms after %llu messages", c.timeout_ms,
+                     (unsigned long long)seq);
+            if (zmq_errno() != EINTR)
+                fail("stream: zmq_msg_recv: %s", zmq_strerror(zmq_errno()));
+        }
         if (zmq_msg_size(&body) == 0)
             break;
         std::string why = check_payload(zmq_msg_data(&body), zmq_msg_size(&body), c.size, seq);
