@@ -95,7 +95,7 @@ syscall_counter_ok() {
 run_syscalls() { # out-file kinds transports
     local file=$1 kinds=$2 trs=$3
     syscall_counter_ok || return 0
-    echo "lib,kind,pattern,transport,size,msgs,syscalls,syscalls_per_msg" >"$file"
+    echo "lib,kind,pattern,transport,size,msgs,syscalls,syscalls_per_msg,method" >"$file"
     local tr kind pat n1 n2 lib bin c1 c2 args
     for tr in ${trs//,/ }; do
         for kind in $kinds; do
@@ -117,7 +117,7 @@ run_syscalls() { # out-file kinds transports
                 fi
                 [[ $lib == raw ]] && pat=$([[ $kind == thr ]] && echo STREAM || echo PINGPONG)
                 echo "$lib,$kind,$pat,$tr,64,$((n2 - n1)),$((c2 - c1)),$(awk -v c=$((c2 - c1)) \
-                    -v m=$((n2 - n1)) 'BEGIN{printf "%.2f", c/m}')" >>"$file"
+                    -v m=$((n2 - n1)) 'BEGIN{printf "%.2f", c/m}'),difference-$SYSCALL_COUNTER" >>"$file"
                 [[ $kind == thr ]] && pat=PAIR || pat=REQREP
             done
         done

@@ -333,13 +333,18 @@ def main():
 
     sc = os.path.join(a.results, "syscalls.csv")
     if os.path.exists(sc):
+        rows_sc = list(csv.DictReader(open(sc)))
+        method = ("Two runs of N1 and N2 messages (round trips for lat) after the same warm-up, "
+                  "counted with `%s`; the table shows (calls2 - calls1) / (N2 - N1), so set-up "
+                  "and teardown cancel out." % rows_sc[0]["method"].split("-", 1)[1]
+                  if rows_sc and rows_sc[0].get("method") else
+                  "One run under `strace -f -c`: all calls of the run, set-up and warm-up "
+                  "included, divided by messages + warm-up (the method before 2026-11-30).")
         out += ["## Syscalls per message (separate short run, 64 B, both processes)", "",
-                "Two runs of N1 and N2 messages (round trips for lat) after the same warm-up, "
-                "counted with `strace -f -c` (or perf, see env); the table shows "
-                "(calls2 - calls1) / (N2 - N1), so set-up and teardown cancel out.", "",
+                method, "",
                 "| library | kind | pattern | transport | syscalls/msg |",
                 "|---|---|---|---|---|"]
-        for r in csv.DictReader(open(sc)):
+        for r in rows_sc:
             out.append("| %s | %s | %s | %s | %s |" % (
                 r["lib"], r["kind"], r["pattern"], r["transport"], r["syscalls_per_msg"]))
         out.append("")
