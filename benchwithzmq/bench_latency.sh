@@ -7,6 +7,8 @@
 #   run_web            zlink ws:// and wss:// beside tcp://
 #   run_latency_extras the compact subset of both in quick mode
 # Each set writes <out>/<set>/raw.csv (bench CSV lines after "run,pin,").
+# The matrix's pin modes and load transports can be narrowed by hand:
+# LM_PINS="two" LM_LOAD_TRANSPORTS=tcp bash run_benchmarks.sh --latency-matrix
 
 # pin mode -> bench --pin argument: one = both ends on cpu 0, two = cpu 0
 # and cpu 1, none = wherever the scheduler puts them.
