@@ -1,231 +1,31 @@
-// zlink-vs-libzmq benchmark. This one source is compiled twice: bench_zlink
+// zlink-vs-libzmq benchmark. These sources are compiled twice: bench_zlink
 // against zlink's include/zmq.h and bench_libzmq against the system libzmq,
 // so both libraries run identical code. Only the public zmq.h API is used.
 //
-//   bench --mode thr|lat --pattern P --transport inproc|ipc|tcp
+//   bench --mode thr|lat|load --pattern P --transport inproc|ipc|tcp|tls|ws|wss
 //         --size BYTES --msgs N [--warmup 1000] [--pin A,B] [--lib NAME]
 //   bench --header            print the CSV header
 //   security: --mechanism curve (tcp, ipc; the binding side is the CURVE
-//   server, keys made here and handed to the peer process), --transport tls
-//   --tls-dir DIR (zlink only: DIR/ca.crt, server.crt, server.key; the
-//   binding side presents the certificate, the connecting side verifies it).
+//   server, keys made here and handed to the peer process), --transport
+//   tls|wss --tls-dir DIR (zlink only: DIR/ca.crt, server.crt, server.key;
+//   the binding side presents the certificate, the connecting side verifies
+//   it); ws:// and wss:// are zlink only too.
 //   --bind EP / --connect EP: explicit endpoints (a tunnel in between);
 //   --transport-label L: what the CSV's transport column says.
+//   --mode load: REQREP latency while a PUSH/PULL stream saturates a second
+//   connection between the same two contexts (bench_load.cpp).
 //
 // The measuring side (receiver for thr, client for lat) binds; the other side
 // connects from a second process (ipc, tcp) or a second thread (inproc).
 // Every received message is checked (size, sequence, tail byte, count); any
 // mismatch or timeout prints "BENCH FAILURE" and exits non-zero.
-#ifdef BENCH_ZMQ_HEADER
-#include BENCH_ZMQ_HEADER
-#else
-#include <zlink.h> // zmq.h plus the tls:// options
-#endif
-
-#include <dlfcn.h>
+#include "bench_zmq.hpp"
 
 #include <thread>
-
-#include "bench_common.hpp"
 
 using namespace bench;
 
 namespace {
-
-// Side A: receiver (thr) or echo server (lat). Side B: sender or client.
-struct pattern_spec {
-    const char *name;
-    int a_type;
-    int b_type;
-    bool a_polls; // side A waits in zmq_poll and drains with ZMQ_DONTWAIT
-};
-
-const pattern_spec thr_patterns[] = {
-    {"PAIR", ZMQ_PAIR, ZMQ_PAIR, false},
-    {"PUSHPULL", ZMQ_PULL, ZMQ_PUSH, false},
-    {"PUBSUB", ZMQ_SUB, ZMQ_PUB, false},
-    {"DEALER", ZMQ_DEALER, ZMQ_DEALER, false},
-    {"DEALERROUTER", ZMQ_ROUTER, ZMQ_DEALER, false},
-    {"ROUTERROUTER", ZMQ_ROUTER, ZMQ_ROUTER, false},
-    {"ROUTERPOLL", ZMQ_ROUTER, ZMQ_DEALER, true},
-};
-
-const pattern_spec lat_patterns[] = {
-    {"REQREP", ZMQ_REP, ZMQ_REQ, false},
-    {"PAIR", ZMQ_PAIR, ZMQ_PAIR, false},
-    {"DEALER", ZMQ_DEALER, ZMQ_DEALER, false},
-    {"DEALERROUTER", ZMQ_ROUTER, ZMQ_DEALER, false},
-    {"ROUTERROUTER", ZMQ_ROUTER, ZMQ_ROUTER, false},
-    {"ROUTERPOLL", ZMQ_ROUTER, ZMQ_DEALER, true},
-};
-
-const char side_a_id[] = "A";
-const char side_b_id[] = "B";
-
-struct config {
-    std::string mode, pattern, transport, lib, endpoint;
-    std::string mechanism = "null", tls_dir, bind_ep, transport_label;
-    // CURVE: the server's key pair (binding side) and the client's.
-    std::string server_public, server_secret, client_public, client_secret;
-    size_t size = 64;
-    uint64_t msgs = 10000, warmup = 1000;
-    int cpu_a = -1, cpu_b = -1;
-    int timeout_ms = 20000;
-    bool inject_fault = false;
-    const pattern_spec *spec = nullptr;
-
-    bool thr() const { return mode == "thr"; }
-    uint64_t total() const { return warmup + msgs; }
-    bool pubsub() const { return spec->a_type == ZMQ_SUB; }
-    bool a_router() const { return spec->a_type == ZMQ_ROUTER; }
-    bool b_router() const { return spec->b_type == ZMQ_ROUTER; }
-};
-
-void check_rc(int rc, const char *what) {
-    if (rc != 0)
-        fail("%s: %s", what, zmq_strerror(zmq_errno()));
-}
-
-void *make_socket(void *ctx, const config &c, int type, const char *id) {
-    void *s = zmq_socket(ctx, type);
-    if (!s)
-        fail("zmq_socket: %s", zmq_strerror(zmq_errno()));
-    int t = c.timeout_ms;
-    check_rc(zmq_setsockopt(s, ZMQ_RCVTIMEO, &t, sizeof t), "ZMQ_RCVTIMEO");
-    check_rc(zmq_setsockopt(s, ZMQ_SNDTIMEO, &t, sizeof t), "ZMQ_SNDTIMEO");
-    // Routing ids only matter when a ROUTER is involved; the check on the
-    // id frame proves the ROUTER reported the right peer.
-    if (c.a_router() || c.b_router())
-        check_rc(zmq_setsockopt(s, ZMQ_ROUTING_ID, id, strlen(id)), "ZMQ_ROUTING_ID");
-    if (type == ZMQ_ROUTER) {
-        int one = 1;
-        check_rc(zmq_setsockopt(s, ZMQ_ROUTER_MANDATORY, &one, sizeof one), "ZMQ_ROUTER_MANDATORY");
-    }
-    if (type == ZMQ_SUB)
-        check_rc(zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0), "ZMQ_SUBSCRIBE");
-    if (c.pubsub()) {
-        // PUB drops at the high-water mark; the run counts every message,
-        // so the queue must be unbounded (the runner caps total bytes).
-        int zero = 0;
-        check_rc(zmq_setsockopt(s, ZMQ_SNDHWM, &zero, sizeof zero), "ZMQ_SNDHWM");
-        check_rc(zmq_setsockopt(s, ZMQ_RCVHWM, &zero, sizeof zero), "ZMQ_RCVHWM");
-    }
-    return s;
-}
-
-void set_string(void *s, int option, const std::string &v, const char *what) {
-    check_rc(zmq_setsockopt(s, option, v.data(), v.size()), what);
-}
-
-// The binding side is the CURVE server / TLS server; no ZAP handler, so any
-// client holding the server's public key (or trusting the CA) is accepted.
-void apply_security(void *s, const config &c, bool binds) {
-    if (c.mechanism == "curve") {
-        if (binds) {
-            int one = 1;
-            check_rc(zmq_setsockopt(s, ZMQ_CURVE_SERVER, &one, sizeof one), "ZMQ_CURVE_SERVER");
-            set_string(s, ZMQ_CURVE_SECRETKEY, c.server_secret, "ZMQ_CURVE_SECRETKEY");
-        } else {
-            set_string(s, ZMQ_CURVE_SERVERKEY, c.server_public, "ZMQ_CURVE_SERVERKEY");
-            set_string(s, ZMQ_CURVE_PUBLICKEY, c.client_public, "ZMQ_CURVE_PUBLICKEY");
-            set_string(s, ZMQ_CURVE_SECRETKEY, c.client_secret, "ZMQ_CURVE_SECRETKEY");
-        }
-    }
-    if (c.transport != "tls")
-        return;
-#ifdef ZMQ_TLS_CERT
-    if (binds) {
-        set_string(s, ZMQ_TLS_CERT, c.tls_dir + "/server.crt", "ZMQ_TLS_CERT");
-        set_string(s, ZMQ_TLS_KEY, c.tls_dir + "/server.key", "ZMQ_TLS_KEY");
-    } else {
-        set_string(s, ZMQ_TLS_CA, c.tls_dir + "/ca.crt", "ZMQ_TLS_CA");
-    }
-#else
-    (void)binds;
-    fail("tls:// is not available in this library");
-#endif
-}
-
-void send_frame(void *s, const void *data, size_t len, int flags) {
-    while (zmq_send(s, data, len, flags) < 0) {
-        if (zmq_errno() == EINTR)
-            continue;
-        if (zmq_errno() == EAGAIN)
-            fail("zmq_send timed out (peer not draining)");
-        fail("zmq_send: %s", zmq_strerror(zmq_errno()));
-    }
-}
-
-// A ROUTER learns a peer's routing id only after the handshake; with
-// ROUTER_MANDATORY the first send fails with EHOSTUNREACH until then.
-void wait_routable(void *s, const char *peer, int timeout_ms) {
-    uint64_t deadline = now_ns() + uint64_t(timeout_ms) * 1000000ull;
-    while (zmq_send(s, peer, strlen(peer), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0) {
-        int e = zmq_errno();
-        if (e != EHOSTUNREACH && e != EAGAIN && e != EINTR)
-            fail("routing probe: %s", zmq_strerror(e));
-        if (now_ns() > deadline)
-            fail("peer '%s' never became routable", peer);
-        usleep(1000);
-    }
-}
-
-// Receives one message (with a leading routing-id frame when expect_id is
-// set). Returns false only for EAGAIN under ZMQ_DONTWAIT.
-bool recv_message(void *s, zmq_msg_t *body, const char *expect_id, int flags, uint64_t got,
-                  uint64_t want) {
-    auto recv_frame = [&](zmq_msg_t *m, int f) {
-        while (zmq_msg_recv(m, s, f) < 0) {
-            int e = zmq_errno();
-            if (e == EINTR)
-                continue;
-            if (e == EAGAIN && (f & ZMQ_DONTWAIT))
-                return false;
-            if (e == EAGAIN)
-                fail("receive timed out after %llu of %llu messages", (unsigned long long)got,
-                     (unsigned long long)want);
-            fail("zmq_msg_recv: %s", zmq_strerror(e));
-        }
-        return true;
-    };
-    if (expect_id) {
-        zmq_msg_t id;
-        zmq_msg_init(&id);
-        if (!recv_frame(&id, flags)) {
-            zmq_msg_close(&id);
-            return false;
-        }
-        size_t n = strlen(expect_id);
-        if (zmq_msg_size(&id) != n || memcmp(zmq_msg_data(&id), expect_id, n) != 0)
-            fail("wrong routing id frame at message %llu", (unsigned long long)got);
-        if (!zmq_msg_more(&id))
-            fail("routing id frame without a body at message %llu", (unsigned long long)got);
-        zmq_msg_close(&id);
-        recv_frame(body, 0);
-    } else if (!recv_frame(body, flags)) {
-        return false;
-    }
-    if (zmq_msg_more(body))
-        fail("unexpected extra frame at message %llu", (unsigned long long)got);
-    return true;
-}
-
-void print_debug_counters(const char *who) {
-    // zlink's data-path counters (see zlink.h); absent in libzmq.
-    struct counter {
-        const char *name;
-        unsigned long long value;
-    };
-    using fn_t = int (*)(counter *, int);
-    void *sym = dlsym(RTLD_DEFAULT, "zmq_debug_counters");
-    if (!sym)
-        return;
-    counter cs[32];
-    const int n = reinterpret_cast<fn_t>(sym)(cs, 32);
-    for (int i = 0; i < n; ++i)
-        if (cs[i].value) // zeros say nothing (inproc never touches the engine)
-            fprintf(stderr, "#debug %s %s=%llu\n", who, cs[i].name, cs[i].value);
-}
 
 // ---- side B of thr (sender) and side A of lat (echo server) --------------
 
@@ -263,7 +63,9 @@ void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start) {
     zmq_close(s); // default linger: ctx term waits until all is delivered
 }
 
-void run_echo_server(void *ctx, const config &c, cpu_times *start) {
+} // namespace
+
+void bench::run_echo_server(void *ctx, const config &c, cpu_times *start) {
     void *s = make_socket(ctx, c, c.spec->a_type, side_a_id);
     apply_security(s, c, false);
     check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
@@ -290,6 +92,8 @@ void run_echo_server(void *ctx, const config &c, cpu_times *start) {
     zmq_msg_close(&body);
     zmq_close(s);
 }
+
+namespace {
 
 void run_peer(void *ctx, const config &c, int signal_fd, cpu_times *start) {
     if (c.thr())
@@ -349,7 +153,9 @@ void measure_thr(void *s, const config &c, int signal_wr, result &r) {
     zmq_msg_close(&body);
 }
 
-void measure_lat(void *s, const config &c, result &r) {
+} // namespace
+
+void bench::measure_lat(void *s, const config &c, result &r) {
     std::vector<unsigned char> buf(c.size);
     fill(buf.data(), c.size);
     std::vector<uint64_t> rtt;
@@ -391,27 +197,7 @@ void measure_lat(void *s, const config &c, result &r) {
     zmq_msg_close(&body);
 }
 
-std::string bind_endpoint(void *s, const config &c) {
-    std::string ep;
-    if (!c.bind_ep.empty())
-        ep = c.bind_ep;
-    else if (c.transport == "tcp" || c.transport == "tls")
-        ep = c.transport + "://127.0.0.1:*";
-    else if (c.transport == "ipc")
-        ep = "ipc:///tmp/zlink-bench-" + std::to_string(getpid()) + "-" +
-             std::to_string(now_ns() % 1000000007ull) + ".sock";
-    else
-        ep = "inproc://bench-" + std::to_string(getpid());
-    if (c.transport == "ipc")
-        g_cleanup_path = ep.substr(6);
-    check_rc(zmq_bind(s, ep.c_str()), ("zmq_bind " + ep).c_str());
-    if (c.transport != "tcp" && c.transport != "tls")
-        return ep;
-    char last[256];
-    size_t n = sizeof last;
-    check_rc(zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, last, &n), "ZMQ_LAST_ENDPOINT");
-    return last;
-}
+namespace {
 
 int run_main(config c, const args &a) {
     pin_self(c.cpu_a);
@@ -461,27 +247,8 @@ int run_main(config c, const args &a) {
         close(sig[1]);
         // One process: the window's RUSAGE_SELF already holds both threads.
     } else {
-        std::vector<std::string> cargs = {"--role",       "peer",
-                                          "--mode",       c.mode,
-                                          "--pattern",    c.pattern,
-                                          "--transport",  c.transport,
-                                          "--size",       std::to_string(c.size),
-                                          "--msgs",       std::to_string(c.msgs),
-                                          "--warmup",     std::to_string(c.warmup),
-                                          "--endpoint",   c.endpoint,
-                                          "--timeout-ms", std::to_string(c.timeout_ms),
-                                          "--pin",        a.get("pin", "-1,-1")};
-        if (c.inject_fault)
-            cargs.push_back("--inject-fault");
-        if (c.transport == "tls")
-            cargs.insert(cargs.end(), {"--tls-dir", c.tls_dir});
-        if (c.mechanism == "curve") // "k:" so a key starting with "--" stays a value
-            cargs.insert(cargs.end(),
-                         {"--mechanism", "curve", "--curve-server-public", "k:" + c.server_public,
-                          "--curve-client-public", "k:" + c.client_public, "--curve-client-secret",
-                          "k:" + c.client_secret});
         static child_proc child;
-        child = spawn_self(cargs);
+        child = spawn_self(peer_args(c, a));
         g_child = &child;
         if (a_measures)
             measure_thr(s, c, child.signal_wr, r);
@@ -536,6 +303,7 @@ int main(int argc, char **argv) {
     c.bind_ep = a.get("bind");
     c.mechanism = a.get("mechanism", "null");
     c.tls_dir = a.get("tls-dir");
+    c.load_endpoint = a.get("load-endpoint");
     auto key = [&](const char *k) { return a.get(k).substr(a.has(k) ? 2 : 0); };
     c.server_public = key("curve-server-public");
     c.client_public = key("curve-client-public");
@@ -547,13 +315,13 @@ int main(int argc, char **argv) {
     c.inject_fault = a.has("inject-fault");
     parse_pin(a.get("pin"), c.cpu_a, c.cpu_b);
 
-    if (c.mode != "thr" && c.mode != "lat") {
-        fprintf(stderr, "bench: --mode must be thr or lat\n");
+    if (c.mode != "thr" && c.mode != "lat" && c.mode != "load") {
+        fprintf(stderr, "bench: --mode must be thr, lat or load\n");
         return 64;
     }
-    if (c.transport != "tcp" && c.transport != "ipc" && c.transport != "inproc" &&
-        c.transport != "tls") {
-        fprintf(stderr, "bench: --transport must be inproc, ipc, tcp or tls\n");
+    const std::string tr = c.transport;
+    if (tr != "tcp" && tr != "ipc" && tr != "inproc" && tr != "tls" && tr != "ws" && tr != "wss") {
+        fprintf(stderr, "bench: --transport must be inproc, ipc, tcp, tls, ws or wss\n");
         return 64;
     }
     if (c.mechanism != "null" && c.mechanism != "curve") {
@@ -564,9 +332,13 @@ int main(int argc, char **argv) {
         fprintf(stderr, "bench: inproc has no security handshake; curve needs ipc or tcp\n");
         return 64;
     }
-    if (c.transport == "tls" && c.tls_dir.empty()) {
-        fprintf(stderr,
-                "bench: --transport tls needs --tls-dir (ca.crt, server.crt, server.key)\n");
+    if (c.uses_tls() && c.tls_dir.empty()) {
+        fprintf(stderr, "bench: --transport %s needs --tls-dir (ca.crt, server.crt, server.key)\n",
+                tr.c_str());
+        return 64;
+    }
+    if (c.mode == "load" && (c.pattern != "REQREP" || c.mechanism != "null" || !c.bind_ep.empty())) {
+        fprintf(stderr, "bench: --mode load runs REQREP, without --mechanism or --bind\n");
         return 64;
     }
     c.transport_label =
@@ -589,6 +361,8 @@ int main(int argc, char **argv) {
                 c.mode.c_str());
         return 65; // the runner skips such combinations
     }
+    if (c.mode == "load")
+        return a.get("role") == "peer" ? run_load_peer(c) : run_load_main(c, a);
     if (a.get("role") == "peer")
         return run_child(c);
     return run_main(c, a);

@@ -186,11 +186,14 @@ struct result {
     double elapsed_s = 0;
     bool has_latency = false;
     percentiles lat;
-    cpu_times cpu; // both ends, measured window only
+    cpu_times cpu;          // both ends, measured window only
+    double rate_override = -1; // load mode: msg/s of the stream, not of the round trips
 };
 
 inline void print_csv(const result &r) {
     double rate = r.elapsed_s > 0 ? r.msgs / r.elapsed_s : 0;
+    if (r.rate_override >= 0)
+        rate = r.rate_override;
     printf("%s,%s,%s,%s,%zu,%llu,%.1f,%.3f,", r.lib.c_str(), r.kind.c_str(), r.pattern.c_str(),
            r.transport.c_str(), r.size, (unsigned long long)r.msgs, rate, rate * r.size / 1e6);
     if (r.has_latency)
@@ -216,7 +219,7 @@ struct child_proc {
 };
 
 inline child_proc *g_child = nullptr;
-inline std::string g_cleanup_path; // ipc socket file to remove on failure
+inline std::vector<std::string> g_cleanup_paths; // ipc socket files to remove on failure
 
 inline std::string self_exe() {
     char buf[4096];
@@ -272,8 +275,8 @@ inline void fail(const char *fmt, ...) {
     va_end(ap);
     if (g_child && g_child->pid > 0)
         kill(g_child->pid, SIGKILL);
-    if (!g_cleanup_path.empty())
-        unlink(g_cleanup_path.c_str());
+    for (const auto &path : g_cleanup_paths)
+        unlink(path.c_str());
     _exit(3);
 }
 

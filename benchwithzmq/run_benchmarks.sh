@@ -45,6 +45,20 @@
 #                        (run_tls_compare.sh); PAIR,PUSHPULL,REQREP at
 #                        64,1024,65536 unless --patterns/--sizes; CSVs in
 #                        <out>/security/, a section in the results file
+#   --latency-matrix     run issue 12's latency set instead (5 runs unless
+#                        --runs): REQ/REP at 64 B and 1 KiB over tcp, ipc,
+#                        inproc with both ends on one cpu, on two, and
+#                        unpinned, p50..p99.9, libzmq and the raw floor
+#                        interleaved; REQ/REP 64 B under a PUSH/PULL stream of
+#                        the same processes (tcp, ipc); syscalls per round
+#                        trip. CSVs in <out>/latency/, a results-file section
+#   --web                run zlink ws:// and wss:// beside tcp:// instead
+#                        (5 runs unless --runs): PAIR throughput 64 B, 1 KiB,
+#                        64 KiB and REQ/REP latency 64 B; libzmq's ws:// too.
+#                        CSVs in <out>/web/, a results-file section
+#   --no-extras          quick mode without its compact subset of those two
+#                        (tcp 64 B on one cpu, under load, syscalls; ws 64 B)
+#   --syscall-counter strace|perf  what counts syscalls [strace]
 set -u -o pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -53,6 +67,7 @@ RUNS=3 WITH_LIBZMQ=0 LIBZMQ_ONLY=0 QUICK=0 PIN=auto SYSCALLS=auto FLOOR=1
 BUILD=1 INSTALL=1 PATTERNS="" TRANSPORTS="" SIZES="" MSGS="" LAT_MSGS=""
 WARMUP=1000 BUILD_DIR="$ROOT/build-benchwithzmq" OUT="" REPORT_DIR="" ENVS=() ENVS_SET=0
 SOAK=0 SOAK_SECONDS="" SOAK_SERIAL=0 SOAK_ARGS="" SECURITY=0 RUNS_SET=0
+LATMATRIX=0 WEB=0 EXTRAS=1 SYSCALL_COUNTER=strace ROW_TAG=""
 
 die() { echo "run_benchmarks: $*" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
@@ -83,14 +98,26 @@ while [[ $# -gt 0 ]]; do
     --soak-serial) SOAK_SERIAL=1 ;;
     --soak-args) SOAK_ARGS=$2; shift ;;
     --security) SECURITY=1 WITH_LIBZMQ=1 ;;
+    --latency-matrix) LATMATRIX=1 WITH_LIBZMQ=1 ;;
+    --web) WEB=1 WITH_LIBZMQ=1 ;;
+    --no-extras) EXTRAS=0 ;;
+    --syscall-counter) SYSCALL_COUNTER=$2; shift ;;
     -h|--help) sed -n '2,/^set -u/{/^#/p}' "$0"; exit 0 ;;
     *) die "unknown option $1 (see --help)" ;;
     esac
     shift
 done
 [[ $ENVS_SET == 1 ]] || ENVS=("")
+[[ $SYSCALL_COUNTER == strace || $SYSCALL_COUNTER == perf ]] || die "--syscall-counter strace|perf"
+SYSCALLS_ASKED=$SYSCALLS # quick mode's extras count syscalls unless --no-syscalls
+# shellcheck source=bench_latency.sh
+source "$HERE/bench_latency.sh"
 
-if [[ $SECURITY == 1 ]]; then # batched small messages run for 0.5 s or more
+if [[ $LATMATRIX == 1 || $WEB == 1 ]]; then # 10000 round trips: 10 samples past p99.9
+    : "${SIZES:=$([[ $WEB == 1 ]] && echo 64,1024,65536 || echo 64,1024)}"
+    [[ $RUNS_SET == 1 ]] || RUNS=5
+    THR_BUDGET=$((256 << 20)) THR_MAX=2000000 THR_MIN=4000 LAT_SMALL=10000 LAT_BIG=2000
+elif [[ $SECURITY == 1 ]]; then # batched small messages run for 0.5 s or more
     : "${PATTERNS:=PAIR,PUSHPULL,REQREP}" "${SIZES:=64,1024,65536}"
     [[ $RUNS_SET == 1 ]] || RUNS=5
     SYSCALLS=0 FLOOR=0
@@ -133,6 +160,10 @@ ensure_deps() {
         command -v socat >/dev/null || missing+=(socat)
         command -v openssl >/dev/null || missing+=(openssl)
     fi
+    [[ $WEB == 1 || ($QUICK == 1 && $EXTRAS == 1) ]] && ! command -v openssl >/dev/null &&
+        missing+=(openssl)
+    [[ $SYSCALLS != 0 && $SYSCALL_COUNTER == strace ]] && ! command -v strace >/dev/null &&
+        missing+=(strace)
     [[ ${#missing[@]} -eq 0 ]] && return
     if [[ $INSTALL == 0 ]] || ! command -v apt-get >/dev/null; then
         echo "warning: missing ${missing[*]} (install them first)" >&2; return
@@ -205,7 +236,8 @@ record_env() {
 FAILED=0
 TMO=60 # a normal run takes seconds; libzmq's ROUTER+poll over ipc sometimes stalls
 msgs_for() { # kind size
-    if [[ $1 == lat ]]; then
+    [[ $1 == load && -n ${LOAD_MSGS:-} ]] && { echo "$LOAD_MSGS"; return; }
+    if [[ $1 == lat || $1 == load ]]; then
         [[ -n $LAT_MSGS ]] && { echo "$LAT_MSGS"; return; }
         [[ $2 -le 8192 ]] && echo "$LAT_SMALL" || echo "$LAT_BIG"
         return
@@ -277,31 +309,6 @@ run_floor() {
     done
 }
 
-# Syscalls per message: a separate short run under strace (it slows
-# everything down, so these runs never feed the timing figures).
-run_syscalls() {
-    command -v strace >/dev/null || { echo "strace not found: no syscall figures" >&2; return; }
-    echo "lib,kind,pattern,transport,size,msgs,syscalls,syscalls_per_msg" >"$OUT/syscalls.csv"
-    local tr kind pat msgs lib bin tmp calls
-    tmp=$(mktemp)
-    for tr in ${TRANSPORTS//,/ }; do
-        for kind in thr lat; do
-            [[ $kind == thr ]] && { pat=PAIR; msgs=20000; } || { pat=REQREP; msgs=2000; }
-            for lib in libzmq zlink; do
-                [[ $lib == libzmq && $WITH_LIBZMQ == 0 ]] && continue
-                [[ $lib == libzmq ]] && bin=$LBIN || bin=$ZBIN
-                if strace -f -c -o "$tmp" "$bin" --mode $kind --pattern $pat --transport "$tr" \
-                    --size 64 --msgs $msgs --warmup "$WARMUP" --lib $lib "${PINARG[@]}" >/dev/null 2>&1; then
-                    calls=$(awk '$NF == "total" {print $4}' "$tmp")
-                    echo "$lib,$kind,$pat,$tr,64,$msgs,$calls,$(awk -v c="$calls" -v m=$((msgs + WARMUP)) \
-                        'BEGIN{printf "%.2f", c/m}')" >>"$OUT/syscalls.csv"
-                fi
-            done
-        done
-    done
-    rm -f "$tmp"
-}
-
 make_report() {
     local py md charts
     py=$(pick_python)
@@ -370,35 +377,10 @@ run_soak() {
 }
 
 # ---- security -------------------------------------------------------------
-# One configuration at a time, every variant once per run, the order rotated
-# each run so no variant always goes first (or last) on a noisy machine.
-run_sec_one() { # run label kind pat size command...
-    local run=$1 label=$2 kind=$3 pat=$4 size=$5 line rc errf
-    shift 5
-    errf=$(mktemp)
-    line=$(timeout $TMO "$@" --mode "$kind" --pattern "$pat" --size "$size" \
-        --msgs "$(msgs_for "$kind" "$size")" --warmup "$WARMUP" --lib "$label" "${PINARG[@]}" 2>"$errf")
-    rc=$?
-    if [[ $rc -ne 0 || -z $line ]]; then
-        FAILED=$((FAILED + 1))
-        { echo "FAILED (rc=$rc): $label $kind $pat $size"; sed 's/^/    /' "$errf"; } |
-            tee -a "$SOUT/failures.txt" >&2
-    else
-        echo "$run,$line" >>"$SOUT/raw.csv"
-    fi
-    rm -f "$errf"
-}
-
 run_security() {
-    SOUT="$OUT/security"
-    mkdir -p "$SOUT"
-    rm -f "$SOUT"/raw.csv "$SOUT"/failures.txt
-    local certs
-    certs=$(mktemp -d)
-    # shellcheck disable=SC2064 # expand now: the directory of this run
-    trap "rm -rf '$certs'" EXIT
-    bash "$HERE/run_tls_compare.sh" --make-certs "$certs" || die "certificates"
-    echo "run,$("$ZBIN" --header)" >"$SOUT/raw.csv"
+    start_set security
+    echo "run,$("$ZBIN" --header)" >"$SOUT/raw.csv" # no pin column here
+    bench_certs || die "certificates"
     {
         echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
         echo "kernel=$(uname -srm)"
@@ -412,30 +394,34 @@ run_security() {
         echo "warmup=$WARMUP"
         echo "pinned=$([[ $PIN == 1 ]] && echo 'yes (cpu 0: binding side and its socat, cpu 1: connecting side and its socat)' || echo no)"
     } >"$SOUT/env.txt"
-    local variants=(
+    VARIANTS=(
         "libzmq|$LBIN --transport tcp --mechanism curve"
         "zlink|$ZBIN --transport tcp --mechanism curve"
         "zlink|$ZBIN --transport tcp"
-        "zlink|$ZBIN --transport tls --tls-dir $certs"
-        "libzmq+socat|bash $HERE/run_tls_compare.sh --certs $certs $LBIN"
+        "zlink|$ZBIN --transport tls --tls-dir $CERTS"
+        "libzmq+socat|bash $HERE/run_tls_compare.sh --certs $CERTS $LBIN"
     )
-    local p kind pat size run i n=${#variants[@]} v configs=() c k=0
+    local p kind pat size
+    CONFIGS=()
     for p in ${PATTERNS//,/ }; do
         case "$p" in lat:*) kind=lat pat=${p#lat:} ;; REQREP) kind=lat pat=REQREP ;; *) kind=thr pat=$p ;; esac
-        for size in ${SIZES//,/ }; do configs+=("$kind $pat $size"); done
+        for size in ${SIZES//,/ }; do CONFIGS+=("$kind $pat $size"); done
     done
-    for c in "${configs[@]}"; do
-        k=$((k + 1))
-        printf '[%d/%d] %s\n' "$k" "${#configs[@]}" "$c" >&2
-        for ((run = 1; run <= RUNS; run++)); do
-            for ((i = 0; i < n; i++)); do
-                v=${variants[$(((i + run) % n))]}
-                # shellcheck disable=SC2086 # the command is a word list
-                run_sec_one "$run" "${v%%|*}" $c ${v#*|}
-            done
-        done
-    done
+    run_variants
 }
+
+# The sets that rewrite only their own section of the results file.
+run_section_set() { # name runner report-args...
+    local name=$1 runner=$2 md
+    shift 2
+    $runner
+    md="${REPORT_DIR:-$([[ $QUICK == 1 ]] && echo "$OUT" || echo "$HERE")}/zlink_BENCHMARK_RESULTS.md"
+    "$(pick_python)" "$HERE/report_latency.py" --results "$OUT" --md "$md" --print "$@" ||
+        echo "report generation failed" >&2
+    [[ $FAILED -eq 0 ]] || { echo "$name FAILURES: $FAILED runs failed" >&2; exit 1; }
+}
+
+web_full() { run_web "thr PAIR 64" "thr PAIR 1024" "thr PAIR 65536" "lat REQREP 64"; }
 
 main() {
     local t_start=$SECONDS
@@ -452,6 +438,16 @@ main() {
             echo "report generation failed" >&2
         echo "total time: $((SECONDS - t_start)) s" >&2
         [[ $FAILED -eq 0 ]] || { echo "SECURITY FAILURES: $FAILED runs failed" >&2; exit 1; }
+        return
+    fi
+    if [[ $LATMATRIX == 1 ]]; then
+        run_section_set "LATENCY MATRIX" run_latency_matrix
+        echo "total time: $((SECONDS - t_start)) s" >&2
+        return
+    fi
+    if [[ $WEB == 1 ]]; then
+        run_section_set WEB web_full
+        echo "total time: $((SECONDS - t_start)) s" >&2
         return
     fi
     if [[ $SOAK == 1 ]]; then
@@ -486,7 +482,17 @@ main() {
         run_config $c
     done
     [[ $FLOOR == 1 ]] && { echo "raw-socket floor" >&2; run_floor; }
-    [[ $SYSCALLS == 1 ]] && { echo "syscalls per message (strace)" >&2; run_syscalls; }
+    [[ $SYSCALLS == 1 ]] && { echo "syscalls per message ($SYSCALL_COUNTER)" >&2
+        run_syscalls "$OUT/syscalls.csv" "thr lat" "$TRANSPORTS"; }
+    if [[ $QUICK == 1 ]]; then
+        rm -rf "$OUT/latency" "$OUT/web" # only this run's extras go into its report
+        if [[ $EXTRAS == 1 ]]; then
+            local t_extras=$SECONDS
+            echo "latency extras: one cpu, under load, syscalls, ws" >&2
+            run_latency_extras
+            echo "latency extras took $((SECONDS - t_extras)) s" >&2
+        fi
+    fi
     echo "runs done in $((SECONDS - t_start)) s" >&2
 
     make_report

@@ -16,7 +16,7 @@ check() { # description, command...
     COUNT=$((COUNT + 1))
     out=$(timeout 60 "$@" 2>&1)
     rc=$?
-    if [[ $rc -ne 0 ]] || ! grep -q '^[a-z]*,\(thr\|lat\),' <<<"$out"; then
+    if [[ $rc -ne 0 ]] || ! grep -q '^[a-z]*,\(thr\|lat\|load\),' <<<"$out"; then
         echo "FAIL: $what (rc=$rc)"
         sed 's/^/    /' <<<"$out"
         FAILS=$((FAILS + 1))
@@ -36,6 +36,9 @@ for tr in ${BENCH_SMOKE_TRANSPORTS:-inproc ipc tcp}; do
         check "lat $p $tr 64" "$BENCH" --mode lat --pattern "$p" --transport "$tr" \
             --size 64 --msgs 100 --warmup 20 --timeout-ms 10000
     done
+    # REQ/REP under a PUSH/PULL stream between the same two contexts.
+    check "load REQREP $tr 64" "$BENCH" --mode load --pattern REQREP --transport "$tr" \
+        --size 64 --msgs 50 --warmup 10 --timeout-ms 10000
     # The receiver must reject a wrong-sized message and fail the run.
     for mode in thr lat; do
         COUNT=$((COUNT + 1))
@@ -48,6 +51,14 @@ for tr in ${BENCH_SMOKE_TRANSPORTS:-inproc ipc tcp}; do
         fi
     done
 done
+
+# ws:// (zlink only), and wss:// below with the tls certificates.
+if [[ ${BENCH_SMOKE_WS:-1} == 1 ]]; then
+    check "thr PAIR ws" "$BENCH" --mode thr --pattern PAIR --transport ws --size 1024 \
+        --msgs 300 --warmup 50 --timeout-ms 10000
+    check "lat REQREP ws" "$BENCH" --mode lat --pattern REQREP --transport ws --size 64 \
+        --msgs 100 --warmup 20 --timeout-ms 10000
+fi
 
 # The security options: CURVE, tls:// (certificates from the openssl CLI) and
 # the socat TLS tunnels of run_tls_compare.sh, each skipped when its tool is
@@ -66,6 +77,12 @@ else
         check "thr PAIR tls" "$BENCH" --mode thr --pattern PAIR --transport tls --tls-dir "$CERTS" \
             --size 65536 --msgs 20 --warmup 5 --timeout-ms 10000
         check "lat REQREP tls" "$BENCH" --mode lat --pattern REQREP --transport tls \
+            --tls-dir "$CERTS" --size 64 --msgs 100 --warmup 20 --timeout-ms 10000
+    fi
+    if [[ ${BENCH_SMOKE_WS:-1} == 1 ]]; then
+        check "thr PAIR wss" "$BENCH" --mode thr --pattern PAIR --transport wss --tls-dir "$CERTS" \
+            --size 65536 --msgs 20 --warmup 5 --timeout-ms 10000
+        check "lat REQREP wss" "$BENCH" --mode lat --pattern REQREP --transport wss \
             --tls-dir "$CERTS" --size 64 --msgs 100 --warmup 20 --timeout-ms 10000
     fi
     if command -v socat >/dev/null; then
