@@ -4,7 +4,7 @@
 // routing id, a two-frame message with a 300 kB frame, and the reply). For
 // wss Chromium trusts the test CA through an NSS database. Skips, saying
 // why, without chromium (scripts/install-deps.sh installs it), certutil,
-// node or npm. The system libzmq has no ws transport.
+// node or npm. The system libzmq reports zmq_has("ws") = 0.
 #include "interop_util.hpp"
 
 using namespace interop;

@@ -1,7 +1,8 @@
 // ws:// against an independent ZWS 2.0 implementation: jszmq (npm) in a
 // Node.js process (tests/interop/js/jszmq_peer.js), both directions, for
 // DEALER/ROUTER, REQ/REP and PUB/SUB (js_util.hpp installs jszmq). The
-// system libzmq has no ws transport.
+// system libzmq reports zmq_has("ws") = 0 (its ws:// works nonetheless:
+// test_interop.cpp's WebSocket cases).
 #include "interop_util.hpp"
 
 using namespace interop;

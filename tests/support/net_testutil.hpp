@@ -28,7 +28,7 @@ namespace testutil {
 
 // ---------------------------------------------------------------- transports
 
-enum class transport { tcp4, tcp6, ipc_path, ipc_abstract, ipc_wild };
+enum class transport { tcp4, tcp6, ipc_path, ipc_abstract, ipc_wild, ws };
 
 inline const char *transport_name(transport t) {
     switch (t) {
@@ -42,6 +42,8 @@ inline const char *transport_name(transport t) {
         return "ipc_abstract";
     case transport::ipc_wild:
         return "ipc_wild";
+    case transport::ws:
+        return "ws";
     }
     return "?";
 }
@@ -99,6 +101,8 @@ inline std::string bind_spec(transport t) {
         return "ipc://@" + short_unique();
     case transport::ipc_wild:
         return "ipc://*";
+    case transport::ws:
+        return "ws://127.0.0.1:*/" + short_unique();
     }
     return "";
 }
@@ -124,10 +128,17 @@ inline std::string bind_any(void *s, transport t) {
     return ep;
 }
 
+// An endpoint that shows whether transport `t` is implemented (a bind to it).
+inline const char *net_probe_endpoint(transport t) {
+    if (is_tcp(t))
+        return "tcp://127.0.0.1:*";
+    return t == transport::ws ? "ws://127.0.0.1:*/probe" : "ipc://*";
+}
+
 // Skips unless transport `t` works here (implemented, and ::1 for tcp6).
 #define SKIP_WITHOUT_NET(t)                                                                        \
     do {                                                                                           \
-        if (!testutil::transport_supported(testutil::is_tcp(t) ? "tcp://127.0.0.1:*" : "ipc://*")) \
+        if (!testutil::transport_supported(testutil::net_probe_endpoint(t)))                       \
             GTEST_SKIP() << "transport not implemented yet";                                       \
         if ((t) == testutil::transport::tcp6 && !testutil::ipv6_works())                           \
             GTEST_SKIP() << "no IPv6 loopback";                                                    \
