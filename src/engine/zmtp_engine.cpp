@@ -286,6 +286,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     // compaction to make lazy (ZMQ_ASIO_LAZY_COMPACT); the counters prove it.
     boost::asio::mutable_buffer input_buffer() override {
         _direct = false;
+        _continuing = false;
         if (_in_pos < _in_end) {
             // Unreachable by the rule above; if it ever happens, keep the
             // bytes (move them to the front) and let the counter show it.
@@ -302,8 +303,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                 _handshake_zerocopy ? in_buffer_size : zmtp_greeting_size - _greeting_got;
             return boost::asio::mutable_buffer(_in_buf.get(), room);
         }
-        if (!_dec.at_frame_boundary())
-            count_compaction_skipped(); // the cut frame waits in the decoder
+        _continuing = !_dec.at_frame_boundary(); // a cut frame waits in the decoder
         const zmtp_decoder_t::read_target t = _dec.get_read_target();
         if (t.size >= direct_read_min) {
             _direct = true;
@@ -313,6 +313,8 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     }
 
     void input_arrived(size_t bytes) override {
+        if (_continuing)
+            count_compaction_skipped(); // a compacting reader would have moved its head
         if (!_direct) {
             if (_in_end == _in_pos) // else input_buffer() kept a tail at the front
                 _in_pos = _in_end = 0;
@@ -600,6 +602,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     size_t _in_pos = 0, _in_end = 0;
     size_t _greeting_got = 0; // greeting bytes fed so far
     bool _direct = false;     // the last input_buffer() was the decoder's target
+    bool _continuing = false; // ...and it continues a frame cut by the read before
     zmtp_decoder_t _dec;
     const bool _app_write; // ZLINK_APP_THREAD_WRITE: register as the pipe's direct writer
 

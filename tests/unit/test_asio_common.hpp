@@ -25,11 +25,11 @@ using namespace enginetest;
 // What the engine did through one fault_transport, and what it will meet.
 struct fault_plan {
     // Knobs (change them at any time; the next call obeys).
-    std::size_t max_write = SIZE_MAX; // bytes one try_write may take
-    std::size_t max_read = SIZE_MAX;  // bytes one try_read may bring
-    bool block_writes = false;        // try_write answers would_block, writes nothing
+    std::size_t max_write = SIZE_MAX;   // bytes one try_write may take
+    std::size_t max_read = SIZE_MAX;    // bytes one try_read may bring
+    bool block_writes = false;          // try_write answers would_block, writes nothing
     std::size_t block_after = SIZE_MAX; // ...and so once this many bytes are written
-    int fail_write_at = -1;           // this try_write (0-based) fails with write_error
+    int fail_write_at = -1;             // this try_write (0-based) fails with write_error
     boost::system::error_code write_error;
 
     // Records.
@@ -38,9 +38,9 @@ struct fault_plan {
         std::size_t offered; // bytes offered
         std::size_t written; // bytes the kernel took
     };
-    std::vector<write_record> writes; // the try_writes that wrote bytes
-    std::string wire;                 // every byte written, in order
-    int write_calls = 0;              // every try_write, blocked and failed ones too
+    std::vector<write_record> writes;     // the try_writes that wrote bytes
+    std::string wire;                     // every byte written, in order
+    int write_calls = 0;                  // every try_write, blocked and failed ones too
     std::vector<std::size_t> read_offers; // buffer size of every try_read
     std::vector<std::size_t> reads;       // bytes of every try_read that brought some
 };
