@@ -82,7 +82,8 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
 /* The performance plan's flags (doc/plan/PERFORMANCE_PLAN.md), mapped onto
    zlink's engine.  Same rules as above: int 0/1, environment variable of the
    same name > socket option > default; 0 returns a connection to the plain
-   path.  Debug counters below show which path ran. */
+   path.  Debug counters below show which path ran.  They apply to ZMTP
+   connections (a ZMQ_STREAM socket's raw connections ignore them). */
 /* default 1: a frame body over 1 KiB goes to the kernel from the message
    itself (a gather-write entry), not copied into the engine's 32 KiB write
    buffer.  0 = copy every body that fits that buffer (bodies over ~32 KiB
