@@ -230,9 +230,12 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             // Copied bodies may be up to 32 KiB: check they fit before
             // outgoing() changes anything (a subscription grows by at most
             // its command name).
+            // Bodies over the threshold stay in place: only their header.
             size_t need = 0;
-            for (size_t i = 0; i < n; ++i)
-                need += msgs[i].size() + zmtp_max_header_size + 16;
+            for (size_t i = 0; i < n; ++i) {
+                const size_t size = msgs[i].size();
+                need += zmtp_max_header_size + 16 + (size <= _enc.copy_threshold() ? size : 0);
+            }
             if (need > out_batch_size)
                 return false;
         }

@@ -5,6 +5,8 @@
 // _fallback_count, _bytes_copied, _scatter_gather_count.
 #include "test_asio_common.hpp"
 
+#include "core/direct_writer.hpp"
+
 using namespace asiotest;
 
 namespace {
@@ -128,6 +130,39 @@ TEST(AsioZerocopy, FeatureFlagOff) {
     EXPECT_EQ(1u, run(1, "0").fallback_frames) << "environment 0 beats the option 1";
     EXPECT_EQ(1u, run(0, "1").zerocopy_frames) << "environment 1 beats the option 0";
     EXPECT_EQ(1u, run(0, "junk").fallback_frames) << "a bad environment value is ignored";
+
+    // The application thread's write with the flag 0: a copied body must
+    // fit the 32 KiB buffer (else the io thread takes the message); one too
+    // big to copy goes in place and stays on the application thread.
+    {
+        boost::asio::io_context io;
+        options_t o = pair_options();
+        o.asio_zerocopy_write = 0;
+        faulty_pair p(io, o, pair_options());
+        ASSERT_TRUE(p.handshake());
+        p.clear_records();
+        zlink::i_direct_writer *w = p.a.engine->direct_writer();
+        ASSERT_NE(nullptr, w);
+        auto direct = [&](std::vector<std::size_t> sizes) {
+            std::vector<msg_t> parts(sizes.size());
+            for (std::size_t i = 0; i < sizes.size(); ++i) {
+                const std::string b = pattern(sizes[i], unsigned(i));
+                parts[i].init_buffer(b.data(), b.size());
+                if (i + 1 < sizes.size())
+                    parts[i].set_flags(msg_t::more);
+            }
+            const auto r = w->write_direct(parts.data(), parts.size());
+            for (auto &m : parts)
+                m.close(); // taken ones were left empty
+            run_until(io, [&] { return !p.a.engine->output_pending(); });
+            return r;
+        };
+        EXPECT_EQ(zlink::direct_write_result::written, direct({20 * 1024}));
+        EXPECT_EQ(zlink::direct_write_result::written, direct({64 * 1024}));
+        EXPECT_EQ(zlink::direct_write_result::not_idle, direct({20 * 1024, 20 * 1024}));
+        EXPECT_EQ(1u, p.ca().zerocopy_frames) << "the 64 KiB body";
+        EXPECT_EQ(1u, p.ca().fallback_frames) << "the 20 KiB body, copied";
+    }
 
     // The option through the C API: 0/1 only, default 1.
     void *ctx = zmq_ctx_new();
