@@ -48,6 +48,13 @@ void *make_socket(void *ctx, const config &c, int type, const char *id) {
     }
     if (type == ZMQ_SUB)
         check_rc(zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0), "ZMQ_SUBSCRIBE");
+    // BENCH_SOCKBUF=bytes: ZMQ_SNDBUF and ZMQ_RCVBUF on every socket (the
+    // plan's Phase 0 A/B: OS default vs 512 KiB, --env 'BENCH_SOCKBUF=524288').
+    if (const char *sb = getenv("BENCH_SOCKBUF")) {
+        int bytes = atoi(sb);
+        check_rc(zmq_setsockopt(s, ZMQ_SNDBUF, &bytes, sizeof bytes), "ZMQ_SNDBUF");
+        check_rc(zmq_setsockopt(s, ZMQ_RCVBUF, &bytes, sizeof bytes), "ZMQ_RCVBUF");
+    }
     if (c.pubsub()) {
         // PUB drops at the high-water mark; the run counts every message,
         // so the queue must be unbounded (the runner caps total bytes).
@@ -169,8 +176,8 @@ void print_debug_counters(const char *who) {
     void *sym = dlsym(RTLD_DEFAULT, "zmq_debug_counters");
     if (!sym)
         return;
-    counter cs[32];
-    const int n = reinterpret_cast<fn_t>(sym)(cs, 32);
+    counter cs[64];
+    const int n = reinterpret_cast<fn_t>(sym)(cs, 64);
     for (int i = 0; i < n; ++i)
         if (cs[i].value) // zeros say nothing (inproc never touches the engine)
             fprintf(stderr, "#debug %s %s=%llu\n", who, cs[i].name, cs[i].value);

@@ -79,6 +79,36 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    ZLINK_SPECULATIVE_WRITE=0. */
 #define ZLINK_APP_THREAD_WRITE 1002
 
+/* The performance plan's flags (doc/plan/PERFORMANCE_PLAN.md), mapped onto
+   zlink's engine.  Same rules as above: int 0/1, environment variable of the
+   same name > socket option > default; 0 returns a connection to the plain
+   path.  Debug counters below show which path ran.  They apply to ZMTP
+   connections (a ZMQ_STREAM socket's raw connections ignore them). */
+/* default 1: a frame body over 1 KiB goes to the kernel from the message
+   itself (a gather-write entry), not copied into the engine's 32 KiB write
+   buffer.  0 = copy every body that fits that buffer (bodies over ~32 KiB
+   have nowhere to be copied to and are still written in place). */
+#define ZMQ_ASIO_ZEROCOPY_WRITE 1003
+/* default 1, no effect: zlink's read path never moves buffered bytes (a
+   frame cut by a read boundary continues in the decoder's own state, the
+   read buffer is reused only once fully decoded), so there is no compaction
+   to make lazy.  Accepted so the plan's scripts work; counters prove it. */
+#define ZMQ_ASIO_LAZY_COMPACT 1004
+/* default 1: opportunistic write batching.  A write gathers whatever is
+   queued at that moment (up to ZLINK_WRITE_BATCH_BYTES) into one system
+   call; there is no timer and nothing waits for more.  0 = one frame per
+   write system call (a multipart send goes through the I/O thread). */
+#define ZMQ_ASIO_WRITE_BATCHING 1005
+/* default 1: bytes that arrive together with the peer's greeting (its first
+   handshake command) are decoded where they were read, with no copy.
+   0 = greeting reads stop at the greeting's last byte (libzmq's way), so
+   handshake commands always come with a read of their own. */
+#define ZMQ_ASIO_HANDSHAKE_ZEROCOPY 1006
+/* The plan's name for ZLINK_APP_THREAD_WRITE: the same setting (either
+   number sets and reads it; the environment variable ZMQ_ASIO_APP_THREAD_WRITE
+   wins over ZLINK_APP_THREAD_WRITE when both are set). */
+#define ZMQ_ASIO_APP_THREAD_WRITE 1007
+
 /* ---- tls:// socket options (1100-1199) --------------------------------------
  * tls://host:port is ZMTP (NULL or PLAIN/ZAP inside, every socket type) over
  * TLS 1.2 or 1.3 (1.3 when both sides have it) over tcp; the address syntax
@@ -172,6 +202,35 @@ typedef struct
 ZLINK_EXPORT int zmq_debug_counters (zlink_debug_counter_t *out, int max);
 /* Sets every counter back to zero. */
 ZLINK_EXPORT void zmq_debug_counters_reset (void);
+
+/* The performance plan's counters by name (each is one entry of
+ * zmq_debug_counters, process-wide, since start or the last reset):
+ *   zerocopy_count: frame bodies written from the message itself
+ *     (engine_zerocopy_frames); fallback_count: bodies over 1 KiB copied
+ *     because ZMQ_ASIO_ZEROCOPY_WRITE was 0 (engine_zerocopy_fallback_frames);
+ *   bytes_copied: body and greeting bytes copied into the engine's write
+ *     buffer (engine_bytes_copied; frame headers are not counted);
+ *   scatter_gather_count: writes of more than one buffer; partial_write_count:
+ *     writes the kernel took only part of;
+ *   compaction_count / compaction_bytes: read-buffer moves, always 0 (the
+ *     read path never moves bytes, see ZMQ_ASIO_LAZY_COMPACT);
+ *     compaction_skipped_count: reads that continued a frame cut by the
+ *     previous read, with nothing moved;
+ *   batch_flush_count: write system calls (every write is a flush: there is
+ *     no batching timer); batched_message_count: data frames that shared a
+ *     write with others.
+ * zmq_debug_reset_counters is zmq_debug_counters_reset. */
+ZLINK_EXPORT size_t zmq_debug_get_zerocopy_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_fallback_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_bytes_copied (void);
+ZLINK_EXPORT size_t zmq_debug_get_scatter_gather_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_partial_write_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_compaction_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_compaction_bytes (void);
+ZLINK_EXPORT size_t zmq_debug_get_compaction_skipped_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_batch_flush_count (void);
+ZLINK_EXPORT size_t zmq_debug_get_batched_message_count (void);
+ZLINK_EXPORT void zmq_debug_reset_counters (void);
 
 #ifdef __cplusplus
 }

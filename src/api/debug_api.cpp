@@ -27,6 +27,16 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"engine_deferred_writes", c.deferred_writes},
         {"engine_app_thread_messages", d.app_messages},
         {"engine_io_thread_messages", d.io_messages},
+        // The performance plan's counters (zmq_debug_get_* below).
+        {"engine_zerocopy_frames", c.zerocopy_frames},
+        {"engine_zerocopy_fallback_frames", c.fallback_frames},
+        {"engine_bytes_copied", c.bytes_copied},
+        {"engine_partial_writes", c.partial_writes},
+        {"engine_gather_writes", c.gather_writes},
+        {"engine_read_compactions", c.compactions},
+        {"engine_read_compaction_bytes", c.compaction_bytes},
+        {"engine_read_compactions_skipped", c.compactions_skipped},
+        {"engine_handshake_inplace_bytes", c.handshake_inplace_bytes},
         {"app_write_handoff_would_block", d.handoff_would_block},
         {"app_write_handoff_busy", d.handoff_busy},
         {"app_write_handoff_not_idle", d.handoff_not_idle},
@@ -55,5 +65,39 @@ ZLINK_EXPORT void zmq_debug_counters_reset(void) {
     zlink::direct_write_counters_reset();
     zlink::io_thread_pool_t::reset_escaped_exceptions();
 }
+
+// The performance plan's names (doc/plan/PERFORMANCE_PLAN.md), each one
+// entry of the table above; present in every build, like the table.
+ZLINK_EXPORT size_t zmq_debug_get_zerocopy_count(void) {
+    return size_t(zlink::zmtp_engine_counters().zerocopy_frames);
+}
+ZLINK_EXPORT size_t zmq_debug_get_fallback_count(void) {
+    return size_t(zlink::zmtp_engine_counters().fallback_frames);
+}
+ZLINK_EXPORT size_t zmq_debug_get_bytes_copied(void) {
+    return size_t(zlink::zmtp_engine_counters().bytes_copied);
+}
+ZLINK_EXPORT size_t zmq_debug_get_scatter_gather_count(void) {
+    return size_t(zlink::zmtp_engine_counters().gather_writes);
+}
+ZLINK_EXPORT size_t zmq_debug_get_partial_write_count(void) {
+    return size_t(zlink::zmtp_engine_counters().partial_writes);
+}
+ZLINK_EXPORT size_t zmq_debug_get_compaction_count(void) {
+    return size_t(zlink::zmtp_engine_counters().compactions);
+}
+ZLINK_EXPORT size_t zmq_debug_get_compaction_bytes(void) {
+    return size_t(zlink::zmtp_engine_counters().compaction_bytes);
+}
+ZLINK_EXPORT size_t zmq_debug_get_compaction_skipped_count(void) {
+    return size_t(zlink::zmtp_engine_counters().compactions_skipped);
+}
+ZLINK_EXPORT size_t zmq_debug_get_batch_flush_count(void) {
+    return size_t(zlink::zmtp_engine_counters().writes);
+}
+ZLINK_EXPORT size_t zmq_debug_get_batched_message_count(void) {
+    return size_t(zlink::zmtp_engine_counters().batched_messages);
+}
+ZLINK_EXPORT void zmq_debug_reset_counters(void) { zmq_debug_counters_reset(); }
 
 } // extern "C"

@@ -4,7 +4,7 @@
 //
 // Order of precedence, highest first:
 //   1. the environment variable, spelled like the option macro in zlink.h
-//      (ZLINK_SPECULATIVE_WRITE, ZLINK_WRITE_BATCH_BYTES), if it is set and
+//      (ZLINK_SPECULATIVE_WRITE, ZMQ_ASIO_ZEROCOPY_WRITE, ...), if it is set and
 //      holds an integer the flag accepts;
 //   2. the socket option, if the application set it;
 //   3. the compiled-in default.
@@ -22,6 +22,11 @@ namespace zlink {
 constexpr int speculative_write_default = 1;
 constexpr int write_batch_bytes_default = 32 * 1024; // the engine's copy buffer
 constexpr int app_thread_write_default = 1;
+// The performance plan's flags (ZMQ_ASIO_*): every mechanism is on.
+constexpr int zerocopy_write_default = 1;
+constexpr int lazy_compact_default = 1;
+constexpr int write_batching_default = 1;
+constexpr int handshake_zerocopy_default = 1;
 
 // Parses a whole decimal integer (surrounding blanks allowed) into *out.
 // false for null, empty, trailing garbage or a value outside int.

@@ -323,9 +323,18 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         zlink_write_batch_bytes = v;
         return 0;
     case ZLINK_APP_THREAD_WRITE:
+    case ZMQ_ASIO_APP_THREAD_WRITE:
         if (!is_int || (v != 0 && v != 1))
             return einval();
         zlink_app_thread_write = v;
+        return 0;
+    case ZMQ_ASIO_ZEROCOPY_WRITE:
+    case ZMQ_ASIO_LAZY_COMPACT:
+    case ZMQ_ASIO_WRITE_BATCHING:
+    case ZMQ_ASIO_HANDSHAKE_ZEROCOPY:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        *asio_flag(option) = v;
         return 0;
     case ZMQ_TLS_CERT:
     case ZMQ_TLS_KEY:
@@ -355,6 +364,21 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
         return set_curve_option(option, value, size);
     default:
         return einval();
+    }
+}
+
+int *options_t::asio_flag(int option) {
+    switch (option) {
+    case ZMQ_ASIO_ZEROCOPY_WRITE:
+        return &asio_zerocopy_write;
+    case ZMQ_ASIO_LAZY_COMPACT:
+        return &asio_lazy_compact;
+    case ZMQ_ASIO_WRITE_BATCHING:
+        return &asio_write_batching;
+    case ZMQ_ASIO_HANDSHAKE_ZEROCOPY:
+        return &asio_handshake_zerocopy;
+    default:
+        return nullptr;
     }
 }
 
@@ -429,6 +453,15 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
          zlink_write_batch_bytes != -1 ? zlink_write_batch_bytes : write_batch_bytes_default},
         {ZLINK_APP_THREAD_WRITE,
          zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
+        {ZMQ_ASIO_APP_THREAD_WRITE,
+         zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
+        {ZMQ_ASIO_ZEROCOPY_WRITE,
+         asio_zerocopy_write != -1 ? asio_zerocopy_write : zerocopy_write_default},
+        {ZMQ_ASIO_LAZY_COMPACT, asio_lazy_compact != -1 ? asio_lazy_compact : lazy_compact_default},
+        {ZMQ_ASIO_WRITE_BATCHING,
+         asio_write_batching != -1 ? asio_write_batching : write_batching_default},
+        {ZMQ_ASIO_HANDSHAKE_ZEROCOPY,
+         asio_handshake_zerocopy != -1 ? asio_handshake_zerocopy : handshake_zerocopy_default},
         {ZMQ_TLS_VERIFY, tls_verify ? 1 : 0},
         {ZMQ_TLS_REQUIRE_CLIENT_CERT, tls_require_client_cert ? 1 : 0},
         {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system

@@ -81,7 +81,11 @@ struct options_t {
     // environment > this value > default (core/feature_flags.hpp).
     int zlink_speculative_write = -1; // ZLINK_SPECULATIVE_WRITE, 0/1
     int zlink_write_batch_bytes = -1; // ZLINK_WRITE_BATCH_BYTES, >= 1
-    int zlink_app_thread_write = -1;  // ZLINK_APP_THREAD_WRITE, 0/1
+    int zlink_app_thread_write = -1;  // ZLINK_APP_THREAD_WRITE = ZMQ_ASIO_APP_THREAD_WRITE, 0/1
+    int asio_zerocopy_write = -1;     // ZMQ_ASIO_ZEROCOPY_WRITE, 0/1
+    int asio_lazy_compact = -1;       // ZMQ_ASIO_LAZY_COMPACT, 0/1 (no effect: nothing compacts)
+    int asio_write_batching = -1;     // ZMQ_ASIO_WRITE_BATCHING, 0/1
+    int asio_handshake_zerocopy = -1; // ZMQ_ASIO_HANDSHAKE_ZEROCOPY, 0/1
     // tls:// (zlink.h, ZMQ_TLS_*): PEM text or file paths, as set.
     std::string tls_cert, tls_key, tls_ca, tls_hostname, tls_password;
     bool tls_verify = true;
@@ -99,6 +103,8 @@ struct options_t {
     int getsockopt(int option, void *value, size_t *size) const;
     // The field of a ZMQ_TLS_* string option; null for any other option.
     std::string *tls_string(int option);
+    // The field of a ZMQ_ASIO_* flag (not APP_THREAD_WRITE); null otherwise.
+    int *asio_flag(int option);
     // ZMQ_CURVE_SERVER / _PUBLICKEY / _SECRETKEY / _SERVERKEY (EINVAL when
     // built without CURVE, as libzmq).
     int set_curve_option(int option, const void *value, size_t size);

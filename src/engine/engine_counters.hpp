@@ -4,6 +4,7 @@
 // call; the totals are relaxed atomics.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace zlink {
@@ -20,6 +21,16 @@ struct zmtp_engine_counters_t {
     uint64_t messages_in = 0;      // data frames pushed to the session
     uint64_t batched_messages = 0; // frames that shared a write with others
     uint64_t deferred_writes = 0;  // writes done from a writability notification
+    // The performance plan's counters (doc/plan/PERFORMANCE_PLAN.md).
+    uint64_t zerocopy_frames = 0;         // bodies written in place (ZMQ_ASIO_ZEROCOPY_WRITE)
+    uint64_t fallback_frames = 0;         // bodies over 1 KiB copied (the flag was 0)
+    uint64_t bytes_copied = 0;            // bodies and greeting bytes copied into the write buffer
+    uint64_t partial_writes = 0;          // writes the kernel took only part of
+    uint64_t gather_writes = 0;           // writes of more than one buffer (scatter-gather)
+    uint64_t compactions = 0;             // read-buffer moves (0: the read path never moves)
+    uint64_t compaction_bytes = 0;        // bytes those moved
+    uint64_t compactions_skipped = 0;     // reads continuing a cut frame, nothing moved
+    uint64_t handshake_inplace_bytes = 0; // read with the greeting, decoded in place
 };
 
 // One engine's counters; the engine adds to the totals as it counts.
@@ -31,6 +42,15 @@ class engine_counting_t {
     void count_deferred_write();
     void count_read(uint64_t bytes);
     void count_in(uint64_t messages);
+    // Encoding: a body written in place, or `bytes` copied (fallback: a body
+    // the zero-copy path would have taken).
+    void count_zerocopy();
+    void count_copied(uint64_t bytes, bool fallback);
+    // A write of `entries` gather buffers that took fewer bytes than offered.
+    void count_write_shape(std::size_t entries, bool partial);
+    void count_compaction(uint64_t bytes);
+    void count_compaction_skipped();
+    void count_handshake_inplace(uint64_t bytes);
 
   private:
     zmtp_engine_counters_t _counters;

@@ -19,6 +19,13 @@ bool is_would_block(const boost::system::error_code &ec) {
     return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
 }
 
+std::size_t total_size(const boost::asio::const_buffer *bufs, std::size_t n) {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < n; ++i)
+        bytes += bufs[i].size();
+    return bytes;
+}
+
 } // namespace
 
 stream_engine_t::stream_engine_t(boost::asio::io_context &io,
@@ -149,6 +156,7 @@ void stream_engine_t::write_out(bool writable) {
         if (written > 0) {
             if (deferred)
                 count_deferred_write();
+            count_write_shape(n, written < total_size(bufs, n));
             count_write(written, _batch_msgs);
             count_io_thread_messages(_batch_msgs);
             _batch_msgs = 0;
@@ -191,6 +199,7 @@ direct_write_result stream_engine_t::write_direct(msg_t *msgs, std::size_t n) {
         const std::size_t written = _transport->try_write(bufs, count, ec);
         if (written == 0)
             break;
+        count_write_shape(count, written < total_size(bufs, count));
         count_write(written, frames);
         count_app_thread_messages(frames);
         frames = 0;

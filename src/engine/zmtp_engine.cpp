@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ constexpr size_t direct_max_frames = zmtp_encoder_t::max_refs;
 static_assert(out_batch_size >= direct_max_frames * (zmtp_max_header_size + 1024) &&
                   zmtp_encoder_t::max_buffers >= 2 * direct_max_frames,
               "direct_max_frames frames fit into an empty encoder");
+// Bodies above this go to the kernel by reference (ZMQ_ASIO_ZEROCOPY_WRITE);
+// with the flag 0 every body that fits the copy buffer is copied.
+constexpr size_t zerocopy_min_body = 1024;
 constexpr size_t in_buffer_size = 64 * 1024;
 // A body still missing at least this much is read straight into the message.
 constexpr size_t direct_read_min = 16 * 1024;
@@ -41,17 +45,25 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     zmtp_engine_t(boost::asio::io_context &io, std::unique_ptr<i_asio_transport> transport,
                   i_engine_session &session, const options_t &options)
         : stream_engine_t(io, std::move(transport), session, options, policy(options)),
-          _out_batch(new unsigned char[out_batch_size]), _enc(_out_batch.get(), out_batch_size),
-          _batch_limit(
-              batch_limit(resolve_flag("ZLINK_WRITE_BATCH_BYTES", options.zlink_write_batch_bytes,
-                                       write_batch_bytes_default, 1))),
+          _zerocopy(resolve_flag("ZMQ_ASIO_ZEROCOPY_WRITE", options.asio_zerocopy_write,
+                                 zerocopy_write_default, 0, 1) != 0),
+          _batching(resolve_flag("ZMQ_ASIO_WRITE_BATCHING", options.asio_write_batching,
+                                 write_batching_default, 0, 1) != 0),
+          _handshake_zerocopy(resolve_flag("ZMQ_ASIO_HANDSHAKE_ZEROCOPY",
+                                           options.asio_handshake_zerocopy,
+                                           handshake_zerocopy_default, 0, 1) != 0),
+          _out_batch(new unsigned char[out_batch_size]),
+          _enc(_out_batch.get(), out_batch_size, _zerocopy ? zerocopy_min_body : out_batch_size),
+          // ZMQ_ASIO_WRITE_BATCHING=0: a write holds one frame (limit 1 byte).
+          _batch_limit(_batching ? batch_limit(resolve_flag("ZLINK_WRITE_BATCH_BYTES",
+                                                            options.zlink_write_batch_bytes,
+                                                            write_batch_bytes_default, 1))
+                                 : 1),
           _wire(make_wire_adapter(options)), _in_buf(new unsigned char[in_buffer_size]),
           _dec(options.maxmsgsize),
           // Without speculation every data write waits for writability: no
           // application-thread write either.
-          _app_write(policy(options).speculative &&
-                     resolve_flag("ZLINK_APP_THREAD_WRITE", options.zlink_app_thread_write,
-                                  app_thread_write_default, 0, 1) != 0) {
+          _app_write(policy(options).speculative && app_thread_write(options)) {
         _out_msg.init();
     }
 
@@ -73,6 +85,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             return;
         }
         _enc.add_raw(greeting, sizeof greeting);
+        count_copied(sizeof greeting, false);
         arm_handshake_deadline();
         write_out();
         read_in();
@@ -115,6 +128,14 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
         return p;
     }
 
+    // ZMQ_ASIO_APP_THREAD_WRITE, or its older name ZLINK_APP_THREAD_WRITE
+    // (the new name's environment variable wins when both are set).
+    static bool app_thread_write(const options_t &options) {
+        const int v = resolve_flag("ZLINK_APP_THREAD_WRITE", options.zlink_app_thread_write,
+                                   app_thread_write_default, 0, 1);
+        return resolve_flag("ZMQ_ASIO_APP_THREAD_WRITE", v, v, 0, 1) != 0;
+    }
+
     // ZLINK_WRITE_BATCH_BYTES: only a limit below the copy buffer changes
     // anything: at or above it the encoder's own capacity (copy buffer +
     // max_refs large bodies) decides, exactly as with the flag unset.
@@ -131,18 +152,30 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     // ---- output ----
 
+    // _enc.add, counted: a body written in place or the bytes copied.
+    bool encode(msg_t *m) {
+        const size_t size = m->size();
+        if (!_enc.add(m))
+            return false;
+        if (size > _enc.copy_threshold())
+            count_zerocopy();
+        else
+            count_copied(size, size > zerocopy_min_body);
+        return true;
+    }
+
     // Commands first, then (once active) every message the session queued.
     void fill_output() override {
         // [CURVE] A message already wrapped goes out before the PONG or PING
         // wrapped after it: the peer wants the nonces growing in wire order.
         if (_has_out_msg && _mech && _mech->wraps_frames()) {
-            if (!_enc.add(&_out_msg))
+            if (!encode(&_out_msg))
                 return;
             _has_out_msg = false;
             messages_added(1);
         }
         size_t done = 0;
-        while (done < _cmds.size() && _enc.add(&_cmds[done]))
+        while (done < _cmds.size() && encode(&_cmds[done]))
             ++done;
         if (done)
             _cmds.erase(_cmds.begin(), _cmds.begin() + long(done));
@@ -170,7 +203,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                     return;
                 }
             }
-            if (!_enc.add(&_out_msg))
+            if (!encode(&_out_msg))
                 return; // full: write, then continue with this message
             _has_out_msg = false;
             messages_added(1);
@@ -191,12 +224,25 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                !_ping.pending && !_has_out_msg;
     }
     bool encode_direct(msg_t *msgs, size_t n) override {
-        if (n > direct_max_frames)
-            return false;
+        if (n > direct_max_frames || (!_batching && n > 1))
+            return false; // without batching: one frame per write, the io thread's way
+        if (!_zerocopy) {
+            // Copied bodies may be up to 32 KiB: check they fit before
+            // outgoing() changes anything (a subscription grows by at most
+            // its command name).
+            // Bodies over the threshold stay in place: only their header.
+            size_t need = 0;
+            for (size_t i = 0; i < n; ++i) {
+                const size_t size = msgs[i].size();
+                need += zmtp_max_header_size + 16 + (size <= _enc.copy_threshold() ? size : 0);
+            }
+            if (need > out_batch_size)
+                return false;
+        }
         for (size_t i = 0; i < n; ++i) {
             _wire->outgoing(msgs[i]);
-            const bool added = _enc.add(&msgs[i]);
-            (void)added; // always, by direct_max_frames
+            const bool added = encode(&msgs[i]);
+            (void)added; // always, by direct_max_frames and the check above
         }
         return true;
     }
@@ -226,7 +272,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             }
             slot.wrapped = true;
         }
-        return slot.take(_enc);
+        return slot.take([this](msg_t *m) { return encode(m); });
     }
 
     // Handshake commands only (never wrapped); PING and PONG have slots.
@@ -237,22 +283,45 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     // ---- input ----
 
+    // Never moves bytes: a read is asked for only once everything read
+    // before was decoded (process_input returned true), and a frame cut at a
+    // read boundary continues in the decoder's own state. So there is no
+    // compaction to make lazy (ZMQ_ASIO_LAZY_COMPACT); the counters prove it.
     boost::asio::mutable_buffer input_buffer() override {
         _direct = false;
-        if (_state != state_t::greeting) {
-            const zmtp_decoder_t::read_target t = _dec.get_read_target();
-            if (t.size >= direct_read_min) {
-                _direct = true;
-                return boost::asio::mutable_buffer(t.data, t.size);
-            }
+        _continuing = false;
+        if (_in_pos < _in_end) {
+            // Unreachable by the rule above; if it ever happens, keep the
+            // bytes (move them to the front) and let the counter show it.
+            const size_t left = _in_end - _in_pos;
+            std::memmove(_in_buf.get(), _in_buf.get() + _in_pos, left);
+            count_compaction(left);
+            _in_pos = 0;
+            _in_end = left;
+            return boost::asio::mutable_buffer(_in_buf.get() + left, in_buffer_size - left);
+        }
+        if (_state == state_t::greeting) {
+            // ZMQ_ASIO_HANDSHAKE_ZEROCOPY=0: read no byte past the greeting.
+            const size_t room =
+                _handshake_zerocopy ? in_buffer_size : zmtp_greeting_size - _greeting_got;
+            return boost::asio::mutable_buffer(_in_buf.get(), room);
+        }
+        _continuing = !_dec.at_frame_boundary(); // a cut frame waits in the decoder
+        const zmtp_decoder_t::read_target t = _dec.get_read_target();
+        if (t.size >= direct_read_min) {
+            _direct = true;
+            return boost::asio::mutable_buffer(t.data, t.size);
         }
         return boost::asio::mutable_buffer(_in_buf.get(), in_buffer_size);
     }
 
     void input_arrived(size_t bytes) override {
+        if (_continuing)
+            count_compaction_skipped(); // a compacting reader would have moved its head
         if (!_direct) {
-            _in_pos = 0;
-            _in_end = bytes;
+            if (_in_end == _in_pos) // else input_buffer() kept a tail at the front
+                _in_pos = _in_end = 0;
+            _in_end += bytes;
         } else if (_dec.commit_read(bytes) == zmtp_decode_status::error) {
             decode_failed();
         }
@@ -269,6 +338,7 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                 size_t used = 0;
                 const auto st = _greeting.feed(_in_buf.get() + _in_pos, _in_end - _in_pos, &used);
                 _in_pos += used;
+                _greeting_got += used;
                 if (st == zmtp_greeting_status::need_more)
                     return true;
                 if (st != zmtp_greeting_status::ok) {
@@ -278,6 +348,10 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                                          : ZMQ_PROTOCOL_ERROR_ZMTP_UNSPECIFIED);
                     return false;
                 }
+                // What came with the greeting (the peer's first command) is
+                // decoded right here, in the buffer it was read into.
+                if (_in_end > _in_pos)
+                    count_handshake_inplace(_in_end - _in_pos);
                 greeting_done();
                 continue;
             }
@@ -484,6 +558,11 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     state_t _state = state_t::greeting;
 
+    // Flags (zlink.h), resolved once per connection.
+    const bool _zerocopy;           // ZMQ_ASIO_ZEROCOPY_WRITE
+    const bool _batching;           // ZMQ_ASIO_WRITE_BATCHING
+    const bool _handshake_zerocopy; // ZMQ_ASIO_HANDSHAKE_ZEROCOPY
+
     // Output.
     std::unique_ptr<unsigned char[]> _out_batch;
     zmtp_encoder_t _enc;
@@ -502,10 +581,11 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             wrapped = false;
         }
         // Into the encoder; false: no room yet (it still waits).
-        bool take(zmtp_encoder_t &enc) {
+        template <typename Encode>
+        bool take(Encode &&encode) {
             if (!pending)
                 return true;
-            if (!enc.add(&msg))
+            if (!encode(&msg))
                 return false;
             pending = false;
             return true;
@@ -523,7 +603,9 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     // Input.
     std::unique_ptr<unsigned char[]> _in_buf;
     size_t _in_pos = 0, _in_end = 0;
-    bool _direct = false; // the last input_buffer() was the decoder's target
+    size_t _greeting_got = 0; // greeting bytes fed so far
+    bool _direct = false;     // the last input_buffer() was the decoder's target
+    bool _continuing = false; // ...and it continues a frame cut by the read before
     zmtp_decoder_t _dec;
     const bool _app_write; // ZLINK_APP_THREAD_WRITE: register as the pipe's direct writer
 

@@ -7,9 +7,12 @@
 // one write (32 KiB copy buffer plus large bodies by reference). Two feature
 // flags (zlink.h, core/feature_flags.hpp) switch the fast path off for
 // comparison: ZLINK_SPECULATIVE_WRITE=0 waits for writability before every
-// write, ZLINK_WRITE_BATCH_BYTES caps how much one write gathers.
+// write, ZLINK_WRITE_BATCH_BYTES caps how much one write gathers. The plan's
+// flags (ZMQ_ASIO_ZEROCOPY_WRITE, _WRITE_BATCHING, _HANDSHAKE_ZEROCOPY) return
+// a connection to the plain path: copy every body, one frame per write, no
+// read past the greeting.
 // Input: reads into a 64 KiB buffer decoded in place; big bodies are read
-// straight into the message.
+// straight into the message. Nothing is ever moved (no compaction).
 #pragma once
 
 #include <memory>

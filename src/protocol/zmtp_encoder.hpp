@@ -67,6 +67,8 @@ class zmtp_encoder_t {
     // from its start once everything is written.
     void consume(size_t n);
 
+    // Bodies up to this many bytes are copied, larger ones referenced.
+    size_t copy_threshold() const { return _threshold; }
     bool empty() const { return _head == _nseg; }
     size_t pending_bytes() const { return _pending; }
     // Bytes still free in the batch buffer (for callers deciding whether to
