@@ -9,7 +9,7 @@ namespace zlink {
 namespace {
 struct global_counters_t {
     std::atomic<uint64_t> writes{0}, write_bytes{0}, would_block_writes{0}, reads{0}, read_bytes{0},
-        messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0};
+        messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0}, write_yields{0};
 } g_counters;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace
@@ -36,6 +36,10 @@ void engine_counting_t::count_deferred_write() {
     ++_counters.deferred_writes;
     g_counters.deferred_writes.fetch_add(1, relaxed);
 }
+void engine_counting_t::count_write_yield() {
+    ++_counters.write_yields;
+    g_counters.write_yields.fetch_add(1, relaxed);
+}
 void engine_counting_t::count_read(uint64_t bytes) {
     ++_counters.reads;
     _counters.read_bytes += bytes;
@@ -58,14 +62,15 @@ zmtp_engine_counters_t zmtp_engine_counters() {
     c.messages_in = g_counters.messages_in.load(relaxed);
     c.batched_messages = g_counters.batched_messages.load(relaxed);
     c.deferred_writes = g_counters.deferred_writes.load(relaxed);
+    c.write_yields = g_counters.write_yields.load(relaxed);
     return c;
 }
 
 void zmtp_engine_counters_reset() {
-    for (auto *a :
-         {&g_counters.writes, &g_counters.write_bytes, &g_counters.would_block_writes,
-          &g_counters.reads, &g_counters.read_bytes, &g_counters.messages_out,
-          &g_counters.messages_in, &g_counters.batched_messages, &g_counters.deferred_writes})
+    for (auto *a : {&g_counters.writes, &g_counters.write_bytes, &g_counters.would_block_writes,
+                    &g_counters.reads, &g_counters.read_bytes, &g_counters.messages_out,
+                    &g_counters.messages_in, &g_counters.batched_messages,
+                    &g_counters.deferred_writes, &g_counters.write_yields})
         a->store(0, relaxed);
 }
 

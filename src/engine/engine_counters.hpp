@@ -20,6 +20,7 @@ struct zmtp_engine_counters_t {
     uint64_t messages_in = 0;      // data frames pushed to the session
     uint64_t batched_messages = 0; // frames that shared a write with others
     uint64_t deferred_writes = 0;  // writes done from a writability notification
+    uint64_t write_yields = 0;     // write loops that gave the io thread back (budget)
 };
 
 // One engine's counters; the engine adds to the totals as it counts.
@@ -29,6 +30,7 @@ class engine_counting_t {
     void count_write(uint64_t bytes, uint64_t messages);
     void count_would_block();
     void count_deferred_write();
+    void count_write_yield();
     void count_read(uint64_t bytes);
     void count_in(uint64_t messages);
 
