@@ -178,7 +178,8 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * would-block writes, reads, messages in/out, messages that shared a write,
  * writes made from a writability notification (engine_deferred_writes: every
  * write with ZLINK_SPECULATIVE_WRITE=0, retries after a full kernel buffer
- * otherwise).
+ * otherwise), write loops that gave the I/O thread back to its other
+ * connections after 16 system calls (engine_write_yields).
  * ZLINK_APP_THREAD_WRITE's path: engine_app_thread_messages (data frames
  * written by the sending thread) vs engine_io_thread_messages (by the I/O
  * thread), and the sends handed to the I/O thread and why:

@@ -12,7 +12,7 @@ struct global_counters_t {
         messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0},
         zerocopy_frames{0}, fallback_frames{0}, bytes_copied{0}, partial_writes{0},
         gather_writes{0}, compactions{0}, compaction_bytes{0}, compactions_skipped{0},
-        handshake_inplace_bytes{0};
+        handshake_inplace_bytes{0}, write_yields{0};
 } g_counters;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace
@@ -38,6 +38,10 @@ void engine_counting_t::count_would_block() {
 void engine_counting_t::count_deferred_write() {
     ++_counters.deferred_writes;
     g_counters.deferred_writes.fetch_add(1, relaxed);
+}
+void engine_counting_t::count_write_yield() {
+    ++_counters.write_yields;
+    g_counters.write_yields.fetch_add(1, relaxed);
 }
 void engine_counting_t::count_read(uint64_t bytes) {
     ++_counters.reads;
@@ -106,6 +110,7 @@ zmtp_engine_counters_t zmtp_engine_counters() {
     c.compaction_bytes = g_counters.compaction_bytes.load(relaxed);
     c.compactions_skipped = g_counters.compactions_skipped.load(relaxed);
     c.handshake_inplace_bytes = g_counters.handshake_inplace_bytes.load(relaxed);
+    c.write_yields = g_counters.write_yields.load(relaxed);
     return c;
 }
 
@@ -117,7 +122,7 @@ void zmtp_engine_counters_reset() {
           &g_counters.zerocopy_frames, &g_counters.fallback_frames, &g_counters.bytes_copied,
           &g_counters.partial_writes, &g_counters.gather_writes, &g_counters.compactions,
           &g_counters.compaction_bytes, &g_counters.compactions_skipped,
-          &g_counters.handshake_inplace_bytes})
+          &g_counters.handshake_inplace_bytes, &g_counters.write_yields})
         a->store(0, relaxed);
 }
 

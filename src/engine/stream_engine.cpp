@@ -14,6 +14,11 @@ namespace {
 
 // Reads per turn before yielding to other connections on the io thread.
 constexpr int read_budget = 64;
+// System calls one write_out() may make before it gives the io thread back
+// (a continuation is posted): a connection that is fed as fast as it drains
+// would otherwise hold the io thread, and every other connection on it,
+// until its queue or the kernel runs dry.
+constexpr int write_budget = 16;
 
 bool is_would_block(const boost::system::error_code &ec) {
     return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
@@ -129,8 +134,13 @@ void stream_engine_t::write_out(bool writable) {
         return;
     }
     _output = output_state_t::writing;
+    int budget = write_budget;
     for (;;) {
         _write_again = false;
+        if (budget-- == 0) {
+            post_write_continuation();
+            break;
+        }
         fill_output();
         if (_closed)
             break;
@@ -230,6 +240,31 @@ void stream_engine_t::write_failed(const boost::system::error_code &ec) {
         read_in();
 }
 
+// The write budget ran out with output possibly left: go on after the
+// handlers already queued on the io thread, as a writability wake-up would.
+void stream_engine_t::post_write_continuation() {
+    count_write_yield();
+    boost::asio::post(_io, [ref = handler_ref()] {
+        if (stream_engine_t *self = ref.get())
+            if (!self->_closed)
+                self->continue_output();
+    });
+}
+
+// After a write that did not come from the application's activation: resume
+// reading paused for output, and tell a lingering session when all is out.
+void stream_engine_t::continue_output(bool writable) {
+    write_out(writable);
+    if (!_closed && _paused_for_output && !output_blocks_input()) {
+        _paused_for_output = false;
+        read_in();
+    }
+    // Only a deferred write can empty what the kernel refused earlier:
+    // tell a lingering session (it waits for this).
+    if (!_closed && !output_pending_locked())
+        _session.output_drained();
+}
+
 void stream_engine_t::arm_write_wait() {
     _output = output_state_t::waiting;
     _transport->async_wait_writable([ref = handler_ref()](const boost::system::error_code &ec) {
@@ -246,15 +281,7 @@ void stream_engine_t::arm_write_wait() {
             self->fail(engine_close_reason::io_error, ec.value());
             return;
         }
-        self->write_out(true);
-        if (!self->_closed && self->_paused_for_output && !self->output_blocks_input()) {
-            self->_paused_for_output = false;
-            self->read_in();
-        }
-        // Only a deferred write can empty what the kernel refused earlier:
-        // tell a lingering session (it waits for this).
-        if (!self->_closed && !self->output_pending_locked())
-            self->_session.output_drained();
+        self->continue_output(true);
     });
 }
 

@@ -111,6 +111,8 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
 
     // ---- what the base does for it ----
     void write_out(bool writable = false); // writable: from a writability wait
+    void post_write_continuation();
+    void continue_output(bool writable = false);
     void read_in();
     // The end: flushes what was pushed, reports a handshake cut short,
     // closes, tells the session (once). Nothing happens after.
