@@ -24,13 +24,22 @@ boost::system::error_code system_error(int err) {
 
 constexpr std::size_t max_handshake_size = 8192;
 
+ws_frame_parser_t::config_t frame_rules(const ws_stream_t::config_t &config) {
+    ws_frame_parser_t::config_t rules;
+    rules.expect_masked = config.role == ws_stream_t::role_t::server; // clients mask
+    // A fragmented message is collected whole: ZMQ_MAXMSGSIZE bounds it (+1: flags).
+    if (config.max_message >= 0)
+        rules.max_fragmented = uint64_t(config.max_message) + 1;
+    return rules;
+}
+
 } // namespace
 
 ws_stream_t::ws_stream_t(asio::io_context &io, std::unique_ptr<i_asio_transport> inner,
                          config_t config)
     : _inner(std::move(inner)), _config(std::move(config)), _io(io),
       _shared(std::make_shared<shared_t>()), _rng(std::random_device{}()),
-      _raw(new unsigned char[raw_size]) {}
+      _raw(new unsigned char[raw_size]), _in_frames(frame_rules(_config)) {}
 
 ws_stream_t::~ws_stream_t() { close(); }
 
