@@ -50,6 +50,8 @@ class ws_stream_t final : public i_asio_transport {
     ws_stream_t(boost::asio::io_context &io, std::unique_ptr<i_asio_transport> inner,
                 config_t config);
     ~ws_stream_t() override;
+    // Server: the start of the upgrade request, already read from `inner`.
+    void preload(std::string upgrade_bytes) { _hs_in = std::move(upgrade_bytes); }
 
     std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
                           boost::system::error_code &ec) override;
