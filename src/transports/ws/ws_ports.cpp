@@ -63,9 +63,9 @@ class ws_route_t final : public listener_t::impl_t {
     }
     void accept_failed(int err) {
         std::unique_lock<std::mutex> lock(_mutex);
-        auto on_failed = _on_failed;
+        auto on_failed = _closed ? nullptr : _on_failed;
         lock.unlock();
-        if (on_failed && !_closed)
+        if (on_failed)
             on_failed(err);
     }
 

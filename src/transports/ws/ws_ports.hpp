@@ -5,7 +5,8 @@
 // for ws and wss mixed, for other TLS options, or from another context).
 // The port closes with its last path. What the kernel socket is made with
 // (backlog, accept filters, TCP options, TLS, ZMQ_HANDSHAKE_IVL for reading
-// the request) comes from the first binder.
+// the request) comes from the first binder; accept failures are reported on
+// one of the paths' sockets.
 //
 // With one path bound a connection goes to it at once (its ws_stream_t
 // answers 404 for another path, with monitor events on that socket). With

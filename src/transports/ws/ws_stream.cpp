@@ -143,6 +143,7 @@ bool ws_stream_t::client_handshake_step(error_code &ec) {
 
 bool ws_stream_t::server_handshake_step(error_code &ec) {
     _hs_wants_write = false;
+    _hs_preloaded = false;
     for (;;) {
         if (!_hs_in.empty()) {
             ws_request_t req;
@@ -299,7 +300,7 @@ bool ws_stream_t::has_input_for_engine() const {
 }
 
 void ws_stream_t::async_wait_readable(wait_handler_t handler) {
-    if ((_hs_done && has_input_for_engine()) || _error) {
+    if ((_hs_done && has_input_for_engine()) || _error || _hs_preloaded) {
         asio::post(_io, [shared = _shared, handler = std::move(handler)] {
             handler(shared->alive ? error_code() : error_code(asio::error::operation_aborted));
         });
@@ -312,7 +313,7 @@ void ws_stream_t::async_wait_readable(wait_handler_t handler) {
 }
 
 void ws_stream_t::async_wait_writable(wait_handler_t handler) {
-    if (_hs_done || _hs_wants_write || _error) {
+    if (_hs_done || _hs_wants_write || _error || _hs_preloaded) {
         _inner->async_wait_writable(std::move(handler));
         return;
     }

@@ -51,7 +51,10 @@ class ws_stream_t final : public i_asio_transport {
                 config_t config);
     ~ws_stream_t() override;
     // Server: the start of the upgrade request, already read from `inner`.
-    void preload(std::string upgrade_bytes) { _hs_in = std::move(upgrade_bytes); }
+    void preload(std::string upgrade_bytes) {
+        _hs_in = std::move(upgrade_bytes);
+        _hs_preloaded = !_hs_in.empty();
+    }
 
     std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
                           boost::system::error_code &ec) override;
@@ -113,7 +116,8 @@ class ws_stream_t final : public i_asio_transport {
     bool _hs_done = false;
     bool _hs_request_sent = false; // client
     bool _hs_wants_write = false;
-    bool _refusing = false; // server: a refusal is being written
+    bool _refusing = false;     // server: a refusal is being written
+    bool _hs_preloaded = false; // server: a request is here, not yet parsed (no wait for it)
     std::string _hs_key;
     std::string _hs_in;
     // Outlives the stream for pending handlers: a close, and a writer's
