@@ -93,17 +93,23 @@ class ws_port_t final : public std::enable_shared_from_this<ws_port_t> {
 
     // On io: an accepted socket.
     void on_socket(asio::ip::tcp::socket socket);
-    // Each route's close: the last one closes the port.
+    // Each route's close: the last one closes the port, and drops its
+    // acceptor now: the routes may live on other io threads, whose
+    // io_contexts may outlive this one's at the context's end.
     void remove(const std::string &path) {
-        std::lock_guard<std::mutex> registry(g_mutex);
-        std::lock_guard<std::mutex> lock(mutex);
-        routes.erase(path);
-        if (!routes.empty())
-            return;
-        tcp->close();
-        auto it = g_ports.find(key);
-        if (it != g_ports.end() && it->second.lock().get() == this)
-            g_ports.erase(it);
+        std::unique_ptr<listener_t> closed;
+        {
+            std::lock_guard<std::mutex> registry(g_mutex);
+            std::lock_guard<std::mutex> lock(mutex);
+            routes.erase(path);
+            if (!routes.empty() || !tcp)
+                return;
+            tcp->close();
+            closed = std::move(tcp);
+            auto it = g_ports.find(key);
+            if (it != g_ports.end() && it->second.lock().get() == this)
+                g_ports.erase(it);
+        }
     }
     std::shared_ptr<ws_route_t> route_for(const std::string &path) {
         std::lock_guard<std::mutex> lock(mutex);
