@@ -94,3 +94,37 @@ write("fuzz_curve_handshake", "server_message_replay", bytes([0x01]) + bytes(4) 
 write("fuzz_curve_handshake", "client_welcome_flip", bytes([0x00, 1, 40, 0x80]))
 write("fuzz_curve_handshake", "server_hello_cut", bytes([0x01, 2, 199]))
 write("fuzz_curve_handshake", "server_initiate_raw", bytes([0x01, 0, 3, 9]) + b"\x08INITIATE")
+
+
+# fuzz_ws_frames: byte 0 = mode (bit 0 client side: frames unmasked; bits 1-7
+# chunk size, 0 = whole), byte 1 = fragmented-message limit / 64 (0 = none),
+# then WebSocket frames.
+def ws_frame(opcode, payload, fin=True, mask=b"\x37\xfa\x21\x3d"):
+    out = bytes([(0x80 if fin else 0) | opcode])
+    bit = 0x80 if mask else 0
+    n = len(payload)
+    if n < 126:
+        out += bytes([bit | n])
+    elif n <= 0xFFFF:
+        out += bytes([bit | 126]) + n.to_bytes(2, "big")
+    else:
+        out += bytes([bit | 127]) + n.to_bytes(8, "big")
+    if mask:
+        out += mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    else:
+        out += payload
+    return out
+
+
+write("fuzz_ws_frames", "masked_small", b"\x00\x00" + ws_frame(2, b"\x00hello"))
+write("fuzz_ws_frames", "unmasked_client", b"\x01\x00" + ws_frame(2, b"\x01part", mask=None)
+      + ws_frame(2, b"\x00end", mask=None))
+write("fuzz_ws_frames", "fragmented_with_ping", b"\x06\x00" + ws_frame(2, b"\x00ab", fin=False)
+      + ws_frame(9, b"ping") + ws_frame(0, b"cd", fin=False) + ws_frame(0, b"ef"))
+write("fuzz_ws_frames", "ping_pong_close", b"\x02\x00" + ws_frame(9, b"p") + ws_frame(10, b"")
+      + ws_frame(8, b"\x03\xe8bye"))
+write("fuzz_ws_frames", "medium_16bit", b"\x20\x00" + ws_frame(2, b"m" * 300))
+# A 64-bit length (70000), cut short: a whole one would make every input 70 KB long.
+write("fuzz_ws_frames", "large_64bit", b"\x00\x00" + ws_frame(2, b"L" * 70000)[:200])
+write("fuzz_ws_frames", "fragmented_limit", b"\x08\x01" + ws_frame(2, b"x" * 40, fin=False)
+      + ws_frame(0, b"y" * 40))

@@ -8,6 +8,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "core/exception_errno.hpp"
+#include "transports/io_domain.hpp"
 
 namespace zlink {
 
@@ -64,6 +65,7 @@ int io_thread_pool_t::start(int threads) {
             // throws if it cannot get its descriptors: make it now, where
             // the failure can still be returned, not later in a handler.
             boost::asio::steady_timer make_reactor(*ctx);
+            boost::asio::make_service<io_domain_t>(*ctx, this);
             _guards.emplace_back(boost::asio::make_work_guard(*ctx));
             _contexts.push_back(std::move(ctx));
         }

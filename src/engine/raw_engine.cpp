@@ -109,6 +109,12 @@ class raw_engine_t final : public stream_engine_t {
 
     // Each chunk is one message.
     void input_arrived(size_t bytes) override {
+        // Data means the transport's own handshake (tls) is over: its
+        // properties (TLS-Subject) exist now, not yet when start() ran.
+        if (!_transport_properties_added) {
+            _transport_properties_added = true;
+            set_metadata({});
+        }
         msg_t m;
         if (m.init_buffer(_in_buf.get(), bytes) != 0) {
             fail(engine_close_reason::io_error, ENOMEM);
@@ -121,6 +127,7 @@ class raw_engine_t final : public stream_engine_t {
 
     msg_t _out[raw_max_out];
     size_t _nout = 0, _head_off = 0;
+    bool _transport_properties_added = false;
     std::unique_ptr<unsigned char[]> _in_buf;
 };
 

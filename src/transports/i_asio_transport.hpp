@@ -16,6 +16,10 @@
 #include <boost/asio/buffer.hpp>
 #include <boost/system/error_code.hpp>
 
+namespace boost::asio {
+class io_context;
+}
+
 namespace zlink {
 
 class i_asio_transport {
@@ -58,6 +62,14 @@ class i_asio_transport {
     // sendmsg on the fd is; a TLS session (one SSL object for both ways) is
     // not. The application-thread write uses only transports that say so.
     virtual bool try_write_alongside_reads() const { return false; }
+
+    // Rebinds the connection to another io_context (ws paths sharing a port
+    // hand a connection to the socket its upgrade names). Only with no wait
+    // or operation pending; false when the transport cannot.
+    virtual bool move_to(boost::asio::io_context &io) {
+        (void)io;
+        return false;
+    }
 
     // A transport with a handshake of its own (tls) runs it inside the first
     // try_read/try_write calls, under the engine's ZMQ_HANDSHAKE_IVL.

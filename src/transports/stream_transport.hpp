@@ -134,6 +134,18 @@ class stream_transport_t final : public i_asio_transport {
     }
 
     socket_t &socket() { return _socket; }
+
+    bool move_to(boost::asio::io_context &io) override {
+        boost::system::error_code ec;
+        const auto protocol = _socket.local_endpoint(ec).protocol();
+        if (ec)
+            return false;
+        socket_t moved(io);
+        moved.assign(protocol, _socket.release(ec), ec);
+        moved.non_blocking(true, ec);
+        _socket = std::move(moved);
+        return !ec;
+    }
     // A connected ipc client socket has no name of its own; the connecter
     // records the address it connected to instead.
     void set_local_endpoint(std::string uri) { _local_endpoint = std::move(uri); }

@@ -71,6 +71,46 @@ TEST_P(Browser, PageExchangesWithARouter) {
     EXPECT_EQ(0, browser.wait_exit(10000));
 }
 
+// wss to a server whose certificate Chromium does not trust (no test CA
+// given): the page's WebSocket closes without opening, zlink's side sees
+// no connection succeed (a handshake failure when Chromium got as far as
+// the TLS alert), and a trusted client connects afterwards.
+TEST_P(Browser, UntrustedWssCertificateFailsInThePage) {
+    if (!GetParam())
+        GTEST_SKIP() << "wss only";
+    void *router = make(ZMQ_ROUTER);
+    tls_server(router, tls_certs::get().server);
+    void *mon = monitor(router);
+    ASSERT_EQ(0, zmq_bind(router, "wss://127.0.0.1:*/browser"));
+    peer_process browser;
+    ASSERT_TRUE(start_node_script(browser, "browser_peer.js",
+                                  {last_endpoint(router), "", "untrusted"},
+                                  {"CHROMIUM=" + chromium_path()}));
+    const std::string verdict = browser.read_line(20000);
+    EXPECT_EQ(0u, verdict.find("REFUSED ")) << verdict;
+    EXPECT_EQ(0, browser.wait_exit(10000));
+    // Nothing reached the router, and no handshake succeeded.
+    EXPECT_FALSE(wait_readable(router, 50));
+    std::vector<event> events;
+    EXPECT_EQ(0, count_events(mon, ZMQ_EVENT_HANDSHAKE_SUCCEEDED, 100, &events));
+    bool failed = false;
+    for (const event &e : events)
+        failed = failed || e.id == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ||
+                 e.id == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH ||
+                 e.id == ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL;
+    EXPECT_TRUE(failed) << "no handshake failure among " << events.size() << " events";
+    // A client that trusts the CA still gets through.
+    void *dealer = make(ZMQ_DEALER);
+    tls_client(dealer);
+    ASSERT_EQ(0, zmq_setsockopt(dealer, ZMQ_ROUTING_ID, "good", 4));
+    ASSERT_EQ(0, zmq_connect(dealer, last_endpoint(router).c_str()));
+    send_ok(dealer, "after the refusal");
+    std::vector<std::string> m = recv_multipart(router, 5000);
+    ASSERT_EQ(2u, m.size());
+    EXPECT_EQ("good", m[0]);
+    EXPECT_EQ("after the refusal", m[1]);
+}
+
 INSTANTIATE_TEST_SUITE_P(Ws, Browser, ::testing::Values(false, true),
                          [](const ::testing::TestParamInfo<bool> &info) {
                              return info.param ? "wss" : "ws";

@@ -59,6 +59,24 @@ TEST_F(Jszmq, DealerToZlinkRouter) {
     expect_node_ok();
 }
 
+// Two paths on one port (ws_ports.hpp): jszmq reaches the second one.
+TEST_F(Jszmq, DealerReachesTheSecondPathOfAPort) {
+    void *first = bound(ZMQ_ROUTER);
+    const std::string ep = last_endpoint(first);
+    const std::string second_ep = ep.substr(0, ep.rfind('/')) + "/second";
+    void *second = make(ZMQ_ROUTER);
+    ASSERT_EQ(0, zmq_bind(second, second_ep.c_str())) << zmq_strerror(zmq_errno());
+    start_node("dealer", second_ep);
+    for (int i = 0; i < 5; ++i) {
+        std::vector<std::string> m = recv_multipart(second);
+        ASSERT_EQ(3u, m.size()) << "message " << i;
+        EXPECT_EQ(std::to_string(i), m[2]);
+        ASSERT_EQ(0, send_parts(second, m)); // echo
+    }
+    expect_node_ok();
+    EXPECT_FALSE(wait_readable(first, 50));
+}
+
 TEST_F(Jszmq, ReqToZlinkRep) {
     void *rep = bound(ZMQ_REP);
     start_node("req", last_endpoint(rep));

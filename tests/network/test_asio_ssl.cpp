@@ -169,6 +169,34 @@ TEST_F(Tls, StreamSocketsExchangeRawBytes) {
     EXPECT_EQ("raw over tls", got[1]);
 }
 
+// STREAM over mutual tls: data carries the peer's TLS-Subject as ZMTP
+// sockets' messages do (the connect notification comes before the TLS
+// handshake, so only data has it).
+TEST_F(Tls, StreamDataCarriesThePeerSubject) {
+    void *server = make(ZMQ_STREAM);
+    tls_server(server, tls_certs::get().server);
+    tls_require_client(server);
+    ASSERT_EQ(0, zmq_bind(server, "tls://127.0.0.1:*"));
+    void *client = make(ZMQ_STREAM);
+    tls_client(client);
+    tls_client_cert(client);
+    ASSERT_EQ(0, zmq_connect(client, last_endpoint(server).c_str()));
+    std::vector<std::string> hello = recv_multipart(client); // connect notification
+    ASSERT_EQ(2u, hello.size());
+    send_multipart_ok(client, {hello[0], "from the client"});
+    std::string id, body, subject;
+    for (int i = 0; i < 2 && body.empty(); ++i) { // the notification may come first
+        id = recv_str(server);
+        subject = recv_property(server, "TLS-Subject", &body);
+    }
+    EXPECT_EQ("from the client", body);
+    EXPECT_EQ("CN=zlink test client,O=zlink tests", subject);
+    send_multipart_ok(server, {id, "from the server"});
+    EXPECT_EQ(hello[0], recv_str(client)); // the routing id frame
+    EXPECT_EQ("CN=zlink test server,O=zlink tests", recv_property(client, "TLS-Subject", &body));
+    EXPECT_EQ("from the server", body);
+}
+
 // The application's X- properties are the peer's; TLS-Subject is this side's.
 TEST_F(Tls, UserMetadataDoesNotSetTheSubject) {
     std::string ep;

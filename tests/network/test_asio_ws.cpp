@@ -395,4 +395,35 @@ TEST_F(WsRaw, TextFrameDropsTheConnection) {
     EXPECT_TRUE(p.wait_closed());
 }
 
+// A bare routing id is collected whole: more than 255 bytes is refused
+// instead of held (the peer could claim any length).
+TEST_F(WsRaw, OversizedBareRoutingIdDropsTheConnection) {
+    void *router = make(ZMQ_ROUTER);
+    ASSERT_EQ(0, zmq_bind(router, "ws://127.0.0.1:*/"));
+    raw_peer p;
+    ASSERT_TRUE(p.connect(tcp_of(last_endpoint(router))));
+    ASSERT_EQ(0u, upgrade(p, "/", "ZWS2.0").find("HTTP/1.1 101"));
+    std::string frame = "\x82\xfe\x01\x2d"; // binary, masked, 16-bit length 301
+    frame += std::string(4, '\0');          // a zero mask key
+    frame += std::string(1, '\0') + std::string(300, 'r');
+    ASSERT_TRUE(p.send(frame));
+    EXPECT_TRUE(p.wait_closed());
+    EXPECT_FALSE(wait_readable(router, 100));
+}
+
+// A close frame's body is empty or starts with a 2-byte code (RFC 6455
+// 5.5.1): a 1-byte body is a protocol error, answered by closing.
+TEST_F(WsRaw, CloseFrameWithAOneByteBodyDropsTheConnection) {
+    void *pull = make(ZMQ_PULL);
+    ASSERT_EQ(0, zmq_bind(pull, "ws://127.0.0.1:*/"));
+    raw_peer p;
+    ASSERT_TRUE(p.connect(tcp_of(last_endpoint(pull))));
+    ASSERT_EQ(0u, upgrade(p, "/", "ZWS2.0").find("HTTP/1.1 101"));
+    ASSERT_TRUE(p.send(masked_frame(std::string("\0", 1))));
+    ASSERT_TRUE(p.send(masked_frame("x", 0x8)));
+    std::string sink; // the PULL's routing id, and no close echoed
+    EXPECT_TRUE(p.wait_closed(wait_ms, &sink));
+    EXPECT_EQ(std::string::npos, sink.find('\x88')) << sink.size();
+}
+
 #endif

@@ -392,4 +392,17 @@ void tls_stream_t::close() {
     _socket.close(ec);
 }
 
+// The BIO works on the fd, which stays the same.
+bool tls_stream_t::move_to(asio::io_context &io) {
+    error_code ec;
+    const auto protocol = _socket.local_endpoint(ec).protocol();
+    if (ec)
+        return false;
+    asio::ip::tcp::socket moved(io);
+    moved.assign(protocol, _socket.release(ec), ec);
+    moved.non_blocking(true, ec);
+    _socket = std::move(moved);
+    return !ec;
+}
+
 } // namespace zlink

@@ -56,6 +56,7 @@ class tls_stream_t final : public i_asio_transport {
     int native_handle() override { return _socket.is_open() ? _socket.native_handle() : -1; }
     std::map<std::string, std::string> properties() const override;
     uint16_t handshake_failure_event(uint64_t &value) const override;
+    bool move_to(boost::asio::io_context &io) override;
 
     // What the socket BIO works on (tls_stream.cpp).
     struct bio_state_t {

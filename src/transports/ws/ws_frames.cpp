@@ -11,8 +11,9 @@ namespace zlink {
 
 namespace {
 
-constexpr unsigned op_continuation = 0x0, op_text = 0x1, op_binary = 0x2;
-constexpr unsigned op_close = 0x8, op_ping = 0x9, op_pong = 0xA;
+constexpr unsigned op_continuation = ws_opcode::continuation, op_binary = ws_opcode::binary;
+constexpr unsigned op_close = ws_opcode::close, op_ping = ws_opcode::ping,
+                   op_pong = ws_opcode::pong;
 constexpr unsigned char zws_more = 1, zws_command = 2;
 constexpr unsigned char zmtp_more = 1, zmtp_long = 2, zmtp_command = 4;
 // Translation stops once this much waits for the kernel.
@@ -54,26 +55,6 @@ void put_property(std::vector<unsigned char> &out, const std::string &name,
     out.insert(out.end(), value, value + size);
 }
 
-// dst = src XOR the frame's mask, `offset` bytes into the payload (dst may
-// be src). Eight bytes at a time: a byte loop costs most of ws's throughput.
-void apply_mask(unsigned char *dst, const unsigned char *src, std::size_t n,
-                const unsigned char mask[4], uint64_t offset) {
-    unsigned char rotated[8];
-    for (int i = 0; i < 8; ++i)
-        rotated[i] = mask[(offset + uint64_t(i)) & 3];
-    uint64_t word_mask;
-    std::memcpy(&word_mask, rotated, 8);
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        uint64_t w;
-        std::memcpy(&w, src + i, 8);
-        w ^= word_mask;
-        std::memcpy(dst + i, &w, 8);
-    }
-    for (; i < n; ++i)
-        dst[i] = src[i] ^ rotated[i & 7];
-}
-
 bool iequals(const unsigned char *a, std::size_t size, const char *b) {
     if (std::strlen(b) != size)
         return false;
@@ -90,26 +71,13 @@ bool iequals(const unsigned char *a, std::size_t size, const char *b) {
 
 void ws_stream_t::emit_header(unsigned opcode, std::size_t payload_size, bool fin) {
     const bool masked = _config.role == role_t::client; // RFC 6455 5.3
-    _out.push_back(static_cast<unsigned char>((fin ? 0x80 : 0) | opcode));
-    const unsigned char mask_bit = masked ? 0x80 : 0;
-    if (payload_size < 126) {
-        _out.push_back(static_cast<unsigned char>(mask_bit | payload_size));
-    } else if (payload_size <= 0xffff) {
-        _out.push_back(mask_bit | 126);
-        _out.push_back(static_cast<unsigned char>(payload_size >> 8));
-        _out.push_back(static_cast<unsigned char>(payload_size & 0xff));
-    } else {
-        _out.push_back(mask_bit | 127);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            _out.push_back(static_cast<unsigned char>((uint64_t(payload_size) >> shift) & 0xff));
-    }
     if (masked) {
         const uint32_t key = static_cast<uint32_t>(_rng());
         for (int i = 0; i < 4; ++i)
             _mask[i] = static_cast<unsigned char>(key >> (8 * i));
-        _out.insert(_out.end(), _mask, _mask + 4);
         _mask_pos = 0;
     }
+    ws_append_header(_out, opcode, payload_size, fin, masked ? _mask : nullptr);
 }
 
 void ws_stream_t::emit_payload(const unsigned char *data, std::size_t size) {
@@ -119,7 +87,7 @@ void ws_stream_t::emit_payload(const unsigned char *data, std::size_t size) {
     }
     const std::size_t at = _out.size();
     _out.insert(_out.end(), data, data + size);
-    apply_mask(_out.data() + at, _out.data() + at, size, _mask, _mask_pos);
+    ws_apply_mask(_out.data() + at, _out.data() + at, size, _mask, _mask_pos);
     _mask_pos += size;
 }
 
@@ -296,76 +264,38 @@ bool ws_stream_t::on_control_frame(unsigned opcode, const std::vector<unsigned c
     return true;
 }
 
+// ZWS's rules on top of RFC 6455's (the parser checked those).
 bool ws_stream_t::on_frame_header_done() {
-    const unsigned char b0 = _in_header[0], b1 = _in_header[1];
-    _in_fin = (b0 & 0x80) != 0;
-    _in_opcode = b0 & 0x0f;
-    _in_masked = (b1 & 0x80) != 0;
-    if (b0 & 0x70)
-        return false; // no extension was negotiated
-    // Clients mask, servers do not (RFC 6455 5.1).
-    if (_in_masked != (_config.role == role_t::server))
-        return false;
-    uint64_t len = b1 & 0x7f;
-    std::size_t pos = 2;
-    if (len == 126) {
-        len = (uint64_t(_in_header[2]) << 8) | _in_header[3];
-        pos = 4;
-    } else if (len == 127) {
-        len = 0;
-        for (int i = 0; i < 8; ++i)
-            len = (len << 8) | _in_header[2 + i];
-        pos = 10;
-        if (len >> 63)
-            return false;
-    }
-    if (_in_masked)
-        std::memcpy(_in_mask, _in_header + pos, 4);
-    _in_payload_left = len;
-    _in_payload_offset = 0;
+    const ws_frame_header_t &h = _in_frames.header();
     _in_streaming = false;
     _in_flags_pending = false;
-    if (_in_opcode >= 0x8) {
-        if (!_in_fin || len > 125 ||
-            (_in_opcode != op_close && _in_opcode != op_ping && _in_opcode != op_pong))
-            return false;
+    if (h.is_control()) {
         _in_control.clear();
-    } else if (_in_opcode == op_binary) {
-        if (_in_in_message)
-            return false; // a new message inside a fragmented one
+        return true;
+    }
+    const bool routing_id = _bare && !_in_routing_id_seen; // collected whole
+    if (h.opcode == op_binary) {
         _in_message.clear();
-        if (_in_fin && !(_bare && !_in_routing_id_seen)) {
-            if (len == 0)
+        if (h.fin && !routing_id) {
+            if (h.length == 0)
                 return false; // no flags byte
             _in_streaming = true;
             _in_flags_pending = true;
-        } else {
-            _in_in_message = true;
         }
-    } else if (_in_opcode == op_continuation) {
-        if (!_in_in_message)
-            return false;
-    } else {
-        return false; // text and reserved opcodes: ZWS is binary
+    } else if (h.opcode != op_continuation) {
+        return false; // text: ZWS is binary
     }
-    // A collected message is held whole: ZMQ_MAXMSGSIZE bounds it (+1: flags).
-    if (_in_opcode < 0x8 && !_in_streaming && _config.max_message >= 0 &&
-        _in_message.size() + len > uint64_t(_config.max_message) + 1)
-        return false;
-    _in_in_frame = true;
-    if (len == 0)
-        return on_frame_end();
-    return true;
+    // A routing id has at most 255 bytes (+1: flags): it is not collected unbounded.
+    return !routing_id || _in_message.size() + h.length <= 256;
 }
 
 bool ws_stream_t::on_frame_end() {
-    _in_in_frame = false;
-    _in_header_have = 0;
-    if (_in_opcode >= 0x8)
-        return on_control_frame(_in_opcode, _in_control);
-    if (_in_streaming || !_in_fin)
+    const ws_frame_header_t h = _in_frames.header();
+    _in_frames.end_frame();
+    if (h.is_control())
+        return on_control_frame(h.opcode, _in_control);
+    if (_in_streaming || !h.fin)
         return true;
-    _in_in_message = false;
     return on_whole_message(_in_message);
 }
 
@@ -385,51 +315,37 @@ bool ws_stream_t::translate_in(unsigned char *buf, std::size_t size, std::size_t
         }
         if (_raw_pos == _raw_end || _close_received)
             break;
-        if (!_in_in_frame) {
-            _in_header[_in_header_have++] = _raw[_raw_pos++];
-            std::size_t need = 2;
-            if (_in_header_have >= 2) {
-                const unsigned len7 = _in_header[1] & 0x7f;
-                need += (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((_in_header[1] & 0x80) ? 4 : 0);
-            }
-            if (_in_header_have == need && !on_frame_header_done())
+        if (!_in_frames.in_frame()) {
+            _raw_pos += _in_frames.take_header(_raw.get() + _raw_pos, _raw_end - _raw_pos);
+            if (_in_frames.failed())
+                return false;
+            if (_in_frames.in_frame() &&
+                (!on_frame_header_done() || (_in_frames.payload_left() == 0 && !on_frame_end())))
                 return false;
             continue;
         }
         const unsigned char *src = _raw.get() + _raw_pos;
-        std::size_t n = std::size_t(std::min<uint64_t>(_in_payload_left, _raw_end - _raw_pos));
-        unsigned char *dst;
+        std::size_t n =
+            std::size_t(std::min<uint64_t>(_in_frames.payload_left(), _raw_end - _raw_pos));
         if (_in_flags_pending) {
             n = 1;
-            unsigned char flags = src[0];
-            if (_in_masked)
-                flags ^= _in_mask[_in_payload_offset & 3];
-            push_zmtp_header(flags, std::size_t(_in_payload_left - 1));
+            unsigned char flags;
+            _in_frames.take_payload(&flags, src, 1);
+            push_zmtp_header(flags, std::size_t(_in_frames.payload_left()));
             _in_flags_pending = false;
-            dst = nullptr;
         } else if (_in_streaming) {
             n = std::min(n, size - produced);
-            dst = buf + produced;
+            _in_frames.take_payload(buf + produced, src, n);
             produced += n;
         } else {
-            std::vector<unsigned char> &into = _in_opcode >= 0x8 ? _in_control : _in_message;
+            std::vector<unsigned char> &into =
+                _in_frames.header().is_control() ? _in_control : _in_message;
             const std::size_t at = into.size();
             into.insert(into.end(), src, src + n);
-            if (_in_masked)
-                apply_mask(into.data() + at, into.data() + at, n, _in_mask, _in_payload_offset);
-            dst = nullptr;
-        }
-        if (dst) {
-            if (_in_masked) {
-                apply_mask(dst, src, n, _in_mask, _in_payload_offset);
-            } else {
-                std::memcpy(dst, src, n);
-            }
+            _in_frames.take_payload(into.data() + at, into.data() + at, n);
         }
         _raw_pos += n;
-        _in_payload_offset += n;
-        _in_payload_left -= n;
-        if (_in_payload_left == 0 && !on_frame_end())
+        if (_in_frames.payload_left() == 0 && !on_frame_end())
             return false;
     }
     return true;

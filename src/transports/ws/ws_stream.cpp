@@ -24,13 +24,22 @@ boost::system::error_code system_error(int err) {
 
 constexpr std::size_t max_handshake_size = 8192;
 
+ws_frame_parser_t::config_t frame_rules(const ws_stream_t::config_t &config) {
+    ws_frame_parser_t::config_t rules;
+    rules.expect_masked = config.role == ws_stream_t::role_t::server; // clients mask
+    // A fragmented message is collected whole: ZMQ_MAXMSGSIZE bounds it (+1: flags).
+    if (config.max_message >= 0)
+        rules.max_fragmented = uint64_t(config.max_message) + 1;
+    return rules;
+}
+
 } // namespace
 
 ws_stream_t::ws_stream_t(asio::io_context &io, std::unique_ptr<i_asio_transport> inner,
                          config_t config)
     : _inner(std::move(inner)), _config(std::move(config)), _io(io),
       _shared(std::make_shared<shared_t>()), _rng(std::random_device{}()),
-      _raw(new unsigned char[raw_size]) {}
+      _raw(new unsigned char[raw_size]), _in_frames(frame_rules(_config)) {}
 
 ws_stream_t::~ws_stream_t() { close(); }
 
@@ -134,6 +143,7 @@ bool ws_stream_t::client_handshake_step(error_code &ec) {
 
 bool ws_stream_t::server_handshake_step(error_code &ec) {
     _hs_wants_write = false;
+    _hs_preloaded = false;
     for (;;) {
         if (!_hs_in.empty()) {
             ws_request_t req;
@@ -290,7 +300,7 @@ bool ws_stream_t::has_input_for_engine() const {
 }
 
 void ws_stream_t::async_wait_readable(wait_handler_t handler) {
-    if ((_hs_done && has_input_for_engine()) || _error) {
+    if ((_hs_done && has_input_for_engine()) || _error || _hs_preloaded) {
         asio::post(_io, [shared = _shared, handler = std::move(handler)] {
             handler(shared->alive ? error_code() : error_code(asio::error::operation_aborted));
         });
@@ -303,7 +313,7 @@ void ws_stream_t::async_wait_readable(wait_handler_t handler) {
 }
 
 void ws_stream_t::async_wait_writable(wait_handler_t handler) {
-    if (_hs_done || _hs_wants_write || _error) {
+    if (_hs_done || _hs_wants_write || _error || _hs_preloaded) {
         _inner->async_wait_writable(std::move(handler));
         return;
     }

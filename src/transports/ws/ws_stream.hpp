@@ -29,6 +29,7 @@
 #include <boost/asio/io_context.hpp>
 
 #include "transports/i_asio_transport.hpp"
+#include "transports/ws/ws_frame_parser.hpp"
 
 namespace zlink {
 
@@ -49,6 +50,11 @@ class ws_stream_t final : public i_asio_transport {
     ws_stream_t(boost::asio::io_context &io, std::unique_ptr<i_asio_transport> inner,
                 config_t config);
     ~ws_stream_t() override;
+    // Server: the start of the upgrade request, already read from `inner`.
+    void preload(std::string upgrade_bytes) {
+        _hs_in = std::move(upgrade_bytes);
+        _hs_preloaded = !_hs_in.empty();
+    }
 
     std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
                           boost::system::error_code &ec) override;
@@ -110,7 +116,8 @@ class ws_stream_t final : public i_asio_transport {
     bool _hs_done = false;
     bool _hs_request_sent = false; // client
     bool _hs_wants_write = false;
-    bool _refusing = false; // server: a refusal is being written
+    bool _refusing = false;     // server: a refusal is being written
+    bool _hs_preloaded = false; // server: a request is here, not yet parsed (no wait for it)
     std::string _hs_key;
     std::string _hs_in;
     // Outlives the stream for pending handlers: a close, and a writer's
@@ -147,16 +154,9 @@ class ws_stream_t final : public i_asio_transport {
     std::size_t _raw_pos = 0, _raw_end = 0;
     std::vector<unsigned char> _synth; // for the engine, before any body bytes
     std::size_t _synth_pos = 0;
-    unsigned char _in_header[14];
-    std::size_t _in_header_have = 0;
-    bool _in_fin = false, _in_masked = false;
-    unsigned _in_opcode = 0;
-    unsigned char _in_mask[4] = {0, 0, 0, 0};
-    std::uint64_t _in_payload_left = 0, _in_payload_offset = 0;
-    bool _in_in_frame = false;      // past a frame header
+    ws_frame_parser_t _in_frames;   // header rules, unmasking (ws_frame_parser.hpp)
     bool _in_streaming = false;     // payload goes straight to the engine
     bool _in_flags_pending = false; // its first byte (ZWS flags) is next
-    bool _in_in_message = false;    // a fragmented message is open
     bool _in_routing_id_seen = false;
     std::vector<unsigned char> _in_message; // collected (fragmented or bare routing id)
     std::vector<unsigned char> _in_control;

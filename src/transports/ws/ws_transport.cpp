@@ -9,6 +9,7 @@
 #include "transports/tcp/tcp_transport.hpp"
 #include "transports/tls/tls_context.hpp"
 #include "transports/tls/tls_stream.hpp"
+#include "transports/ws/ws_ports.hpp"
 #include "transports/ws/ws_stream.hpp"
 
 namespace zlink {
@@ -16,6 +17,15 @@ namespace zlink {
 namespace asio = boost::asio;
 
 namespace {
+
+// The server TLS options of a bind: wss paths share a port only when equal.
+std::string tls_server_identity(const options_t &o) {
+    std::string id;
+    for (const std::string *v : {&o.tls_cert, &o.tls_key, &o.tls_ca, &o.tls_password})
+        id += std::to_string(v->size()) + ':' + *v;
+    return id + char('0' + o.tls_verify) + char('0' + o.tls_require_client_cert) +
+           std::to_string(o.tls_trust_system);
+}
 
 // "host:port/path" -> "host:port" and "/path" ("/" when there is none).
 bool split_ws_address(const std::string &address, std::string &host_port, std::string &path) {
@@ -103,22 +113,27 @@ std::unique_ptr<listener_t> listen_ws_impl(asio::io_context &io, const std::stri
     tls_context_ptr ctx;
     if (secure && !(ctx = make_tls_server_context(options, err)))
         return nullptr;
+    ws_bind_t bind;
+    bind.scheme = secure ? "wss" : "ws";
+    bind.host_port = host_port;
+    bind.path = path;
+    if (secure)
+        bind.tls_identity = tls_server_identity(options);
+    bind.make_inner = [ctx](asio::ip::tcp::socket socket) -> std::unique_ptr<i_asio_transport> {
+        if (ctx)
+            return std::make_unique<tls_stream_t>(std::move(socket), ctx,
+                                                  tls_stream_t::role_t::server);
+        return std::make_unique<tcp_transport_t>(std::move(socket));
+    };
     const ws_stream_t::config_t config =
         make_config(ws_stream_t::role_t::server, secure, options, std::string(), path);
-    auto listener = listen_tcp_as(
-        io, host_port, options, err, config.scheme,
-        [&io, ctx, config](asio::ip::tcp::socket socket) -> std::unique_ptr<i_asio_transport> {
-            std::unique_ptr<i_asio_transport> inner;
-            if (ctx)
-                inner = std::make_unique<tls_stream_t>(std::move(socket), ctx,
-                                                       tls_stream_t::role_t::server);
-            else
-                inner = std::make_unique<tcp_transport_t>(std::move(socket));
-            return std::make_unique<ws_stream_t>(io, std::move(inner), config);
-        });
-    if (listener)
-        listener->set_endpoint(listener->endpoint() + path);
-    return listener;
+    bind.make_stream = [&io, config](std::unique_ptr<i_asio_transport> inner,
+                                     std::string preread) -> std::unique_ptr<i_asio_transport> {
+        auto stream = std::make_unique<ws_stream_t>(io, std::move(inner), config);
+        stream->preload(std::move(preread));
+        return stream;
+    };
+    return listen_ws_path(io, std::move(bind), options, err);
 }
 
 std::unique_ptr<listener_t> listen_ws(asio::io_context &io, const std::string &address,

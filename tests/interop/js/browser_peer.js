@@ -1,10 +1,12 @@
 // Headless Chromium (Debian's, driven by puppeteer-core) loads a page whose
 // script opens a WebSocket to a zlink ROUTER and speaks bare ZWS 2.0 by
 // hand, as a web application would: for test_browser.cpp.
-//   node browser_peer.js <ws-or-wss-url> [test-ca.pem]
+//   node browser_peer.js <ws-or-wss-url> [test-ca.pem] [untrusted]
 // With a CA, Chromium trusts it through an NSS database in a private HOME
 // (certutil, Debian's libnss3-tools), as a user would import it.
-// Prints "OK" or "FAIL <reason>"; exit status 0 only for OK.
+// Prints "OK" or "FAIL <reason>"; exit status 0 only for OK. "untrusted":
+// the page expects its WebSocket to fail (a server certificate Chromium does
+// not trust) and prints "REFUSED <close code>" when it does.
 'use strict';
 const http = require('http');
 const fs = require('fs');
@@ -13,7 +15,7 @@ const path = require('path');
 const { execFileSync } = require('child_process');
 const puppeteer = require('puppeteer-core');
 
-const [url, caFile] = process.argv.slice(2);
+const [url, caFile, mode] = process.argv.slice(2);
 const chromium = process.env.CHROMIUM || '/usr/bin/chromium';
 
 // The page: sends its routing id, then "hello" + a 300 kB frame (a 64-bit
@@ -50,6 +52,12 @@ window.runZws = (url) => new Promise((resolve) => {
   };
   ws.onclose = (ev) => finish('FAIL closed ' + ev.code);
 });
+window.expectRefused = (url) => new Promise((resolve) => {
+  const ws = new WebSocket(url, ['ZWS2.0']);
+  setTimeout(() => resolve('FAIL timeout'), 8000);
+  ws.onopen = () => { resolve('FAIL opened'); ws.close(1000); };
+  ws.onclose = (ev) => resolve('REFUSED ' + ev.code);
+});
 </script>`;
 
 function trustingHome(ca) {
@@ -80,7 +88,8 @@ function trustingHome(ca) {
     });
     const tab = await browser.newPage();
     await tab.goto('http://127.0.0.1:' + server.address().port + '/');
-    verdict = await tab.evaluate((u) => window.runZws(u), url);
+    verdict = await tab.evaluate((u, untrusted) =>
+      untrusted ? window.expectRefused(u) : window.runZws(u), url, mode === 'untrusted');
   } catch (e) {
     verdict = 'FAIL ' + (e && e.message ? e.message.split('\n')[0] : e);
   }
@@ -88,5 +97,5 @@ function trustingHome(ca) {
   server.close();
   if (home) fs.rmSync(home, { recursive: true, force: true });
   console.log(verdict);
-  process.exit(verdict === 'OK' ? 0 : 1);
+  process.exit(verdict === 'OK' || verdict.startsWith('REFUSED') ? 0 : 1);
 })();
