@@ -226,8 +226,10 @@ void monitored_accept(worker &w, int tr) {
         std::vector<std::string> parts;
         bool accepted = false;
         uint64_t deadline = now_ms() + g_opt.timeout_ms;
-        while (!accepted && now_ms() < deadline && wait_in(w, mon, 100))
-            while (recv_parts(w, mon, parts))
+        // Poll in slices until the deadline: a loaded machine may take more
+        // than one slice to accept (a slice without an event is not a failure).
+        while (!accepted && now_ms() < deadline)
+            while (!accepted && wait_in(w, mon, 100) && recv_parts(w, mon, parts))
                 if (parts.size() == 2 && parts[0].size() == 6) {
                     uint16_t ev;
                     memcpy(&ev, parts[0].data(), 2);
