@@ -46,6 +46,10 @@ class msg_t {
     int close();                                    // EFAULT if not initialised
     int move(msg_t &src);                           // src becomes empty
     int copy(msg_t &src);                           // shares the body
+    // Drops the first n bytes of the body (EINVAL if n > size()). An unshared
+    // heap body or a constant moves its start, inline bytes move down;
+    // a shared or user-memory body is copied (ENOMEM on failure).
+    int trim_front(size_t n);
 
     bool check() const { return _type >= type_first && _type <= type_last; }
     void *data();

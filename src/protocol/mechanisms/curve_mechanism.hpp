@@ -26,6 +26,7 @@
 
 #include "core/curve_keys.hpp"
 #include "core/options.hpp"
+#include "protocol/mechanisms/curve_box.hpp"
 #include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {
@@ -48,6 +49,8 @@ class curve_mechanism_t : public mechanism_t {
     // Short-term key pair, made in the constructor; false when libsodium
     // was unusable (the handshake must then fail).
     bool crypto_ok() const { return _crypto_ok; }
+    // _precomputed is set: derive the MESSAGE boxes of both directions.
+    void message_keys_ready();
     // Our next short nonce (then incremented).
     uint64_t next_nonce() { return _nonce++; }
     // The metadata we announce (Socket-Type, Identity, user properties).
@@ -68,6 +71,8 @@ class curve_mechanism_t : public mechanism_t {
     const char *const _recv_prefix;
     uint64_t _nonce = 1;
     bool _crypto_ok = false;
+    curve_message_box_t _send_box; // wrap's only crypto state (with _nonce)
+    curve_message_box_t _recv_box; // unwrap's (with _peer_nonce)
 };
 
 class curve_client_t final : public curve_mechanism_t {
