@@ -69,27 +69,38 @@ void curve_mechanism_t::message_keys_ready() {
     _recv_box.init(_precomputed, _recv_prefix);
 }
 
-// The body is sealed straight from the message into the new frame (the
-// encryption is the only copy).
-int curve_mechanism_t::wrap(msg_t *msg) {
-    if (_nonce == UINT64_MAX) { // never reused; a connection that long ends
+size_t curve_mechanism_t::wrap_overhead() const { return message_header + 1; }
+
+// Only _nonce and _send_box: the engine's output lock covers every caller.
+int curve_mechanism_t::wrap_into(uint8_t flags, const uint8_t *body_in, size_t n, uint8_t *prefix,
+                                 uint8_t *body_out) {
+    if (!can_wrap(1)) { // never reused; a connection that long ends
         errno = EPROTO;
         return -1;
     }
+    std::memcpy(prefix, message_name, message_name_size);
+    zmtp_put_u64(prefix + message_name_size, next_nonce());
+    const uint8_t inner = uint8_t(((flags & msg_t::more) ? inner_more : 0) |
+                                  ((flags & msg_t::command) ? inner_command : 0));
+    _send_box.seal(prefix + message_name_size + 8, prefix + message_header, inner, body_out,
+                   body_in, n, prefix + message_name_size);
+    return 0;
+}
+
+// Into a new frame, sealed straight from the message (the only copy).
+int curve_mechanism_t::wrap(msg_t *msg) {
     const size_t size = msg->size();
     msg_t out;
-    if (out.init_size(message_header + 1 + size) != 0) {
+    if (out.init_size(wrap_overhead() + size) != 0) {
         errno = ENOMEM;
         return -1;
     }
     auto *p = static_cast<uint8_t *>(out.data());
-    std::memcpy(p, message_name, message_name_size);
-    zmtp_put_u64(p + message_name_size, next_nonce());
-    const uint8_t flags =
-        uint8_t((msg->has_more() ? inner_more : 0) | (msg->is_command() ? inner_command : 0));
-    uint8_t *plain = p + message_header;
-    _send_box.seal(p + message_name_size + 8, plain, flags, plain + 1,
-                   static_cast<const uint8_t *>(msg->data()), size, p + message_name_size);
+    if (wrap_into(msg->flags(), static_cast<const uint8_t *>(msg->data()), size, p,
+                  p + wrap_overhead()) != 0) {
+        out.close();
+        return -1;
+    }
     msg->move(out); // closes the old frame
     return 0;
 }

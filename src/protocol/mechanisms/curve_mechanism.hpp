@@ -39,6 +39,10 @@ class curve_mechanism_t : public mechanism_t {
     const char *name() const override { return "CURVE"; }
     bool wraps_frames() const override { return true; }
     int wrap(msg_t *msg) override;
+    size_t wrap_overhead() const override;
+    int wrap_into(uint8_t flags, const uint8_t *body_in, size_t n, uint8_t *prefix,
+                  uint8_t *body_out) override;
+    bool can_wrap(size_t frames) const override { return UINT64_MAX - _nonce >= frames; }
     int unwrap(msg_t *msg) override;
 
   protected:
