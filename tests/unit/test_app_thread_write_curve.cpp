@@ -67,7 +67,7 @@ TEST(AppThreadWriteCurve, SendsAgainstHeartbeatsAndReceives) {
     ASSERT_EQ(0, zmq_bind(a, "tcp://127.0.0.1:*"));
     ASSERT_EQ(0, zmq_connect(b, last_endpoint(a).c_str()));
     const unsigned long long app_before = counter("engine_app_thread_messages");
-    const int n = 3000;
+    const int n = 2000;
     std::thread peer([&] {
         char buf[65536];
         for (int i = 0; i < n; ++i) {
