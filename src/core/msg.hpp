@@ -64,6 +64,11 @@ class msg_t {
     bool is_command() const { return (_flags & command) != 0; }
     bool is_shared() const; // body referenced by more than one message
     bool is_inline() const { return _type == type_inline; }
+    // The body is ours alone to rewrite: inline, or a heap block no other
+    // message shares (user memory and constants belong to the application).
+    bool body_writable() const {
+        return _type == type_inline || (_type == type_heap && !is_shared());
+    }
 
     uint32_t get_routing_id() const { return _routing_id_int; }
     int set_routing_id(uint32_t id);

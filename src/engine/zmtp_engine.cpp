@@ -192,7 +192,8 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
             _wire->outgoing(msgs[i]);
             // Always added, by direct_max_frames (a wrapped body over 1 KiB
             // is referenced) and can_wrap_direct.
-            const bool added = _mech->wraps_frames() ? add_wrapped(msgs[i]) == 1 : _enc.add(&msgs[i]);
+            const bool added =
+                _mech->wraps_frames() ? add_wrapped(msgs[i]) == 1 : _enc.add(&msgs[i]);
             (void)added;
         }
         return true;
@@ -200,24 +201,25 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     // [CURVE] What add_wrapped could fail on is ruled out before anything is
     // queued, so on false the caller still has its frames: nonces running
-    // out, or a large body shared with another message (copied first).
+    // out, or a large body not ours to rewrite (copied first).
     bool can_wrap_direct(const msg_t *msgs, size_t n) const {
         if (!_mech->can_wrap(n))
             return false;
         for (size_t i = 0; i < n; ++i)
-            if (msgs[i].is_shared() && !_enc.copies(_mech->wrap_overhead() + msgs[i].size()))
+            if (!msgs[i].body_writable() && !_enc.copies(_mech->wrap_overhead() + msgs[i].size()))
                 return false;
         return true;
     }
 
     // [CURVE] Queues m wrapped, sealed where the encoder keeps it: from the
     // message into the batch (small frames), or in place in the message's
-    // own body (large; one shared with another message is copied first).
+    // own body (large; one shared with another message, or the
+    // application's memory, is copied first).
     // The nonce is taken once the frame has room, so nonces grow in wire
     // order. 1: queued; 0: no room now, m untouched; -1: failed (errno).
     int add_wrapped(msg_t &m) {
         const size_t overhead = _mech->wrap_overhead();
-        if (m.is_shared() && !_enc.copies(overhead + m.size())) {
+        if (!m.body_writable() && !_enc.copies(overhead + m.size())) {
             msg_t own;
             if (own.init_buffer(m.data(), m.size()) != 0)
                 return -1;

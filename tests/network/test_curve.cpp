@@ -182,8 +182,8 @@ TEST_P(Curve, SubscriptionsTravelEncrypted) {
 
 // One body shared by several messages must reach every peer as it was and
 // stay as it was in the sender's hands: a copy kept by the application
-// (zmq_msg_copy) and PUB's fan-out to two subscribers, small and large
-// bodies (an encryption in place would garble the second reader).
+// (zmq_msg_copy), PUB's fan-out to two subscribers, small and large bodies,
+// and application memory (an encryption in place would garble them).
 TEST_P(Curve, SharedBodiesArriveIntactAndStayIntact) {
     SKIP_WITHOUT_NET(GetParam());
     void *pub = server(ZMQ_PUB);
@@ -214,6 +214,19 @@ TEST_P(Curve, SharedBodiesArriveIntactAndStayIntact) {
         EXPECT_EQ(0, std::memcmp(zmq_msg_data(&kept), body.data(), size)) << size;
         zmq_msg_close(&kept);
     }
+    // Application memory (zmq_msg_init_data with a free function that
+    // keeps it) is the application's: sent twice, it goes out and stays.
+    static std::string user_body;
+    user_body = pattern(20000, 3);
+    for (int round = 0; round < 2; ++round) {
+        zmq_msg_t m;
+        zmq_free_fn *keep = [](void *, void *) {};
+        ASSERT_EQ(0, zmq_msg_init_data(&m, &user_body[0], user_body.size(), keep, nullptr));
+        ASSERT_EQ(int(user_body.size()), zmq_msg_send(&m, pub, 0));
+        for (void *s : {sub1, sub2})
+            EXPECT_TRUE(recv_str(s) == pattern(20000, 3)) << "round " << round;
+    }
+    EXPECT_TRUE(user_body == pattern(20000, 3));
 }
 
 TEST_P(Curve, HeartbeatsKeepAnIdleConnection) {

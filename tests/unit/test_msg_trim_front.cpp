@@ -22,7 +22,9 @@ std::string pattern(size_t n) {
     return s;
 }
 
-std::string body(const msg_t &m) { return std::string(static_cast<const char *>(m.data()), m.size()); }
+std::string body(const msg_t &m) {
+    return std::string(static_cast<const char *>(m.data()), m.size());
+}
 
 void make(msg_t &m, const std::string &s) { ASSERT_EQ(0, m.init_buffer(s.data(), s.size())); }
 
