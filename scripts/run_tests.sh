@@ -50,7 +50,7 @@ for lane in $LANES; do
     tsan)
       # The lock-free pipe/queue tests, the message pool, the application-thread
       # write races and the threaded socket tests.
-      tsan_targets="unit_test_spsc_queue unit_test_pipe unit_test_msg_pool unit_test_app_thread_write unit_test_app_thread_write_races $(cd tests/sockets && ls test_*.cpp | sed 's/^/sockets_/; s/\.cpp$//' | tr '\n' ' ')"
+      tsan_targets="unit_test_spsc_queue unit_test_pipe unit_test_msg_pool unit_test_app_thread_write unit_test_app_thread_write_races unit_test_app_thread_write_curve $(cd tests/sockets && ls test_*.cpp | sed 's/^/sockets_/; s/\.cpp$//' | tr '\n' ' ')"
       run_lane tsan "$tsan_targets" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DZLINK_SANITIZE=thread \
         -DZLINK_BUILD_BENCH=OFF || { status=1; continue; }
       echo "=== lane tsan: test"

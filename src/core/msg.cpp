@@ -156,6 +156,43 @@ int msg_t::copy(msg_t &src) {
     return 0;
 }
 
+int msg_t::trim_front(size_t n) {
+    if (!check() || _type == type_delimiter || n > size()) {
+        errno = EINVAL;
+        return -1;
+    }
+    const size_t rest = size() - n;
+    switch (_type) {
+    case type_inline:
+        std::memmove(_u.inline_data, _u.inline_data + n, rest);
+        _inline_size = static_cast<uint8_t>(rest);
+        return 0;
+    case type_const:
+        _u.constant.data = static_cast<const unsigned char *>(_u.constant.data) + n;
+        _u.constant.size = rest;
+        return 0;
+    case type_heap:
+        if (!is_shared()) { // the block still starts at content, as close() needs
+            _u.content->data = static_cast<unsigned char *>(_u.content->data) + n;
+            _u.content->size = rest;
+            return 0;
+        }
+        break;
+    default: // user memory: ffn wants the pointer it was given
+        break;
+    }
+    msg_t out;
+    if (out.init_buffer(static_cast<unsigned char *>(data()) + n, rest) != 0)
+        return -1;
+    out._flags = static_cast<uint8_t>(_flags & ~shared);
+    out._routing_id_int = _routing_id_int;
+    out._metadata = _metadata; // the reference moves with it
+    _metadata = nullptr;
+    close();
+    std::memcpy(static_cast<void *>(this), &out, sizeof(msg_t));
+    return 0;
+}
+
 void *msg_t::data() {
     switch (_type) {
     case type_inline:

@@ -46,6 +46,10 @@ class msg_t {
     int close();                                    // EFAULT if not initialised
     int move(msg_t &src);                           // src becomes empty
     int copy(msg_t &src);                           // shares the body
+    // Drops the first n bytes of the body (EINVAL if n > size()). An unshared
+    // heap body or a constant moves its start, inline bytes move down;
+    // a shared or user-memory body is copied (ENOMEM on failure).
+    int trim_front(size_t n);
 
     bool check() const { return _type >= type_first && _type <= type_last; }
     void *data();
@@ -60,6 +64,11 @@ class msg_t {
     bool is_command() const { return (_flags & command) != 0; }
     bool is_shared() const; // body referenced by more than one message
     bool is_inline() const { return _type == type_inline; }
+    // The body is ours alone to rewrite: inline, or a heap block no other
+    // message shares (user memory and constants belong to the application).
+    bool body_writable() const {
+        return _type == type_inline || (_type == type_heap && !is_shared());
+    }
 
     uint32_t get_routing_id() const { return _routing_id_int; }
     int set_routing_id(uint32_t id);

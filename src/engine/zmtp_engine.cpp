@@ -93,13 +93,11 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     size_t unread_by_peer() const override { return closed() ? 0 : _transport->unread_by_peer(); }
     zap_reply_target *zap_target() override { return this; }
-    // Not for CURVE: the mechanism that would wrap on the sending thread is
-    // the one the io thread unwraps with, unlocked; it stays on one thread.
+    // [CURVE] too: every wrap runs under the output lock (encode_direct,
+    // fill_output, take_heartbeat) and touches only the send nonce and key;
+    // unwrap, on the io thread, only the receive side.
     i_direct_writer *direct_writer() override {
-        return _app_write && _transport->try_write_alongside_reads() &&
-                       !(_mech && _mech->wraps_frames())
-                   ? this
-                   : nullptr;
+        return _app_write && _transport->try_write_alongside_reads() ? this : nullptr;
     }
 
     void zap_reply_received(const zap_reply_t &reply) override {
@@ -166,14 +164,6 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
 
     // Commands first, then (once active) every message the session queued.
     void fill_output() override {
-        // [CURVE] A message already wrapped goes out before the PONG or PING
-        // wrapped after it: the peer wants the nonces growing in wire order.
-        if (_has_out_msg && _mech && _mech->wraps_frames()) {
-            if (!encode(&_out_msg))
-                return;
-            _has_out_msg = false;
-            messages_added(1);
-        }
         size_t done = 0;
         while (done < _cmds.size() && encode(&_cmds[done]))
             ++done;
@@ -196,15 +186,20 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
                     return;
                 _has_out_msg = true;
                 _wire->outgoing(_out_msg);
-                if (_mech->wraps_frames() && _mech->wrap(&_out_msg) != 0) { // [CURVE]
+            }
+            if (_mech->wraps_frames()) { // [CURVE]
+                const int rc = add_wrapped(_out_msg);
+                if (rc < 0) {
                     _has_out_msg = false;
                     _out_msg.reset();
                     fail(engine_close_reason::io_error, errno);
                     return;
                 }
-            }
-            if (!encode(&_out_msg))
+                if (rc == 0)
+                    return; // full: write, then continue with this message
+            } else if (!encode(&_out_msg)) {
                 return; // full: write, then continue with this message
+            }
             _has_out_msg = false;
             messages_added(1);
         }
@@ -226,14 +221,18 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
     bool encode_direct(msg_t *msgs, size_t n) override {
         if (n > direct_max_frames || (!_batching && n > 1))
             return false; // without batching: one frame per write, the io thread's way
+        const bool wraps = _mech->wraps_frames();
+        if (wraps && !can_wrap_direct(msgs, n))
+            return false;
         if (!_zerocopy) {
             // Copied bodies may be up to 32 KiB: check they fit before
             // outgoing() changes anything (a subscription grows by at most
-            // its command name).
+            // its command name; a CURVE frame by its box header).
             // Bodies over the threshold stay in place: only their header.
+            const size_t extra = wraps ? _mech->wrap_overhead() : 0;
             size_t need = 0;
             for (size_t i = 0; i < n; ++i) {
-                const size_t size = msgs[i].size();
+                const size_t size = msgs[i].size() + extra;
                 need += zmtp_max_header_size + 16 + (size <= _enc.copy_threshold() ? size : 0);
             }
             if (need > out_batch_size)
@@ -241,10 +240,51 @@ class zmtp_engine_t final : public stream_engine_t, public zap_reply_target {
         }
         for (size_t i = 0; i < n; ++i) {
             _wire->outgoing(msgs[i]);
-            const bool added = encode(&msgs[i]);
-            (void)added; // always, by direct_max_frames and the check above
+            // Always added, by direct_max_frames (a wrapped body over 1 KiB
+            // is referenced), can_wrap_direct and the check above.
+            const bool added = wraps ? add_wrapped(msgs[i]) == 1 : encode(&msgs[i]);
+            (void)added;
         }
         return true;
+    }
+
+    // [CURVE] What add_wrapped could fail on is ruled out before anything is
+    // queued, so on false the caller still has its frames: nonces running
+    // out, or a large body not ours to rewrite (copied first).
+    bool can_wrap_direct(const msg_t *msgs, size_t n) const {
+        if (!_mech->can_wrap(n))
+            return false;
+        for (size_t i = 0; i < n; ++i)
+            if (!msgs[i].body_writable() && !_enc.copies(_mech->wrap_overhead() + msgs[i].size()))
+                return false;
+        return true;
+    }
+
+    // [CURVE] Queues m wrapped, sealed where the encoder keeps it: from the
+    // message into the batch (small frames), or in place in the message's
+    // own body (large; one shared with another message, or the
+    // application's memory, is copied first).
+    // The nonce is taken once the frame has room, so nonces grow in wire
+    // order. 1: queued; 0: no room now, m untouched; -1: failed (errno).
+    int add_wrapped(msg_t &m) {
+        const size_t overhead = _mech->wrap_overhead();
+        if (!m.body_writable() && !_enc.copies(overhead + m.size())) {
+            msg_t own;
+            if (own.init_buffer(m.data(), m.size()) != 0)
+                return -1;
+            own.set_flags(m.flags() & (msg_t::more | msg_t::command));
+            m.move(own);
+        }
+        const uint8_t flags = m.flags();
+        const auto *body = static_cast<const uint8_t *>(m.data());
+        const size_t n = m.size();
+        zmtp_encoder_t::frame_to_fill f;
+        if (!_enc.add_to_fill(&m, overhead, &f))
+            return 0;
+        const int rc = _mech->wrap_into(flags, body, n, f.prefix, f.body);
+        if (f.body_in_batch)
+            m.reset(); // sealed into the batch: the message is done
+        return rc == 0 ? 1 : -1;
     }
     size_t output_backlog() const override {
         auto lock = lock_output();

@@ -5,13 +5,8 @@
 
 namespace zlink {
 
-size_t zmtp_encode_header(const msg_t &msg, unsigned char *out) {
-    const size_t size = msg.size();
-    uint8_t flags = 0;
-    if (msg.is_command())
-        flags |= zmtp_flag_command;
-    else if (msg.has_more())
-        flags |= zmtp_flag_more;
+namespace {
+size_t encode_header(uint8_t flags, size_t size, unsigned char *out) {
     if (size > 255) {
         out[0] = flags | zmtp_flag_long;
         zmtp_put_u64(out + 1, size);
@@ -20,6 +15,16 @@ size_t zmtp_encode_header(const msg_t &msg, unsigned char *out) {
     out[0] = flags;
     out[1] = static_cast<unsigned char>(size);
     return 2;
+}
+} // namespace
+
+size_t zmtp_encode_header(const msg_t &msg, unsigned char *out) {
+    uint8_t flags = 0;
+    if (msg.is_command())
+        flags |= zmtp_flag_command;
+    else if (msg.has_more())
+        flags |= zmtp_flag_more;
+    return encode_header(flags, msg.size(), out);
 }
 
 zmtp_encoder_t::zmtp_encoder_t(unsigned char *batch, size_t capacity, size_t copy_threshold)
@@ -47,9 +52,14 @@ const unsigned char *zmtp_encoder_t::segment_data(const segment &s) const {
 // Appends to the batch buffer, growing the last segment when it already ends
 // at the fill point so consecutive small frames form one gather entry.
 void zmtp_encoder_t::append_bytes(const void *data, size_t size) {
+    if (size)
+        std::memcpy(reserve_bytes(size), data, size);
+}
+
+unsigned char *zmtp_encoder_t::reserve_bytes(size_t size) {
+    unsigned char *at = _batch + _fill;
     if (size == 0)
-        return;
-    std::memcpy(_batch + _fill, data, size);
+        return at;
     segment *last = _nseg ? &_segs[_nseg - 1] : nullptr;
     if (last && last->data && last->data + last->size == _batch + _fill && _nseg - 1 >= _head) {
         last->size += size;
@@ -58,6 +68,7 @@ void zmtp_encoder_t::append_bytes(const void *data, size_t size) {
     }
     _fill += size;
     _pending += size;
+    return at;
 }
 
 bool zmtp_encoder_t::add_raw(const void *data, size_t size) {
@@ -91,6 +102,33 @@ bool zmtp_encoder_t::add(msg_t *msg) {
     _refs[slot].move(*msg);
     _segs[_nseg++] = segment{nullptr, bsize, slot};
     _pending += bsize;
+    return true;
+}
+
+bool zmtp_encoder_t::add_to_fill(msg_t *msg, size_t prefix_size, frame_to_fill *out) {
+    const size_t bsize = msg->size();
+    unsigned char header[zmtp_max_header_size];
+    const size_t hsize = encode_header(0, prefix_size + bsize, header);
+    const size_t room = _capacity - _fill;
+    if (copies(prefix_size + bsize)) {
+        if (hsize + prefix_size + bsize > room || _nseg == max_buffers)
+            return false;
+        append_bytes(header, hsize);
+        out->prefix = reserve_bytes(prefix_size + bsize);
+        out->body = out->prefix + prefix_size;
+        out->body_in_batch = true;
+        return true;
+    }
+    if (hsize + prefix_size > room || _nrefs == max_refs || _nseg + 2 > max_buffers)
+        return false;
+    append_bytes(header, hsize);
+    out->prefix = reserve_bytes(prefix_size);
+    const size_t slot = _nrefs++;
+    _refs[slot].move(*msg);
+    _segs[_nseg++] = segment{nullptr, bsize, slot};
+    _pending += bsize;
+    out->body = static_cast<unsigned char *>(_refs[slot].data());
+    out->body_in_batch = false;
     return true;
 }
 

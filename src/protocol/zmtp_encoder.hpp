@@ -56,6 +56,20 @@ class zmtp_encoder_t {
     // untouched, when it does not fit now: write out the pending bytes and
     // retry. Never fails on an empty encoder.
     bool add(msg_t *msg);
+    // A final data frame (no MORE, no COMMAND) whose bytes the caller writes:
+    // prefix_size bytes, then msg's body rewritten (a wrapping mechanism
+    // sealing it). At or below the copy threshold both are reserved in the
+    // batch, nothing is copied and msg stays the caller's; above it only the
+    // prefix is, msg is moved in and its own body goes out (rewrite it in
+    // place). Fill them before buffers(). False: no room now, msg untouched.
+    struct frame_to_fill {
+        unsigned char *prefix;
+        unsigned char *body;
+        bool body_in_batch;
+    };
+    bool add_to_fill(msg_t *msg, size_t prefix_size, frame_to_fill *out);
+    // Whether a frame body of this size is copied into the batch.
+    bool copies(size_t body_size) const { return body_size <= _threshold; }
     // Copies raw bytes (the greeting). False if they do not fit now.
     bool add_raw(const void *data, size_t size);
 
@@ -83,6 +97,7 @@ class zmtp_encoder_t {
     };
     const unsigned char *segment_data(const segment &s) const;
     void append_bytes(const void *data, size_t size);
+    unsigned char *reserve_bytes(size_t size); // append_bytes without the copy
     void reset_if_drained();
 
     unsigned char *_batch;

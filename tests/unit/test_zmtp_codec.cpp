@@ -322,3 +322,56 @@ TEST(ZmtpCodec, BigBodiesGrowAndArriveIntact) {
         for (size_t chunk : {size_t(65536), size_t(1000003)})
             expect_same(decode(wire, chunk, direct), in);
 }
+
+// add_to_fill: a frame of caller-written prefix + body. Small: both reserved
+// in the batch, the message left alone; large: the prefix in the batch, the
+// message's own body referenced. Either way a final data frame on the wire.
+TEST(ZmtpCodec, AddToFillSmallReservesLargeReferences) {
+    std::vector<unsigned char> batch(4096);
+    zmtp_encoder_t enc(batch.data(), batch.size(), 1024);
+    msg_t small;
+    small.init_buffer("abc", 3);
+    small.set_flags(msg_t::more); // not on the wire: the frame is final
+    zmtp_encoder_t::frame_to_fill f{};
+    ASSERT_TRUE(enc.add_to_fill(&small, 5, &f));
+    EXPECT_TRUE(f.body_in_batch);
+    EXPECT_EQ(3u, small.size()); // still the caller's
+    std::memcpy(f.prefix, "HEAD:", 5);
+    std::memcpy(f.body, "ABC", 3);
+    small.close();
+
+    msg_t large;
+    large.init_size(3000);
+    std::memset(large.data(), 'q', 3000);
+    const void *large_body = large.data();
+    ASSERT_TRUE(enc.add_to_fill(&large, 5, &f));
+    EXPECT_FALSE(f.body_in_batch);
+    EXPECT_EQ(large_body, f.body);
+    EXPECT_EQ(0u, large.size()); // moved in
+    std::memcpy(f.prefix, "LONG:", 5);
+    f.body[0] = 'Q'; // rewritten in place
+
+    zmtp_out_buffer b[zmtp_encoder_t::max_buffers];
+    const size_t n = enc.buffers(b, zmtp_encoder_t::max_buffers);
+    std::string wire;
+    for (size_t i = 0; i < n; ++i)
+        wire.append(static_cast<const char *>(b[i].data), b[i].size);
+    enc.consume(wire.size());
+    EXPECT_TRUE(enc.empty());
+    const std::vector<frame> expected = {{"HEAD:ABC", 0}, {"LONG:Q" + std::string(2999, 'q'), 0}};
+    expect_same(decode(wire, 4096), expected);
+}
+
+TEST(ZmtpCodec, AddToFillRefusesWhenFullAndLeavesTheMessage) {
+    std::vector<unsigned char> batch(64);
+    zmtp_encoder_t enc(batch.data(), batch.size(), 32);
+    msg_t m;
+    m.init_buffer("0123456789", 10);
+    zmtp_encoder_t::frame_to_fill f{};
+    int added = 0;
+    while (enc.add_to_fill(&m, 10, &f))
+        ++added;
+    EXPECT_EQ(2, added); // 22 bytes each (2 + 10 + 10) into 64
+    EXPECT_EQ(10u, m.size());
+    m.close();
+}

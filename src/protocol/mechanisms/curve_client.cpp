@@ -88,6 +88,7 @@ int curve_client_t::process_welcome(const zmtp_command_view &cmd) {
     std::memcpy(_cookie, plain + curve_key_size, cookie_size);
     if (crypto_box_beforenm(_precomputed, _server_short, _short_secret) != 0)
         return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    message_keys_ready();
     _state = sending_initiate;
     return 0;
 }

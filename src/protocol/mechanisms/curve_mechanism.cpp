@@ -64,34 +64,48 @@ std::string curve_mechanism_t::our_metadata() const {
     return out;
 }
 
-// One copy (the body into the new frame), then the box is made in place.
-int curve_mechanism_t::wrap(msg_t *msg) {
-    if (_nonce == UINT64_MAX) { // never reused; a connection that long ends
+void curve_mechanism_t::message_keys_ready() {
+    _send_box.init(_precomputed, _send_prefix);
+    _recv_box.init(_precomputed, _recv_prefix);
+}
+
+size_t curve_mechanism_t::wrap_overhead() const { return message_header + 1; }
+
+// Only _nonce and _send_box: the engine's output lock covers every caller.
+int curve_mechanism_t::wrap_into(uint8_t flags, const uint8_t *body_in, size_t n, uint8_t *prefix,
+                                 uint8_t *body_out) {
+    if (!can_wrap(1)) { // never reused; a connection that long ends
         errno = EPROTO;
         return -1;
     }
+    std::memcpy(prefix, message_name, message_name_size);
+    zmtp_put_u64(prefix + message_name_size, next_nonce());
+    const uint8_t inner = uint8_t(((flags & msg_t::more) ? inner_more : 0) |
+                                  ((flags & msg_t::command) ? inner_command : 0));
+    _send_box.seal(prefix + message_name_size + 8, prefix + message_header, inner, body_out,
+                   body_in, n, prefix + message_name_size);
+    return 0;
+}
+
+// Into a new frame, sealed straight from the message (the only copy).
+int curve_mechanism_t::wrap(msg_t *msg) {
     const size_t size = msg->size();
     msg_t out;
-    if (out.init_size(message_header + 1 + size) != 0) {
+    if (out.init_size(wrap_overhead() + size) != 0) {
         errno = ENOMEM;
         return -1;
     }
     auto *p = static_cast<uint8_t *>(out.data());
-    std::memcpy(p, message_name, message_name_size);
-    zmtp_put_u64(p + message_name_size, next_nonce());
-    uint8_t *plain = p + message_header;
-    plain[0] =
-        uint8_t((msg->has_more() ? inner_more : 0) | (msg->is_command() ? inner_command : 0));
-    if (size)
-        std::memcpy(plain + 1, msg->data(), size);
-    uint8_t nonce[24];
-    full_nonce(nonce, _send_prefix, p + message_name_size);
-    crypto_box_detached_afternm(plain, p + message_name_size + 8, plain, size + 1, nonce,
-                                _precomputed);
+    if (wrap_into(msg->flags(), static_cast<const uint8_t *>(msg->data()), size, p,
+                  p + wrap_overhead()) != 0) {
+        out.close();
+        return -1;
+    }
     msg->move(out); // closes the old frame
     return 0;
 }
 
+// Opened in place; the plaintext body is the frame minus its front.
 int curve_mechanism_t::unwrap(msg_t *msg) {
     auto *p = static_cast<uint8_t *>(msg->data());
     const size_t size = msg->size();
@@ -102,23 +116,21 @@ int curve_mechanism_t::unwrap(msg_t *msg) {
     const uint64_t nonce_value = zmtp_get_u64(p + message_name_size);
     if (nonce_value <= _peer_nonce)
         return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_INVALID_SEQUENCE);
-    uint8_t nonce[24];
-    full_nonce(nonce, _recv_prefix, p + message_name_size);
     uint8_t *plain = p + message_header;
-    if (crypto_box_open_detached_afternm(plain, plain, p + message_name_size + 8,
-                                         size - message_header, nonce, _precomputed) != 0)
+    if (!_recv_box.open(plain, size - message_header, p + message_name_size + 8,
+                        p + message_name_size))
         return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
     _peer_nonce = nonce_value;
-    msg_t out;
-    if (out.init_buffer(plain + 1, size - message_header - 1) != 0) {
+    const uint8_t flags = plain[0];
+    if (msg->trim_front(message_header + 1) != 0) {
         errno = ENOMEM;
         return -1;
     }
-    if (plain[0] & inner_more)
-        out.set_flags(msg_t::more);
-    if (plain[0] & inner_command)
-        out.set_flags(msg_t::command);
-    msg->move(out); // closes the old frame
+    msg->reset_flags(msg_t::more | msg_t::command);
+    if (flags & inner_more)
+        msg->set_flags(msg_t::more);
+    if (flags & inner_command)
+        msg->set_flags(msg_t::command);
     return 0;
 }
 

@@ -26,6 +26,7 @@
 
 #include "core/curve_keys.hpp"
 #include "core/options.hpp"
+#include "protocol/mechanisms/curve_box.hpp"
 #include "protocol/mechanisms/mechanism.hpp"
 
 namespace zlink {
@@ -38,6 +39,10 @@ class curve_mechanism_t : public mechanism_t {
     const char *name() const override { return "CURVE"; }
     bool wraps_frames() const override { return true; }
     int wrap(msg_t *msg) override;
+    size_t wrap_overhead() const override;
+    int wrap_into(uint8_t flags, const uint8_t *body_in, size_t n, uint8_t *prefix,
+                  uint8_t *body_out) override;
+    bool can_wrap(size_t frames) const override { return UINT64_MAX - _nonce >= frames; }
     int unwrap(msg_t *msg) override;
 
   protected:
@@ -48,6 +53,8 @@ class curve_mechanism_t : public mechanism_t {
     // Short-term key pair, made in the constructor; false when libsodium
     // was unusable (the handshake must then fail).
     bool crypto_ok() const { return _crypto_ok; }
+    // _precomputed is set: derive the MESSAGE boxes of both directions.
+    void message_keys_ready();
     // Our next short nonce (then incremented).
     uint64_t next_nonce() { return _nonce++; }
     // The metadata we announce (Socket-Type, Identity, user properties).
@@ -68,6 +75,8 @@ class curve_mechanism_t : public mechanism_t {
     const char *const _recv_prefix;
     uint64_t _nonce = 1;
     bool _crypto_ok = false;
+    curve_message_box_t _send_box; // wrap's only crypto state (with _nonce)
+    curve_message_box_t _recv_box; // unwrap's (with _peer_nonce)
 };
 
 class curve_client_t final : public curve_mechanism_t {

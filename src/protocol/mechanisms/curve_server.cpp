@@ -80,6 +80,7 @@ int curve_server_t::process_hello(const zmtp_command_view &cmd) {
         return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
     if (crypto_box_beforenm(_precomputed, _client_short, _short_secret) != 0)
         return fail_protocol(ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC);
+    message_keys_ready();
     _peer_nonce = zmtp_get_u64(cmd.data + 106);
     _state = sending_welcome;
     return 0;

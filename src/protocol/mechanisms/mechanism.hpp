@@ -77,6 +77,21 @@ class mechanism_t {
         (void)msg;
         return 0;
     }
+    // Wrapping where the frame already sits (the encoder's batch, or the
+    // message's own body): the wrapped frame is wrap_overhead() bytes into
+    // prefix, then the n body bytes of body_in sealed into body_out (may be
+    // body_in). flags: the frame's msg_t::more / msg_t::command. -1 (errno)
+    // on failure; can_wrap(k) says beforehand whether k frames can be.
+    virtual size_t wrap_overhead() const { return 0; }
+    virtual int wrap_into(uint8_t flags, const uint8_t *body_in, size_t n, uint8_t *prefix,
+                          uint8_t *body_out) {
+        (void)flags, (void)body_in, (void)n, (void)prefix, (void)body_out;
+        return 0;
+    }
+    virtual bool can_wrap(size_t frames) const {
+        (void)frames;
+        return true;
+    }
     // msg: a received frame; replaced by the frame it carried, flags
     // restored. -1 (EPROTO): failure() is protocol, failure_code() the
     // ZMQ_PROTOCOL_ERROR_* value for the monitor event.
