@@ -7,6 +7,7 @@
 #include <zmq.h>
 
 #include "core/feature_flags.hpp"
+#include "core/recv_wait.hpp"
 
 namespace zlink {
 
@@ -327,6 +328,16 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         zlink_app_thread_write = v;
         return 0;
+    case ZLINK_RECV_SPIN_US:
+        if (!is_int || v < 0 || v > recv_spin_us_max)
+            return einval();
+        zlink_recv_spin_us = v;
+        return 0;
+    case ZLINK_LAZY_WAKE:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        zlink_lazy_wake = v;
+        return 0;
     case ZMQ_TLS_CERT:
     case ZMQ_TLS_KEY:
     case ZMQ_TLS_CA:
@@ -429,6 +440,8 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
          zlink_write_batch_bytes != -1 ? zlink_write_batch_bytes : write_batch_bytes_default},
         {ZLINK_APP_THREAD_WRITE,
          zlink_app_thread_write != -1 ? zlink_app_thread_write : app_thread_write_default},
+        {ZLINK_RECV_SPIN_US, zlink_recv_spin_us != -1 ? zlink_recv_spin_us : recv_spin_us_default},
+        {ZLINK_LAZY_WAKE, zlink_lazy_wake != -1 ? zlink_lazy_wake : lazy_wake_default},
         {ZMQ_TLS_VERIFY, tls_verify ? 1 : 0},
         {ZMQ_TLS_REQUIRE_CLIENT_CERT, tls_require_client_cert ? 1 : 0},
         {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system

@@ -82,6 +82,8 @@ struct options_t {
     int zlink_speculative_write = -1; // ZLINK_SPECULATIVE_WRITE, 0/1
     int zlink_write_batch_bytes = -1; // ZLINK_WRITE_BATCH_BYTES, >= 1
     int zlink_app_thread_write = -1;  // ZLINK_APP_THREAD_WRITE, 0/1
+    int zlink_recv_spin_us = -1;      // ZLINK_RECV_SPIN_US, 0..10000
+    int zlink_lazy_wake = -1;         // ZLINK_LAZY_WAKE, 0/1
     // tls:// (zlink.h, ZMQ_TLS_*): PEM text or file paths, as set.
     std::string tls_cert, tls_key, tls_ca, tls_hostname, tls_password;
     bool tls_verify = true;

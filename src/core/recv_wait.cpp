@@ -1,0 +1,58 @@
+#include "core/recv_wait.hpp"
+
+#include <sched.h>
+
+#include <atomic>
+#include <chrono>
+#include <initializer_list>
+
+namespace zlink {
+
+namespace {
+struct totals_t {
+    std::atomic<uint64_t> wakeups{0}, skipped{0}, spin_hits{0}, spin_parked{0}, parked{0};
+} g_totals;
+constexpr auto relaxed = std::memory_order_relaxed;
+} // namespace
+
+uint64_t monotonic_ns() {
+    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                        std::chrono::steady_clock::now().time_since_epoch())
+                        .count());
+}
+
+bool spinning_can_pay() {
+    // Affinity changes rarely: ask the kernel again every 4096 calls only.
+    thread_local unsigned calls = 0;
+    thread_local bool multi_cpu = true;
+    if ((calls++ & 4095) == 0) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        multi_cpu = sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) > 1;
+    }
+    return multi_cpu;
+}
+
+recv_wait_counters_t recv_wait_counters() {
+    recv_wait_counters_t c;
+    c.wakeups = g_totals.wakeups.load(relaxed);
+    c.signals_skipped = g_totals.skipped.load(relaxed);
+    c.spin_hits = g_totals.spin_hits.load(relaxed);
+    c.spin_parked = g_totals.spin_parked.load(relaxed);
+    c.parked = g_totals.parked.load(relaxed);
+    return c;
+}
+
+void recv_wait_counters_reset() {
+    for (auto *a : {&g_totals.wakeups, &g_totals.skipped, &g_totals.spin_hits,
+                    &g_totals.spin_parked, &g_totals.parked})
+        a->store(0, relaxed);
+}
+
+void count_recv_wakeup() { g_totals.wakeups.fetch_add(1, relaxed); }
+void count_recv_signal_skipped() { g_totals.skipped.fetch_add(1, relaxed); }
+void count_recv_spin_hit() { g_totals.spin_hits.fetch_add(1, relaxed); }
+void count_recv_spin_parked() { g_totals.spin_parked.fetch_add(1, relaxed); }
+void count_recv_parked() { g_totals.parked.fetch_add(1, relaxed); }
+
+} // namespace zlink

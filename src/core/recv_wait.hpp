@@ -1,0 +1,91 @@
+// Waiting for a command with at most one thread wake-up (issue 12).
+//
+// A message reaching an idle socket used to cost two wake-ups: the io thread
+// (epoll) and then the application thread (the mailbox's eventfd). A blocking
+// wait now first spins briefly on the mailbox's pending flag, so when the
+// reply comes within the spin the io thread's wake-up is the only one; the
+// mailbox writes its eventfd only for a parked waiter (mailbox.hpp). The spin
+// is adaptive: after waits longer than the cap it stops, and probes again
+// with exponential back-off, so an idle or slow socket costs no CPU.
+#pragma once
+
+#include <cstdint>
+
+namespace zlink {
+
+// ZLINK_RECV_SPIN_US and ZLINK_LAZY_WAKE defaults (include/zlink.h).
+constexpr int recv_spin_us_default = 100;
+constexpr int recv_spin_us_max = 10000;
+constexpr int lazy_wake_default = 1;
+
+uint64_t monotonic_ns();
+
+// False when this thread may run on one CPU only (taskset, cgroup): the
+// message can then only come if we give the CPU up, so spinning never pays.
+bool spinning_can_pay();
+
+// Spin until ready() or budget_ns has passed; true when ready.
+template <typename Ready> bool spin_until(Ready ready, uint64_t budget_ns) {
+    const uint64_t start = monotonic_ns();
+    for (unsigned i = 1;; ++i) {
+        if (ready())
+            return true;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        asm volatile("yield");
+#endif
+        if ((i & 31) == 0 && monotonic_ns() - start >= budget_ns)
+            return ready();
+    }
+}
+
+// One waiter's spin decision (a socket, a poller, a thread's zmq_poll):
+// spin while recent waits were shorter than the cap; after two longer ones
+// skip the spin for 1, 2, 4 ... 64 waits, and spin again as soon as a wait
+// (spun or parked) was short.
+class spin_policy_t {
+  public:
+    uint64_t budget_ns(uint64_t cap_ns) {
+        if (cap_ns == 0)
+            return 0;
+        if (_skip > 0) {
+            --_skip;
+            return 0;
+        }
+        return cap_ns;
+    }
+    void record(uint64_t waited_ns, uint64_t cap_ns) {
+        if (waited_ns <= cap_ns) {
+            _misses = 0;
+            _skip = 0;
+            return;
+        }
+        if (++_misses >= 2) {
+            const unsigned shift = _misses - 2 < 6 ? _misses - 2 : 6;
+            _skip = 1u << shift;
+        }
+    }
+
+  private:
+    unsigned _misses = 0;
+    unsigned _skip = 0;
+};
+
+// What the waits did, process-wide (relaxed atomics), for zmq_debug_counters.
+struct recv_wait_counters_t {
+    uint64_t wakeups = 0;         // eventfd writes (a parked waiter, or ZMQ_FD handed out)
+    uint64_t signals_skipped = 0; // commands queued with no one parked: no eventfd write
+    uint64_t spin_hits = 0;       // blocking waits a spin ended (no park, no wake-up)
+    uint64_t spin_parked = 0;     // spins that ran out and parked
+    uint64_t parked = 0;          // blocking waits that parked (with or without a spin)
+};
+recv_wait_counters_t recv_wait_counters();
+void recv_wait_counters_reset();
+void count_recv_wakeup();
+void count_recv_signal_skipped();
+void count_recv_spin_hit();
+void count_recv_spin_parked();
+void count_recv_parked();
+
+} // namespace zlink

@@ -1,0 +1,247 @@
+// Receiving with at most one wake-up (ZLINK_RECV_SPIN_US, ZLINK_LAZY_WAKE):
+// the mailbox writes its eventfd only for a parked waiter or an exposed
+// ZMQ_FD, without ever losing a wake-up; a blocking recv on an idle tcp
+// REQ/REP exchange is ended by its spin, not by an eventfd write. The
+// counters prove the path. The races run under TSAN too.
+#include <gtest/gtest.h>
+
+#include <poll.h>
+#include <sched.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <zlink.h>
+#include <zmq.h>
+
+#include "core/mailbox.hpp"
+
+using namespace zlink;
+
+namespace {
+
+std::map<std::string, unsigned long long> counters() {
+    zlink_debug_counter_t cs[64];
+    const int n = zmq_debug_counters(cs, 64);
+    std::map<std::string, unsigned long long> out;
+    for (int i = 0; i < n; ++i)
+        out[cs[i].name] = cs[i].value;
+    return out;
+}
+
+bool fd_readable(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 0) == 1;
+}
+
+const command_t wake{command_t::wake, nullptr, 0};
+
+// The spin never runs on a thread allowed a single CPU (it could not pay).
+bool single_cpu() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    return sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) <= 1;
+}
+
+void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
+
+std::string recv_string(void *s) {
+    char buf[256];
+    const int n = zmq_recv(s, buf, sizeof buf, 0);
+    return n < 0 ? std::string("<error>") : std::string(buf, size_t(n));
+}
+
+} // namespace
+
+TEST(RecvWakeMailbox, NoEventfdWriteWhileNobodyWaits) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    zmq_debug_counters_reset();
+    mb->send(wake);
+    EXPECT_TRUE(mb->has_pending());
+    EXPECT_FALSE(fd_readable(mb->fd())); // nobody parked: no system call
+    EXPECT_EQ(1u, counters()["recv_signals_skipped"]);
+    EXPECT_EQ(0u, counters()["recv_wakeups"]);
+    // A waiter about to park sees the pending command and does not block.
+    EXPECT_FALSE(mb->park());
+    EXPECT_EQ(1, mb->wait(1000));
+    std::vector<command_t> out;
+    EXPECT_TRUE(mb->take_all(out));
+    EXPECT_EQ(1u, out.size());
+    mb->close();
+    mb->drop_ref();
+}
+
+TEST(RecvWakeMailbox, ParkedWaiterGetsTheEventfd) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    zmq_debug_counters_reset();
+    ASSERT_TRUE(mb->park());
+    mb->send(wake);
+    EXPECT_TRUE(fd_readable(mb->fd()));
+    EXPECT_EQ(1u, counters()["recv_wakeups"]);
+    mb->unpark();
+    std::vector<command_t> out;
+    EXPECT_TRUE(mb->take_all(out));
+    EXPECT_FALSE(fd_readable(mb->fd())); // drained with the queue
+    mb->close();
+    mb->drop_ref();
+}
+
+TEST(RecvWakeMailbox, ExposedFdSignalsWhatIsAlreadyQueuedAndEveryTransitionAfter) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    mb->send(wake);
+    EXPECT_FALSE(fd_readable(mb->fd()));
+    mb->expose_fd(); // ZMQ_FD handed out: a queued command must show
+    EXPECT_TRUE(fd_readable(mb->fd()));
+    std::vector<command_t> out;
+    mb->take_all(out);
+    mb->send(wake); // sticky: nobody parked, still written
+    EXPECT_TRUE(fd_readable(mb->fd()));
+    mb->close();
+    mb->drop_ref();
+}
+
+TEST(RecvWakeMailbox, LazyWakeOffWritesOnEveryTransition) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    mb->set_lazy_wake(false);
+    mb->send(wake);
+    EXPECT_TRUE(fd_readable(mb->fd()));
+    mb->close();
+    mb->drop_ref();
+}
+
+// Many threads post while the owner drains, parks and unparks: every
+// command is taken and no wait ever sleeps past one that was posted (a lost
+// wake-up would show as a 10 s timeout with commands still to come).
+TEST(RecvWakeMailbox, NoLostWakeUpUnderManySenders) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    constexpr int senders = 4, per_sender = 20000;
+    std::atomic<bool> go{false};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < senders; ++t) {
+        threads.emplace_back([&, t] {
+            while (!go.load())
+                std::this_thread::yield();
+            for (int i = 0; i < per_sender; ++i) {
+                mb->send(wake);
+                if ((i + t) % 64 == 0)
+                    std::this_thread::yield(); // let the owner park now and then
+            }
+        });
+    }
+    go = true;
+    int taken = 0, timeouts = 0;
+    std::vector<command_t> out;
+    while (taken < senders * per_sender) {
+        const int rc = mb->wait(10000);
+        if (rc == 0) {
+            ++timeouts;
+            break;
+        }
+        out.clear();
+        mb->take_all(out);
+        taken += int(out.size());
+    }
+    for (auto &t : threads)
+        t.join();
+    EXPECT_EQ(0, timeouts);
+    EXPECT_EQ(senders * per_sender, taken);
+    mb->close();
+    mb->drop_ref();
+}
+
+class RecvWakePath : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        unsetenv("ZLINK_RECV_SPIN_US"); // the socket option decides here
+        unsetenv("ZLINK_LAZY_WAKE");
+        ctx = zmq_ctx_new();
+    }
+    void TearDown() override { EXPECT_EQ(0, zmq_ctx_term(ctx)); }
+    // Idle tcp REQ/REP round trips in one thread after a warm-up; the
+    // counters cover the measured ones only.
+    void round_trips(int spin_us, int n) {
+        void *rep = zmq_socket(ctx, ZMQ_REP), *req = zmq_socket(ctx, ZMQ_REQ);
+        set_int(rep, ZLINK_RECV_SPIN_US, spin_us);
+        set_int(req, ZLINK_RECV_SPIN_US, spin_us);
+        ASSERT_EQ(0, zmq_bind(rep, "tcp://127.0.0.1:*"));
+        char ep[256];
+        size_t len = sizeof ep;
+        ASSERT_EQ(0, zmq_getsockopt(rep, ZMQ_LAST_ENDPOINT, ep, &len));
+        ASSERT_EQ(0, zmq_connect(req, ep));
+        ASSERT_EQ(4, zmq_send(req, "warm", 4, 0));
+        ASSERT_EQ("warm", recv_string(rep));
+        ASSERT_EQ(4, zmq_send(rep, "warm", 4, 0));
+        ASSERT_EQ("warm", recv_string(req));
+        zmq_debug_counters_reset();
+        for (int i = 0; i < n; ++i) {
+            ASSERT_EQ(1, zmq_send(req, "q", 1, 0));
+            ASSERT_EQ("q", recv_string(rep));
+            ASSERT_EQ(1, zmq_send(rep, "a", 1, 0));
+            ASSERT_EQ("a", recv_string(req));
+        }
+        c = counters();
+        set_int(req, ZMQ_LINGER, 0);
+        set_int(rep, ZMQ_LINGER, 0);
+        zmq_close(req);
+        zmq_close(rep);
+    }
+    void *ctx = nullptr;
+    std::map<std::string, unsigned long long> c;
+};
+
+TEST_F(RecvWakePath, GenerousSpinEndsTheWaitsWithoutAnEventfdWrite) {
+    if (single_cpu())
+        GTEST_SKIP() << "one CPU: the spin is off by design";
+    constexpr int n = 200;
+    round_trips(10000, n); // 10 ms: far above a loopback round trip
+    // Each recv that had to wait spun; at most a rare one (a descheduled io
+    // thread) ran out and parked, and only those were woken by the eventfd.
+    EXPECT_GT(c["recv_spin_hits"], 0u);
+    EXPECT_LE(c["recv_wakeups"], c["recv_parked"]);
+    EXPECT_EQ(c["recv_spin_parked"], c["recv_parked"]);
+    EXPECT_LT(c["recv_parked"], unsigned(n / 4));
+    EXPECT_LT(c["recv_wakeups"], unsigned(n / 4));
+}
+
+TEST_F(RecvWakePath, SpinZeroParksAndIsWokenAsBefore) {
+    constexpr int n = 100;
+    round_trips(0, n);
+    EXPECT_EQ(0u, c["recv_spin_hits"]);
+    EXPECT_EQ(0u, c["recv_spin_parked"]);
+    EXPECT_GT(c["recv_parked"], 0u);
+    // Every parked wait that blocked was ended by one eventfd write.
+    EXPECT_GT(c["recv_wakeups"], 0u);
+    EXPECT_LE(c["recv_wakeups"], c["recv_parked"]);
+}
+
+// The adaptive part: waits far longer than the spin turn it off (with
+// back-off probes), so a slow peer costs few spins.
+TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
+    if (single_cpu())
+        GTEST_SKIP() << "one CPU: the spin is off by design";
+    void *pull = zmq_socket(ctx, ZMQ_PULL), *push = zmq_socket(ctx, ZMQ_PUSH);
+    set_int(pull, ZLINK_RECV_SPIN_US, 1);
+    set_int(pull, ZMQ_RCVTIMEO, 2); // every wait runs 2 ms into its timeout
+    ASSERT_EQ(0, zmq_bind(pull, "inproc://recvwake_long"));
+    ASSERT_EQ(0, zmq_connect(push, "inproc://recvwake_long"));
+    zmq_debug_counters_reset();
+    char buf[8];
+    constexpr int waits = 40;
+    for (int i = 0; i < waits; ++i)
+        EXPECT_EQ(-1, zmq_recv(pull, buf, sizeof buf, 0));
+    c = counters();
+    EXPECT_GE(c["recv_parked"], unsigned(waits));
+    EXPECT_LT(c["recv_spin_parked"], unsigned(waits / 2));
+    zmq_close(push);
+    zmq_close(pull);
+}
