@@ -34,7 +34,7 @@ bool socket_sleep::prepare(int wait_ms) {
     if (wait_ms == 0)
         return false;
     waited_ = true;
-    uint64_t budget = spinning_can_pay() ? policy_.budget_ns(cap_ns_) : 0;
+    uint64_t budget = policy_.budget_ns(cap_ns_);
     if (wait_ms > 0 && budget > uint64_t(wait_ms) * 1000000u)
         budget = uint64_t(wait_ms) * 1000000u;
     if (budget > 0) {

@@ -21,17 +21,7 @@ uint64_t monotonic_ns() {
                         .count());
 }
 
-bool spinning_can_pay() {
-    // Affinity changes rarely: ask the kernel again every 4096 calls only.
-    thread_local unsigned calls = 0;
-    thread_local bool multi_cpu = true;
-    if ((calls++ & 4095) == 0) {
-        cpu_set_t set;
-        CPU_ZERO(&set);
-        multi_cpu = sched_getaffinity(0, sizeof set, &set) != 0 || CPU_COUNT(&set) > 1;
-    }
-    return multi_cpu;
-}
+void spin_yield() { sched_yield(); }
 
 recv_wait_counters_t recv_wait_counters() {
     recv_wait_counters_t c;

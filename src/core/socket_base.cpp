@@ -90,7 +90,7 @@ int socket_base_t::wait_for_command(int timeout_ms) {
     if (_mailbox->has_pending())
         return 1;
     const uint64_t start = monotonic_ns();
-    uint64_t budget = spinning_can_pay() ? _spin.budget_ns(_recv_spin_cap_ns) : 0;
+    uint64_t budget = _spin.budget_ns(_recv_spin_cap_ns);
     if (timeout_ms > 0 && budget > uint64_t(timeout_ms) * 1000000u)
         budget = uint64_t(timeout_ms) * 1000000u;
     if (budget > 0) {
