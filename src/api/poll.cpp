@@ -13,11 +13,12 @@
 namespace zlink {
 namespace poll_detail {
 
-mailbox_t *socket_mailbox(void *socket, uint64_t *spin_cap_ns) {
+mailbox_t *socket_mailbox(void *socket, uint64_t *spin_cap_ns, uint64_t *moved) {
     if (!socket_base_t::is_socket(socket))
         return nullptr;
     auto *s = static_cast<socket_base_t *>(socket);
     *spin_cap_ns = s->recv_spin_cap_ns();
+    *moved += s->msgs_moved();
     return s->mailbox();
 }
 
@@ -34,7 +35,7 @@ bool socket_sleep::prepare(int wait_ms) {
     if (wait_ms == 0)
         return false;
     waited_ = true;
-    uint64_t budget = policy_.budget_ns(cap_ns_);
+    uint64_t budget = policy_.budget_ns(cap_ns_, moved_);
     if (wait_ms > 0 && budget > uint64_t(wait_ms) * 1000000u)
         budget = uint64_t(wait_ms) * 1000000u;
     if (budget > 0) {
@@ -214,14 +215,14 @@ int poll(zmq_pollitem_t *items, int nitems, long timeout_ms) {
     bool has_fdless_socket = false;
     small_array<mailbox_t *, ZMQ_POLLITEMS_DFLT> boxes(static_cast<std::size_t>(nitems));
     std::size_t nboxes = 0;
-    uint64_t spin_cap_ns = UINT64_MAX;
+    uint64_t spin_cap_ns = UINT64_MAX, moved = 0;
     bool foreign = raw > 0; // fds a spin cannot watch
     for (int i = 0; i < nitems; ++i) {
         if (!items[i].socket)
             continue;
         int fd = -1;
         uint64_t cap = 0;
-        if (mailbox_t *mb = socket_mailbox(items[i].socket, &cap)) {
+        if (mailbox_t *mb = socket_mailbox(items[i].socket, &cap, &moved)) {
             boxes[nboxes++] = mb;
             spin_cap_ns = cap < spin_cap_ns ? cap : spin_cap_ns;
             fd = mailbox_fd(mb);
@@ -247,7 +248,7 @@ int poll(zmq_pollitem_t *items, int nitems, long timeout_ms) {
         for (int i = 0; i < nitems; ++i)
             pfds[i].revents = 0;
         {
-            socket_sleep sleep(boxes.data(), nboxes, spin_cap_ns, !foreign, spin_policy);
+            socket_sleep sleep(boxes.data(), nboxes, spin_cap_ns, !foreign, moved, spin_policy);
             if (!sleep.prepare(wait_ms))
                 wait_ms = 0; // a command came: only the raw fds' state is wanted
             if ((wait_ms != 0 || raw > 0) &&

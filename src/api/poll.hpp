@@ -48,9 +48,10 @@ int socket_events(void *socket, short *events);
 // (EINVAL, e.g. thread-safe types), -1 on any other error.
 int socket_fd(void *socket, int *fd);
 
-// A zlink socket's mailbox (its notification fd, without exposing ZMQ_FD)
-// and its ZLINK_RECV_SPIN_US in ns; nullptr when it is not a zlink socket.
-mailbox_t *socket_mailbox(void *socket, uint64_t *spin_cap_ns);
+// A zlink socket's mailbox (its notification fd, without exposing ZMQ_FD),
+// its ZLINK_RECV_SPIN_US in ns and the messages it moved (added to
+// *moved); nullptr when it is not a zlink socket.
+mailbox_t *socket_mailbox(void *socket, uint64_t *spin_cap_ns, uint64_t *moved);
 int mailbox_fd(const mailbox_t *mailbox);
 
 // The sleep of a blocking zmq_poll / zmq_poller_wait over zlink sockets'
@@ -59,8 +60,8 @@ int mailbox_fd(const mailbox_t *mailbox);
 class socket_sleep {
   public:
     socket_sleep(mailbox_t *const *boxes, std::size_t n, uint64_t cap_ns, bool can_spin,
-                 spin_policy_t &policy)
-        : boxes_(boxes), n_(n), cap_ns_(can_spin ? cap_ns : 0), policy_(policy),
+                 uint64_t moved, spin_policy_t &policy)
+        : boxes_(boxes), n_(n), cap_ns_(can_spin ? cap_ns : 0), moved_(moved), policy_(policy),
           start_(monotonic_ns()) {}
     ~socket_sleep();
     // Before poll(wait_ms): false when a command is already pending (poll
@@ -72,6 +73,7 @@ class socket_sleep {
     mailbox_t *const *boxes_;
     std::size_t n_;
     uint64_t cap_ns_;
+    uint64_t moved_;
     spin_policy_t &policy_;
     uint64_t start_;
     std::size_t parked_ = 0;

@@ -166,6 +166,14 @@ int socket_poller::remove_fd(int fd) {
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
+uint64_t socket_poller::moved_total() const {
+    uint64_t moved = 0, cap = 0;
+    for (const item &it : items_)
+        if (it.socket && it.events)
+            socket_mailbox(it.socket, &cap, &moved);
+    return moved;
+}
+
 void socket_poller::release_mailboxes() {
     for (mailbox_t *mb : mailboxes_)
         mb->drop_ref();
@@ -200,7 +208,8 @@ int socket_poller::rebuild() {
         }
         int fd = -1;
         uint64_t cap = 0;
-        if (mailbox_t *mb = socket_mailbox(it.socket, &cap)) {
+        uint64_t moved = 0; // read again at each wait
+        if (mailbox_t *mb = socket_mailbox(it.socket, &cap, &moved)) {
             mb->add_ref(); // a socket closed while registered leaves no dangling mailbox
             mailboxes_.push_back(mb);
             spin_cap_ns_ = cap < spin_cap_ns_ ? cap : spin_cap_ns_;
@@ -277,7 +286,7 @@ int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms) {
             for (pollfd &p : pollfds_)
                 p.revents = 0;
             socket_sleep sleep(mailboxes_.data(), first_pass ? 0 : mailboxes_.size(),
-                               spin_cap_ns_, !foreign_, spin_);
+                               spin_cap_ns_, !foreign_, first_pass ? 0 : moved_total(), spin_);
             if (first_pass || !sleep.prepare(wait_ms))
                 wait_ms = 0; // a command came: only the raw fds' state is wanted
             if ((wait_ms != 0 || raw_active_ > 0) && ::poll(pollfds_.data(), nfds, wait_ms) < 0)

@@ -64,6 +64,7 @@ class socket_poller {
     int collect(zmq_poller_event_t *events, int n);
     int sync_signaler();
     void release_mailboxes();
+    std::uint64_t moved_total() const; // messages its sockets moved (spin policy)
 
     std::uint32_t tag_ = live_tag;
     std::vector<item> items_;

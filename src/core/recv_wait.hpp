@@ -50,11 +50,18 @@ template <typename Ready> bool spin_until(Ready ready, uint64_t budget_ns) {
 // One waiter's spin decision (a socket, a poller, a thread's zmq_poll):
 // spin while recent waits were shorter than the cap; after two longer ones
 // skip the spin for 1, 2, 4 ... 64 waits, and spin again as soon as a wait
-// (spun or parked) was short.
+// (spun or parked) was short. And only while the waiter moves few messages
+// between waits (a request, a reply): a stream amortises one wake-up over
+// a whole batch, and a spinner would take the CPU from the io thread that
+// decodes the next one (measured: PAIR 64 B tcp 4.3 M -> 1.6 M msg/s).
 class spin_policy_t {
   public:
-    uint64_t budget_ns(uint64_t cap_ns) {
-        if (cap_ns == 0)
+    static constexpr uint64_t max_batch = 8; // whole messages sent + received
+    // moved_total: the waiter's messages sent and received so far.
+    uint64_t budget_ns(uint64_t cap_ns, uint64_t moved_total) {
+        const bool stream = moved_total - _moved_at_wait > max_batch;
+        _moved_at_wait = moved_total;
+        if (cap_ns == 0 || stream)
             return 0;
         if (_skip > 0) {
             --_skip;
@@ -77,6 +84,7 @@ class spin_policy_t {
   private:
     unsigned _misses = 0;
     unsigned _skip = 0;
+    uint64_t _moved_at_wait = 0;
 };
 
 // What the waits did, process-wide (relaxed atomics), for zmq_debug_counters.

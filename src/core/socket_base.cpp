@@ -90,7 +90,7 @@ int socket_base_t::wait_for_command(int timeout_ms) {
     if (_mailbox->has_pending())
         return 1;
     const uint64_t start = monotonic_ns();
-    uint64_t budget = _spin.budget_ns(_recv_spin_cap_ns);
+    uint64_t budget = _spin.budget_ns(_recv_spin_cap_ns, _msgs_moved);
     if (timeout_ms > 0 && budget > uint64_t(timeout_ms) * 1000000u)
         budget = uint64_t(timeout_ms) * 1000000u;
     if (budget > 0) {
@@ -439,8 +439,11 @@ int socket_base_t::send(msg_t *msg, int flags) {
     if (flags & ZMQ_SNDMORE)
         msg->set_flags(msg_t::more);
 
-    if (xsend(msg) == 0)
+    const bool last_part = !(flags & ZMQ_SNDMORE);
+    if (xsend(msg) == 0) {
+        _msgs_moved += last_part;
         return 0;
+    }
     if (errno != EAGAIN)
         return -1;
     const int timeout = options.sndtimeo;
@@ -451,8 +454,10 @@ int socket_base_t::send(msg_t *msg, int flags) {
         bool expired = false;
         if (wait_until(timeout, deadline, &expired) != 0)
             return -1;
-        if (xsend(msg) == 0)
+        if (xsend(msg) == 0) {
+            _msgs_moved += last_part;
             return 0;
+        }
         if (errno != EAGAIN)
             return -1;
         if (expired) {
@@ -498,6 +503,7 @@ int socket_base_t::recv(msg_t *msg, int flags) {
     if (rc != 0)
         return -1;
     _rcvmore = msg->has_more();
+    _msgs_moved += !_rcvmore;
     msg->reset_flags(msg_t::routing_id | msg_t::command);
     return 0;
 }

@@ -68,6 +68,8 @@ class socket_base_t : public i_pipe_events {
     mailbox_t *mailbox() const { return _mailbox; }
     // ZLINK_RECV_SPIN_US in ns (0: park at once), for zmq_poll/zmq_poller.
     uint64_t recv_spin_cap_ns() const { return _recv_spin_cap_ns; }
+    // Whole messages sent and received so far (the spin policy's batch size).
+    uint64_t msgs_moved() const { return _msgs_moved; }
 
     // Attach a pipe (inproc connect, session). Runs the type's xattach_pipe.
     void attach_pipe(pipe_t *pipe, bool subscribe_to_all = false, bool locally_initiated = false);
@@ -159,6 +161,7 @@ class socket_base_t : public i_pipe_events {
     mailbox_t *_mailbox;
     std::atomic<bool> _ctx_terminated{false};
     uint64_t _recv_spin_cap_ns = 0;
+    uint64_t _msgs_moved = 0;
     spin_policy_t _spin;
     std::vector<pipe_t *> _pipes;
     std::vector<command_t> _commands; // reused buffer for draining

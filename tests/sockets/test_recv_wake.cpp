@@ -167,15 +167,17 @@ TEST_P(RecvWakeTerm, ShutdownEndsTheWaitWithEterm) {
     }
 }
 
+std::string term_name_of(const ::testing::TestParamInfo<RecvWakeTerm::ParamType> &info) {
+    static const char *const waiters[] = {"recv", "poll", "poller"};
+    return std::string(waiters[int(std::get<0>(info.param))]) + "_spin" +
+           std::to_string(std::get<1>(info.param));
+}
+
 INSTANTIATE_TEST_SUITE_P(All, RecvWakeTerm,
                          ::testing::Combine(::testing::Values(waiter::recv, waiter::poll,
                                                               waiter::poller),
                                             ::testing::Values(0, 10000)),
-                         [](const ::testing::TestParamInfo<RecvWakeTerm::ParamType> &info) {
-                             static const char *const waiters[] = {"recv", "poll", "poller"};
-                             return std::string(waiters[int(std::get<0>(info.param))]) +
-                                    "_spin" + std::to_string(std::get<1>(info.param));
-                         });
+                         term_name_of);
 
 // ZMQ_FD read after a message is already queued: the fd must show it (the
 // application may wait on the fd before it asks ZMQ_EVENTS).
