@@ -83,8 +83,9 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    watches the socket for up to this long before it sleeps, so a reply that
    comes within it costs no second thread wake-up (the I/O thread's is the
    only one).  Adaptive: after waits longer than this the spin stops and is
-   retried with back-off; never on a thread allowed one CPU only.  0 = always
-   sleep at once (the plain path).  zmq_poll uses the smallest value of the
+   retried with back-off; a socket that moved more than 8 messages since its
+   last wait (a stream) sleeps at once.  The spin yields the CPU every
+   microsecond or two.  0 = always sleep at once (the plain path).  zmq_poll uses the smallest value of the
    sockets it polls; read when the option is set (environment: when the
    socket is created). */
 #define ZLINK_RECV_SPIN_US 1010
