@@ -46,6 +46,8 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"recv_spin_hits", w.spin_hits},
         {"recv_spin_parked", w.spin_parked},
         {"recv_parked", w.parked},
+        {"recv_spin_contended", w.spin_contended},
+        {"recv_spin_skipped", w.spin_skipped},
     };
     const int total = static_cast<int>(sizeof all / sizeof all[0]);
     if (!out)

@@ -35,16 +35,8 @@ bool socket_sleep::prepare(int wait_ms) {
     if (wait_ms == 0)
         return false;
     waited_ = true;
-    uint64_t budget = policy_.budget_ns(cap_ns_, moved_);
-    if (wait_ms > 0 && budget > uint64_t(wait_ms) * 1000000u)
-        budget = uint64_t(wait_ms) * 1000000u;
-    if (budget > 0) {
-        if (spin_until([this] { return any_pending(); }, budget)) {
-            count_recv_spin_hit();
-            return false;
-        }
-        count_recv_spin_parked();
-    }
+    if (spin_before_park(policy_, cap_ns_, moved_, wait_ms, [this] { return any_pending(); }))
+        return false;
     for (; parked_ < n_; ++parked_) {
         if (!boxes_[parked_]->park())
             return false; // the destructor unparks those before it

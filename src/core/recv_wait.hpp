@@ -9,6 +9,7 @@
 // with exponential back-off, so an idle or slow socket costs no CPU.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace zlink {
@@ -22,38 +23,51 @@ uint64_t monotonic_ns();
 
 void spin_yield(); // sched_yield()
 
-// Spin until ready() or budget_ns has passed; true when ready. Every 32
-// pauses (a microsecond or two) it looks at the clock and yields the CPU:
-// the thread that brings the message (our io thread, the peer) may need
-// this very CPU, and a woken thread does not always preempt a spinner at
-// once (measured: without the yield, REQ/REP with both processes on 2 CPUs,
-// or all on 1 CPU, starved the io threads: p50 3x higher; see
-// benchwithzmq/zlink_BENCHMARK_RESULTS.md "Receive with one wake-up").
-template <typename Ready> bool spin_until(Ready ready, uint64_t budget_ns) {
+enum class spin_result { ready, ran_out, contended };
+
+// Spin until ready() or budget_ns has passed. Every 32 pauses (a
+// microsecond or two) it reads the clock and yields the CPU: the thread
+// that brings the message (our io thread, the peer) may need this very CPU,
+// and a woken thread does not always preempt a spinner at once (without
+// the yield, REQ/REP on 2 CPUs or on 1 CPU starved the io threads: p50 3x).
+// A yield that kept us off the CPU for more than contended_ns without the
+// message coming means another program wanted this CPU: give up and sleep
+// (yielding to a busy neighbour costs a whole time slice each time).
+template <typename Ready> spin_result spin_until(Ready ready, uint64_t budget_ns) {
+    constexpr uint64_t contended_ns = 50000;
     const uint64_t start = monotonic_ns();
     for (unsigned i = 1;; ++i) {
         if (ready())
-            return true;
+            return spin_result::ready;
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
 #elif defined(__aarch64__)
         asm volatile("yield");
 #endif
         if ((i & 31) == 0) {
-            if (monotonic_ns() - start >= budget_ns)
-                return ready();
+            const uint64_t now = monotonic_ns();
+            if (now - start >= budget_ns)
+                return ready() ? spin_result::ready : spin_result::ran_out;
             spin_yield();
+            if (monotonic_ns() - now > contended_ns && !ready())
+                return spin_result::contended;
         }
     }
 }
 
-// One waiter's spin decision (a socket, a poller, a thread's zmq_poll):
-// spin while recent waits were shorter than the cap; after two longer ones
-// skip the spin for 1, 2, 4 ... 64 waits, and spin again as soon as a wait
-// (spun or parked) was short. And only while the waiter moves few messages
-// between waits (a request, a reply): a stream amortises one wake-up over
-// a whole batch, and a spinner would take the CPU from the io thread that
-// decodes the next one (measured: PAIR 64 B tcp 4.3 M -> 1.6 M msg/s).
+// One waiter's spin decision (a socket, a poller, a thread's zmq_poll).
+// - Waits longer than the cap: after two in a row the spin is skipped for
+//   1, 2, 4 ... 64 waits; a short wait (spun or parked) ends the streak.
+// - A contended CPU (spin_result::contended): no spin for 100 ms, doubling
+//   up to 3.2 s while it recurs; a clean spin after that resets it. Under
+//   contention a yielding spinner loses whole time slices while a sleeper is
+//   woken promptly (measured with a parallel build on the 2 CPUs: p90 went
+//   from 60 us to 3 ms while spinning; time, not a wait count, because a
+//   busy neighbour stays for seconds).
+// - Only while the waiter moves few messages between waits (a request, a
+//   reply): a stream amortises one wake-up over a whole batch, and a
+//   spinner would take the CPU from the io thread that decodes the next
+//   one (measured: PAIR 64 B tcp 4.3 M -> 1.6 M msg/s).
 class spin_policy_t {
   public:
     static constexpr uint64_t max_batch = 8; // whole messages sent + received
@@ -67,23 +81,37 @@ class spin_policy_t {
             --_skip;
             return 0;
         }
+        if (_contended_backoff_ns && monotonic_ns() < _no_spin_until_ns)
+            return 0;
         return cap_ns;
+    }
+    void spun(spin_result r) {
+        constexpr uint64_t first_backoff_ns = 100000000, max_backoff_ns = 3200000000;
+        if (r == spin_result::contended) {
+            _contended_backoff_ns = _contended_backoff_ns
+                                        ? std::min(_contended_backoff_ns * 2, max_backoff_ns)
+                                        : first_backoff_ns;
+            _no_spin_until_ns = monotonic_ns() + _contended_backoff_ns;
+        } else if (r == spin_result::ready) {
+            _contended_backoff_ns = 0;
+        }
     }
     void record(uint64_t waited_ns, uint64_t cap_ns) {
         if (waited_ns <= cap_ns) {
             _misses = 0;
-            _skip = 0;
             return;
         }
         if (++_misses >= 2) {
             const unsigned shift = _misses - 2 < 6 ? _misses - 2 : 6;
-            _skip = 1u << shift;
+            _skip = std::max(_skip, 1u << shift);
         }
     }
 
   private:
     unsigned _misses = 0;
     unsigned _skip = 0;
+    uint64_t _contended_backoff_ns = 0;
+    uint64_t _no_spin_until_ns = 0;
     uint64_t _moved_at_wait = 0;
 };
 
@@ -92,7 +120,9 @@ struct recv_wait_counters_t {
     uint64_t wakeups = 0;         // eventfd writes (a parked waiter, or ZMQ_FD handed out)
     uint64_t signals_skipped = 0; // commands queued with no one parked: no eventfd write
     uint64_t spin_hits = 0;       // blocking waits a spin ended (no park, no wake-up)
-    uint64_t spin_parked = 0;     // spins that ran out and parked
+    uint64_t spin_parked = 0;     // spins that ran out (or lost the CPU) and parked
+    uint64_t spin_contended = 0;  // spins given up: a yield lost the CPU to another program
+    uint64_t spin_skipped = 0;    // waits the policy kept from spinning (long waits, contention, a stream)
     uint64_t parked = 0;          // blocking waits that parked (with or without a spin)
 };
 recv_wait_counters_t recv_wait_counters();
@@ -102,5 +132,32 @@ void count_recv_signal_skipped();
 void count_recv_spin_hit();
 void count_recv_spin_parked();
 void count_recv_parked();
+void count_recv_spin_contended();
+void count_recv_spin_skipped();
+
+// The spin part of a blocking wait, counted: true when ready() came within
+// it (no park, no eventfd write). timeout_ms: the wait's own bound (-1 none).
+template <typename Ready>
+bool spin_before_park(spin_policy_t &policy, uint64_t cap_ns, uint64_t moved_total, int timeout_ms,
+                      Ready ready) {
+    uint64_t budget = policy.budget_ns(cap_ns, moved_total);
+    if (timeout_ms >= 0 && budget > uint64_t(timeout_ms) * 1000000u)
+        budget = uint64_t(timeout_ms) * 1000000u;
+    if (budget == 0) {
+        if (cap_ns != 0)
+            count_recv_spin_skipped();
+        return false;
+    }
+    const spin_result r = spin_until(ready, budget);
+    policy.spun(r);
+    if (r == spin_result::ready) {
+        count_recv_spin_hit();
+        return true;
+    }
+    if (r == spin_result::contended)
+        count_recv_spin_contended();
+    count_recv_spin_parked();
+    return false;
+}
 
 } // namespace zlink

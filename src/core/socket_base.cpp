@@ -90,16 +90,10 @@ int socket_base_t::wait_for_command(int timeout_ms) {
     if (_mailbox->has_pending())
         return 1;
     const uint64_t start = monotonic_ns();
-    uint64_t budget = _spin.budget_ns(_recv_spin_cap_ns, _msgs_moved);
-    if (timeout_ms > 0 && budget > uint64_t(timeout_ms) * 1000000u)
-        budget = uint64_t(timeout_ms) * 1000000u;
-    if (budget > 0) {
-        if (spin_until([this] { return _mailbox->has_pending(); }, budget)) {
-            count_recv_spin_hit();
-            _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
-            return 1;
-        }
-        count_recv_spin_parked();
+    if (spin_before_park(_spin, _recv_spin_cap_ns, _msgs_moved, timeout_ms,
+                         [this] { return _mailbox->has_pending(); })) {
+        _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
+        return 1;
     }
     count_recv_parked();
     const int rc = _mailbox->wait(timeout_ms);

@@ -200,11 +200,20 @@ class RecvWakePath : public ::testing::Test {
 TEST_F(RecvWakePath, GenerousSpinEndsTheWaitsWithoutAnEventfdWrite) {
     constexpr int n = 200;
     round_trips(10000, n); // 10 ms: far above a loopback round trip
+    // Only a parked wait is woken through the eventfd (+ 1: see below).
+    EXPECT_LE(c["recv_wakeups"], c["recv_parked"] + 1);
+    if (c["recv_spin_contended"] != 0 || c["recv_spin_skipped"] != 0) {
+        // A loaded machine or a sanitizer build: a yield lost the CPU to
+        // another program for over 50 us, or waits ran past the 10 ms
+        // spin; the policy held the spin back, as it should, and those
+        // waits parked.
+        EXPECT_EQ(c["recv_parked"], c["recv_spin_parked"] + c["recv_spin_skipped"]);
+        return;
+    }
     // Each of the 2n recvs waited, and its spin ended the wait: no park, so
     // no eventfd write (at most a rare one, for a descheduled io thread).
     // With the spin off the same exchange writes it about 2n times (below).
     EXPECT_GT(c["recv_spin_hits"], unsigned(n));
-    EXPECT_LE(c["recv_wakeups"], c["recv_parked"] + 1); // + 1: see below
     EXPECT_EQ(c["recv_spin_parked"], c["recv_parked"]);
     EXPECT_LT(c["recv_wakeups"], unsigned(n / 4));
 }
