@@ -58,12 +58,13 @@ template <typename Ready> spin_result spin_until(Ready ready, uint64_t budget_ns
 // One waiter's spin decision (a socket, a poller, a thread's zmq_poll).
 // - Waits longer than the cap: after two in a row the spin is skipped for
 //   1, 2, 4 ... 64 waits; a short wait (spun or parked) ends the streak.
-// - A contended CPU (spin_result::contended): no spin for 100 ms, doubling
-//   up to 3.2 s while it recurs; a clean spin after that resets it. Under
+// - A contended CPU (spin_result::contended): no spin for 10 ms, doubling
+//   up to 3.2 s while it recurs; 1000 clean spins forget it. Under
 //   contention a yielding spinner loses whole time slices while a sleeper is
 //   woken promptly (measured with a parallel build on the 2 CPUs: p90 went
-//   from 60 us to 3 ms while spinning; time, not a wait count, because a
-//   busy neighbour stays for seconds).
+//   from 60 us to 3 ms while spinning). Time, not a wait count, because a
+//   busy neighbour stays for seconds; short at first, because our own io
+//   thread's handshake can look the same once.
 // - Only while the waiter moves few messages between waits (a request, a
 //   reply): a stream amortises one wake-up over a whole batch, and a
 //   spinner would take the CPU from the io thread that decodes the next
@@ -86,13 +87,14 @@ class spin_policy_t {
         return cap_ns;
     }
     void spun(spin_result r) {
-        constexpr uint64_t first_backoff_ns = 100000000, max_backoff_ns = 3200000000;
+        constexpr uint64_t first_backoff_ns = 10000000, max_backoff_ns = 3200000000;
         if (r == spin_result::contended) {
             _contended_backoff_ns = _contended_backoff_ns
                                         ? std::min(_contended_backoff_ns * 2, max_backoff_ns)
                                         : first_backoff_ns;
             _no_spin_until_ns = monotonic_ns() + _contended_backoff_ns;
-        } else if (r == spin_result::ready) {
+            _clean_spins = 0;
+        } else if (r == spin_result::ready && ++_clean_spins >= 1000) {
             _contended_backoff_ns = 0;
         }
     }
@@ -112,6 +114,7 @@ class spin_policy_t {
     unsigned _skip = 0;
     uint64_t _contended_backoff_ns = 0;
     uint64_t _no_spin_until_ns = 0;
+    unsigned _clean_spins = 0;
     uint64_t _moved_at_wait = 0;
 };
 

@@ -204,9 +204,9 @@ TEST_F(RecvWakePath, GenerousSpinEndsTheWaitsWithoutAnEventfdWrite) {
     EXPECT_LE(c["recv_wakeups"], c["recv_parked"] + 1);
     if (c["recv_spin_contended"] != 0 || c["recv_spin_skipped"] != 0) {
         // A loaded machine or a sanitizer build: a yield lost the CPU to
-        // another program for over 50 us, or waits ran past the 10 ms
-        // spin; the policy held the spin back, as it should, and those
-        // waits parked.
+        // another program for over 50 us (no spin for the next 10 ms), or
+        // waits ran past the 10 ms spin; the policy held the spin back, as
+        // it should, and those waits parked.
         EXPECT_EQ(c["recv_parked"], c["recv_spin_parked"] + c["recv_spin_skipped"]);
         return;
     }
