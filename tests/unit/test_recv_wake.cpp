@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <map>
@@ -279,4 +280,52 @@ TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
     EXPECT_LT(c["recv_spin_parked"], unsigned(waits / 2));
     zmq_close(push);
     zmq_close(pull);
+}
+
+TEST(RecvWakeFlags, SocketOptionsRoundTripAndRefuseBadValues) {
+    unsetenv("ZLINK_RECV_SPIN_US");
+    unsetenv("ZLINK_LAZY_WAKE");
+    void *ctx = zmq_ctx_new();
+    void *s = zmq_socket(ctx, ZMQ_PULL);
+    int v = -1;
+    size_t len = sizeof v;
+    ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_RECV_SPIN_US, &v, &len));
+    EXPECT_EQ(100, v); // the default
+    ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_LAZY_WAKE, &v, &len));
+    EXPECT_EQ(1, v);
+    set_int(s, ZLINK_RECV_SPIN_US, 250);
+    set_int(s, ZLINK_LAZY_WAKE, 0);
+    ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_RECV_SPIN_US, &v, &len));
+    EXPECT_EQ(250, v);
+    ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_LAZY_WAKE, &v, &len));
+    EXPECT_EQ(0, v);
+    for (int bad : {-1, 10001}) {
+        EXPECT_EQ(-1, zmq_setsockopt(s, ZLINK_RECV_SPIN_US, &bad, sizeof bad));
+        EXPECT_EQ(EINVAL, errno);
+    }
+    const int two = 2;
+    EXPECT_EQ(-1, zmq_setsockopt(s, ZLINK_LAZY_WAKE, &two, sizeof two));
+    EXPECT_EQ(EINVAL, errno);
+    zmq_close(s);
+    EXPECT_EQ(0, zmq_ctx_term(ctx));
+}
+
+// The environment beats the socket option: ZLINK_RECV_SPIN_US=0 in the
+// environment keeps a socket that asked for a long spin from spinning.
+TEST(RecvWakeFlags, EnvironmentBeatsTheSocketOption) {
+    setenv("ZLINK_RECV_SPIN_US", "0", 1);
+    void *ctx = zmq_ctx_new();
+    void *pull = zmq_socket(ctx, ZMQ_PULL);
+    set_int(pull, ZLINK_RECV_SPIN_US, 10000);
+    set_int(pull, ZMQ_RCVTIMEO, 1);
+    ASSERT_EQ(0, zmq_bind(pull, "inproc://recvwake_env"));
+    zmq_debug_counters_reset();
+    char buf[8];
+    EXPECT_EQ(-1, zmq_recv(pull, buf, sizeof buf, 0));
+    auto c = counters();
+    EXPECT_GE(c["recv_parked"], 1u);
+    EXPECT_EQ(0u, c["recv_spin_parked"] + c["recv_spin_hits"]);
+    unsetenv("ZLINK_RECV_SPIN_US");
+    zmq_close(pull);
+    EXPECT_EQ(0, zmq_ctx_term(ctx));
 }
