@@ -220,8 +220,8 @@ void print_debug_counters(const char *who) {
     void *sym = dlsym(RTLD_DEFAULT, "zmq_debug_counters");
     if (!sym)
         return;
-    counter cs[64];
-    const int n = reinterpret_cast<fn_t>(sym)(cs, 64);
+    counter cs[32];
+    const int n = reinterpret_cast<fn_t>(sym)(cs, 32);
     for (int i = 0; i < n; ++i)
         if (cs[i].value) // zeros say nothing (inproc never touches the engine)
             fprintf(stderr, "#debug %s %s=%llu\n", who, cs[i].name, cs[i].value);
