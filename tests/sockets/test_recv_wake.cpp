@@ -28,12 +28,16 @@ bool wait_in(void *s, waiter how) {
     case waiter::poll:
         return wait_readable(s);
     case waiter::poller: {
+#ifndef ZLINK_TESTING_SYSTEM_LIBZMQ // Debian's libzmq does not export the draft poller
         void *poller = zmq_poller_new();
         zmq_poller_add(poller, s, nullptr, ZMQ_POLLIN);
         zmq_poller_event_t ev;
         const int rc = zmq_poller_wait_all(poller, &ev, 1, wait_ms);
         zmq_poller_destroy(&poller);
         return rc == 1;
+#else
+        return false;
+#endif
     }
     case waiter::user_fd: {
         // libzmq's ZMQ_FD contract: the fd signals an edge; ZMQ_EVENTS says
@@ -114,10 +118,17 @@ std::string name_of(const ::testing::TestParamInfo<RecvWake::ParamType> &info) {
            (spin < 0 ? std::string("default") : "spin" + std::to_string(spin));
 }
 
+#ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
+#define RECV_WAKE_WAITERS waiter::recv, waiter::poll, waiter::poller, waiter::user_fd
+#define RECV_WAKE_TERM_WAITERS waiter::recv, waiter::poll, waiter::poller
+#else // no draft poller in the system libzmq
+#define RECV_WAKE_WAITERS waiter::recv, waiter::poll, waiter::user_fd
+#define RECV_WAKE_TERM_WAITERS waiter::recv, waiter::poll
+#endif
+
 INSTANTIATE_TEST_SUITE_P(All, RecvWake,
                          ::testing::Combine(::testing::Values("inproc", "tcp"),
-                                            ::testing::Values(waiter::recv, waiter::poll,
-                                                              waiter::poller, waiter::user_fd),
+                                            ::testing::Values(RECV_WAKE_WAITERS),
                                             ::testing::Values(-1, 0, 10000)),
                          name_of);
 
@@ -145,6 +156,7 @@ TEST_P(RecvWakeTerm, ShutdownEndsTheWaitWithEterm) {
                 zmq_pollitem_t item = {pull, 0, ZMQ_POLLIN, 0};
                 rc = zmq_poll(&item, 1, -1);
             } else {
+#ifndef ZLINK_TESTING_SYSTEM_LIBZMQ
                 void *poller = zmq_poller_new();
                 zmq_poller_add(poller, pull, nullptr, ZMQ_POLLIN);
                 zmq_poller_event_t ev;
@@ -152,6 +164,9 @@ TEST_P(RecvWakeTerm, ShutdownEndsTheWaitWithEterm) {
                 const int e = zmq_errno();
                 zmq_poller_destroy(&poller);
                 errno = e;
+#else
+                rc = -1;
+#endif
             }
             err = rc < 0 ? zmq_errno() : 0;
         });
@@ -174,8 +189,7 @@ std::string term_name_of(const ::testing::TestParamInfo<RecvWakeTerm::ParamType>
 }
 
 INSTANTIATE_TEST_SUITE_P(All, RecvWakeTerm,
-                         ::testing::Combine(::testing::Values(waiter::recv, waiter::poll,
-                                                              waiter::poller),
+                         ::testing::Combine(::testing::Values(RECV_WAKE_TERM_WAITERS),
                                             ::testing::Values(0, 10000)),
                          term_name_of);
 
