@@ -21,6 +21,7 @@
 #include <zmq.h>
 
 #include "core/mailbox.hpp"
+#include "core/recv_wait.hpp"
 
 using namespace zlink;
 
@@ -231,35 +232,49 @@ TEST_F(RecvWakePath, SpinZeroParksAndIsWokenAsBefore) {
     EXPECT_LE(c["recv_wakeups"], c["recv_parked"] + 1);
 }
 
-// A stream (many messages between waits) does not spin: one wake-up is
-// spread over a whole batch, and a spinner would take the CPU the io thread
-// needs to decode the next one.
-TEST_F(RecvWakePath, AStreamParksWithoutSpinning) {
-    void *pull = zmq_socket(ctx, ZMQ_PULL), *push = zmq_socket(ctx, ZMQ_PUSH);
-    set_int(pull, ZLINK_RECV_SPIN_US, 10000);
-    ASSERT_EQ(0, zmq_bind(pull, "inproc://recvwake_stream"));
-    ASSERT_EQ(0, zmq_connect(push, "inproc://recvwake_stream"));
-    char buf[8];
-    constexpr int batches = 20, batch = 50;
-    zmq_debug_counters_reset();
-    std::thread sender([&] {
-        for (int b = 0; b < batches; ++b) {
-            for (int i = 0; i < batch; ++i)
-                zmq_send(push, "m", 1, 0);
-            std::this_thread::sleep_for(std::chrono::milliseconds(1)); // the receiver waits
-        }
-    });
-    for (int i = 0; i < batches * batch; ++i)
-        ASSERT_EQ(1, zmq_recv(pull, buf, sizeof buf, 0));
-    sender.join();
-    c = counters();
-    // Each wait after a drained batch skips the spin; only the first wait
-    // (nothing moved yet) and waits inside a batch (the sender still
-    // writing it) may spin.
-    EXPECT_GE(c["recv_parked"], unsigned(batches / 2));
-    EXPECT_LT(c["recv_spin_parked"], unsigned(batches / 2));
-    zmq_close(push);
-    zmq_close(pull);
+// The spin policy itself (deterministic: no threads, no clock races).
+TEST(RecvWakePolicy, AStreamDoesNotSpin) {
+    spin_policy_t p;
+    const uint64_t cap = 100000;
+    EXPECT_EQ(cap, p.budget_ns(cap, 2));  // a request and a reply since the last wait
+    EXPECT_EQ(cap, p.budget_ns(cap, 10)); // 8 more: still single messages
+    EXPECT_EQ(0u, p.budget_ns(cap, 19));  // 9 since the last wait: a stream
+    EXPECT_EQ(cap, p.budget_ns(cap, 20)); // back to one
+    EXPECT_EQ(0u, p.budget_ns(0, 21));    // ZLINK_RECV_SPIN_US=0
+}
+
+TEST(RecvWakePolicy, LongWaitsBackOffAndShortOnesEndTheStreak) {
+    spin_policy_t p;
+    const uint64_t cap = 100000, moved = 0;
+    p.record(cap + 1, cap); // one long wait: keep spinning
+    EXPECT_EQ(cap, p.budget_ns(cap, moved));
+    p.record(cap + 1, cap); // two in a row: skip one wait
+    EXPECT_EQ(0u, p.budget_ns(cap, moved));
+    EXPECT_EQ(cap, p.budget_ns(cap, moved));
+    p.record(cap + 1, cap); // three: skip two
+    EXPECT_EQ(0u, p.budget_ns(cap, moved));
+    EXPECT_EQ(0u, p.budget_ns(cap, moved));
+    EXPECT_EQ(cap, p.budget_ns(cap, moved));
+    for (int i = 0; i < 20; ++i)
+        p.record(cap + 1, cap); // capped at 64 skipped waits
+    int skipped = 0;
+    while (p.budget_ns(cap, moved) == 0)
+        ++skipped;
+    EXPECT_EQ(64, skipped);
+    p.record(cap / 2, cap); // a short wait ends the streak
+    p.record(cap + 1, cap);
+    EXPECT_EQ(cap, p.budget_ns(cap, moved));
+}
+
+TEST(RecvWakePolicy, ContentionStopsTheSpinForAWhile) {
+    spin_policy_t p;
+    const uint64_t cap = 100000;
+    p.spun(spin_result::contended);
+    EXPECT_EQ(0u, p.budget_ns(cap, 0)); // 10 ms without spinning
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    EXPECT_EQ(cap, p.budget_ns(cap, 0)); // over: spin again
+    p.spun(spin_result::contended); // again (20 ms now)
+    EXPECT_EQ(0u, p.budget_ns(cap, 0));
 }
 
 // The adaptive part: waits far longer than the spin turn it off (with
