@@ -78,6 +78,23 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    goes through the I/O thread (the plain path), as does
    ZLINK_SPECULATIVE_WRITE=0. */
 #define ZLINK_APP_THREAD_WRITE 1002
+/* int, microseconds 0..10000, default 100: receive spin.  A blocking
+   zmq_recv/zmq_send, zmq_poll or zmq_poller_wait that finds nothing first
+   watches the socket for up to this long before it sleeps, so a reply that
+   comes within it costs no second thread wake-up (the I/O thread's is the
+   only one).  Adaptive: after waits longer than this the spin stops and is
+   retried with back-off; a socket that moved more than 8 messages since its
+   last wait (a stream) sleeps at once.  The spin yields the CPU every
+   microsecond or two.  0 = always sleep at once (the plain path).  zmq_poll uses the smallest value of the
+   sockets it polls; read when the option is set (environment: when the
+   socket is created). */
+#define ZLINK_RECV_SPIN_US 1010
+/* int, 0/1, default 1: lazy wake.  The socket's notification fd is written
+   only when a thread sleeps on it (a blocking call, zmq_poll,
+   zmq_poller_wait) or once the application has read ZMQ_FD (from then on
+   always, libzmq's ZMQ_FD contract).  0 = written on every empty ->
+   non-empty transition of the command queue, as before. */
+#define ZLINK_LAZY_WAKE 1011
 
 /* The performance plan's flags (doc/plan/PERFORMANCE_PLAN.md), mapped onto
    zlink's engine.  Same rules as above: int 0/1, environment variable of the
@@ -190,6 +207,16 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * app_write_handoff_burst (a send right after another, or while the I/O
  * thread was still busy with earlier ones: a stream, which the I/O thread
  * gathers into fewer writes).
+ * ZLINK_RECV_SPIN_US / ZLINK_LAZY_WAKE's path: recv_wakeups (notification
+ * fd writes: a thread was asleep on it, or ZMQ_FD was handed out),
+ * recv_signals_skipped (a command came while nobody slept: no write),
+ * recv_spin_hits (blocking waits a spin ended, no sleep), recv_spin_parked
+ * (spins that ran out and slept), recv_parked (blocking waits that slept,
+ * with or without a spin first), recv_spin_contended (spins given up
+ * because yielding lost the CPU to another program for over 50 us),
+ * recv_spin_skipped (waits that slept without spinning because the policy
+ * held the spin back: recent waits longer than the spin, a contended CPU,
+ * or a stream).
  * Cheap (one relaxed atomic add per system call), so present in every build.
  */
 typedef struct

@@ -8,6 +8,7 @@
 #include "engine/zmtp_engine.hpp"
 #include "core/direct_writer.hpp"
 #include "core/msg_pool.hpp"
+#include "core/recv_wait.hpp"
 
 extern "C" {
 
@@ -15,6 +16,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
     const zlink::zmtp_engine_counters_t c = zlink::zmtp_engine_counters();
     const zlink::msg_pool_counters_t p = zlink::msg_pool_counters();
     const zlink::direct_write_counters_t d = zlink::direct_write_counters();
+    const zlink::recv_wait_counters_t w = zlink::recv_wait_counters();
     const zlink_debug_counter_t all[] = {
         {"engine_writes", c.writes},
         {"engine_write_bytes", c.write_bytes},
@@ -50,6 +52,13 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         // Exceptions a handler let escape into an io thread's run loop,
         // which went on running (0 unless something is wrong).
         {"io_thread_escaped_exceptions", zlink::io_thread_pool_t::escaped_exceptions()},
+        {"recv_wakeups", w.wakeups},
+        {"recv_signals_skipped", w.signals_skipped},
+        {"recv_spin_hits", w.spin_hits},
+        {"recv_spin_parked", w.spin_parked},
+        {"recv_parked", w.parked},
+        {"recv_spin_contended", w.spin_contended},
+        {"recv_spin_skipped", w.spin_skipped},
     };
     const int total = static_cast<int>(sizeof all / sizeof all[0]);
     if (!out)
@@ -65,6 +74,7 @@ ZLINK_EXPORT void zmq_debug_counters_reset(void) {
     zlink::msg_pool_counters_reset();
     zlink::direct_write_counters_reset();
     zlink::io_thread_pool_t::reset_escaped_exceptions();
+    zlink::recv_wait_counters_reset();
 }
 
 // The performance plan's names (doc/plan/PERFORMANCE_PLAN.md), each one

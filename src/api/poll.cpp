@@ -7,8 +7,50 @@
 #include <climits>
 #include <cstdint>
 
+#include "core/mailbox.hpp"
+#include "core/socket_base.hpp"
+
 namespace zlink {
 namespace poll_detail {
+
+mailbox_t *socket_mailbox(void *socket, uint64_t *spin_cap_ns, uint64_t *moved) {
+    if (!socket_base_t::is_socket(socket))
+        return nullptr;
+    auto *s = static_cast<socket_base_t *>(socket);
+    *spin_cap_ns = s->recv_spin_cap_ns();
+    *moved += s->msgs_moved();
+    return s->mailbox();
+}
+
+int mailbox_fd(const mailbox_t *mailbox) { return mailbox->fd(); }
+
+bool socket_sleep::any_pending() const {
+    for (std::size_t i = 0; i < n_; ++i)
+        if (boxes_[i]->has_pending())
+            return true;
+    return false;
+}
+
+bool socket_sleep::prepare(int wait_ms) {
+    if (wait_ms == 0)
+        return false;
+    waited_ = true;
+    if (spin_before_park(policy_, cap_ns_, moved_, wait_ms, [this] { return any_pending(); }))
+        return false;
+    for (; parked_ < n_; ++parked_) {
+        if (!boxes_[parked_]->park())
+            return false; // the destructor unparks those before it
+    }
+    count_recv_parked();
+    return true;
+}
+
+socket_sleep::~socket_sleep() {
+    for (std::size_t i = 0; i < parked_; ++i)
+        boxes_[i]->unpark();
+    if (waited_)
+        policy_.record(monotonic_ns() - start_, cap_ns_);
+}
 
 short to_poll_events(short zmq_events) {
     short ev = 0;
@@ -160,31 +202,51 @@ int poll(zmq_pollitem_t *items, int nitems, long timeout_ms) {
         return count;
 
     // Nothing ready: wait on the sockets' notification fds. ZMQ_EVENTS was
-    // read before the fds, so a change after that read raises the fd.
+    // read before the fds, so a change after that read raises the fd (zlink
+    // sockets: once socket_sleep has parked on them).
     bool has_fdless_socket = false;
+    small_array<mailbox_t *, ZMQ_POLLITEMS_DFLT> boxes(static_cast<std::size_t>(nitems));
+    std::size_t nboxes = 0;
+    uint64_t spin_cap_ns = UINT64_MAX, moved = 0;
+    bool foreign = raw > 0; // fds a spin cannot watch
     for (int i = 0; i < nitems; ++i) {
         if (!items[i].socket)
             continue;
         int fd = -1;
-        int rc = socket_fd(items[i].socket, &fd);
-        if (rc < 0)
-            return -1;
-        if (rc == 1) {
-            has_fdless_socket = true;
-            continue;
+        uint64_t cap = 0;
+        if (mailbox_t *mb = socket_mailbox(items[i].socket, &cap, &moved)) {
+            boxes[nboxes++] = mb;
+            spin_cap_ns = cap < spin_cap_ns ? cap : spin_cap_ns;
+            fd = mailbox_fd(mb);
+        } else {
+            foreign = true;
+            int rc = socket_fd(items[i].socket, &fd);
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                has_fdless_socket = true;
+                continue;
+            }
         }
         pfds[i].fd = fd;
         pfds[i].events = items[i].events ? POLLIN : 0;
     }
 
+    thread_local spin_policy_t spin_policy; // zmq_poll has no object to keep it in
     for (;;) {
         int wait_ms = until.remaining_ms();
         if (has_fdless_socket && (wait_ms < 0 || wait_ms > no_fd_recheck_ms))
             wait_ms = no_fd_recheck_ms;
         for (int i = 0; i < nitems; ++i)
             pfds[i].revents = 0;
-        if (::poll(pfds.data(), static_cast<nfds_t>(nitems), wait_ms) < 0)
-            return -1; // EINTR (or ENOMEM) goes back to the caller, as libzmq
+        {
+            socket_sleep sleep(boxes.data(), nboxes, spin_cap_ns, !foreign, moved, spin_policy);
+            if (!sleep.prepare(wait_ms))
+                wait_ms = 0; // a command came: only the raw fds' state is wanted
+            if ((wait_ms != 0 || raw > 0) &&
+                ::poll(pfds.data(), static_cast<nfds_t>(nitems), wait_ms) < 0)
+                return -1; // EINTR (or ENOMEM) goes back to the caller, as libzmq
+        }
         count = collect(items, nitems, pfds.data());
         if (count != 0)
             return count;

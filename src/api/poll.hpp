@@ -1,7 +1,9 @@
 // zmq_poll: level-triggered multiplexing over zlink sockets and raw fds.
 //
-// Built only on the public API (ZMQ_FD, ZMQ_EVENTS), so it works against any
-// core that honours libzmq's edge-triggered ZMQ_FD contract.
+// Built on the public API (ZMQ_FD, ZMQ_EVENTS), so it works against any core
+// that honours libzmq's edge-triggered ZMQ_FD contract; for zlink's own
+// sockets it sleeps on the notification fd without exposing it (which would
+// make it signal forever) and spins first (socket_sleep below).
 #pragma once
 
 // The poller half of this module needs the draft declarations; whichever
@@ -14,9 +16,15 @@
 #include <chrono>
 #include <cstddef>
 
+#include <cstdint>
+
+#include "core/recv_wait.hpp"
+
 struct pollfd;
 
 namespace zlink {
+
+class mailbox_t;
 
 // libzmq semantics: returns the number of items with revents set, 0 on
 // timeout, -1 with errno (EFAULT, EINVAL, EINTR, ETERM, ENOTSOCK).
@@ -39,6 +47,38 @@ int socket_events(void *socket, short *events);
 // Reads ZMQ_FD. Returns 0 with *fd set, 1 when the socket has no fd
 // (EINVAL, e.g. thread-safe types), -1 on any other error.
 int socket_fd(void *socket, int *fd);
+
+// A zlink socket's mailbox (its notification fd, without exposing ZMQ_FD),
+// its ZLINK_RECV_SPIN_US in ns and the messages it moved (added to
+// *moved); nullptr when it is not a zlink socket.
+mailbox_t *socket_mailbox(void *socket, uint64_t *spin_cap_ns, uint64_t *moved);
+int mailbox_fd(const mailbox_t *mailbox);
+
+// The sleep of a blocking zmq_poll / zmq_poller_wait over zlink sockets'
+// mailboxes: spin first when it may pay (no raw or foreign fds to watch),
+// then park on every mailbox (mailbox_t::park) around the caller's poll().
+class socket_sleep {
+  public:
+    socket_sleep(mailbox_t *const *boxes, std::size_t n, uint64_t cap_ns, bool can_spin,
+                 uint64_t moved, spin_policy_t &policy)
+        : boxes_(boxes), n_(n), cap_ns_(can_spin ? cap_ns : 0), moved_(moved), policy_(policy),
+          start_(monotonic_ns()) {}
+    ~socket_sleep();
+    // Before poll(wait_ms): false when a command is already pending (poll
+    // with timeout 0 then), true when the caller may sleep.
+    bool prepare(int wait_ms);
+
+  private:
+    bool any_pending() const;
+    mailbox_t *const *boxes_;
+    std::size_t n_;
+    uint64_t cap_ns_;
+    uint64_t moved_;
+    spin_policy_t &policy_;
+    uint64_t start_;
+    std::size_t parked_ = 0;
+    bool waited_ = false; // prepare() ran: record the wait for the policy
+};
 
 // Sleep for timeout_ms (negative: forever). Returns 0, or -1/EINTR.
 int sleep_ms(long timeout_ms);

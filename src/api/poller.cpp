@@ -7,6 +7,8 @@
 
 #include <cerrno>
 
+#include "core/mailbox.hpp"
+
 namespace zlink {
 
 using namespace poll_detail;
@@ -43,6 +45,7 @@ int probe_socket(void *socket, bool *thread_safe) {
 } // namespace
 
 socket_poller::~socket_poller() {
+    release_mailboxes();
     if (epoll_fd_ >= 0)
         ::close(epoll_fd_);
     tag_ = dead_tag;
@@ -163,6 +166,20 @@ int socket_poller::remove_fd(int fd) {
     return epoll_fd_ >= 0 ? sync_signaler() : 0;
 }
 
+uint64_t socket_poller::moved_total() const {
+    uint64_t moved = 0, cap = 0;
+    for (const item &it : items_)
+        if (it.socket && it.events)
+            socket_mailbox(it.socket, &cap, &moved);
+    return moved;
+}
+
+void socket_poller::release_mailboxes() {
+    for (mailbox_t *mb : mailboxes_)
+        mb->drop_ref();
+    mailboxes_.clear();
+}
+
 // Socket fds are fetched here, not at add time, so a socket whose context
 // is terminated is reported by wait() (ETERM), as in libzmq.
 int socket_poller::rebuild() {
@@ -170,6 +187,9 @@ int socket_poller::rebuild() {
     active_ = 0;
     raw_active_ = 0;
     fdless_socket_ = false;
+    release_mailboxes();
+    spin_cap_ns_ = UINT64_MAX;
+    foreign_ = false;
     for (std::size_t i = 0; i < items_.size(); ++i) {
         const item &it = items_[i];
         pollfd &p = pollfds_[i];
@@ -183,15 +203,26 @@ int socket_poller::rebuild() {
             p.fd = it.fd;
             p.events = to_poll_events(it.events);
             ++raw_active_;
+            foreign_ = true;
             continue;
         }
         int fd = -1;
-        const int rc = socket_fd(it.socket, &fd);
-        if (rc < 0)
-            return -1;
-        if (rc == 1) {
-            fdless_socket_ = true;
-            continue;
+        uint64_t cap = 0;
+        uint64_t moved = 0; // read again at each wait
+        if (mailbox_t *mb = socket_mailbox(it.socket, &cap, &moved)) {
+            mb->add_ref(); // a socket closed while registered leaves no dangling mailbox
+            mailboxes_.push_back(mb);
+            spin_cap_ns_ = cap < spin_cap_ns_ ? cap : spin_cap_ns_;
+            fd = mailbox_fd(mb);
+        } else {
+            foreign_ = true;
+            const int rc = socket_fd(it.socket, &fd);
+            if (rc < 0)
+                return -1;
+            if (rc == 1) {
+                fdless_socket_ = true;
+                continue;
+            }
         }
         p.fd = fd;
         p.events = POLLIN;
@@ -254,7 +285,11 @@ int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms) {
                 wait_ms = no_fd_recheck_ms;
             for (pollfd &p : pollfds_)
                 p.revents = 0;
-            if (::poll(pollfds_.data(), nfds, wait_ms) < 0)
+            socket_sleep sleep(mailboxes_.data(), first_pass ? 0 : mailboxes_.size(),
+                               spin_cap_ns_, !foreign_, first_pass ? 0 : moved_total(), spin_);
+            if (first_pass || !sleep.prepare(wait_ms))
+                wait_ms = 0; // a command came: only the raw fds' state is wanted
+            if ((wait_ms != 0 || raw_active_ > 0) && ::poll(pollfds_.data(), nfds, wait_ms) < 0)
                 return -1; // EINTR
         }
         const int found = collect(events, n);

@@ -12,7 +12,11 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/recv_wait.hpp"
+
 namespace zlink {
+
+class mailbox_t;
 
 class socket_poller {
   public:
@@ -59,6 +63,8 @@ class socket_poller {
     int rebuild();
     int collect(zmq_poller_event_t *events, int n);
     int sync_signaler();
+    void release_mailboxes();
+    std::uint64_t moved_total() const; // messages its sockets moved (spin policy)
 
     std::uint32_t tag_ = live_tag;
     std::vector<item> items_;
@@ -68,6 +74,12 @@ class socket_poller {
     int active_ = 0;     // items with a non-empty event mask
     int raw_active_ = 0; // raw fds among them
     bool fdless_socket_ = false;
+    // zlink sockets' mailboxes (a reference each), to spin and park on;
+    // foreign_: fds a spin cannot watch (raw, other cores' sockets).
+    std::vector<mailbox_t *> mailboxes_;
+    std::uint64_t spin_cap_ns_ = 0;
+    bool foreign_ = false;
+    spin_policy_t spin_;
     int epoll_fd_ = -1; // lazily made for signaler_fd()
     std::vector<int> epoll_members_;
 };

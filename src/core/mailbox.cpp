@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/pipe.hpp"
+#include "core/recv_wait.hpp"
 
 namespace zlink {
 
@@ -42,7 +43,6 @@ void mailbox_t::send(const command_t &cmd) {
         _deliver(cmd);
         return;
     }
-    bool signal = false;
     bool dropped = false;
     {
         std::lock_guard<std::mutex> lock(_mutex);
@@ -50,24 +50,50 @@ void mailbox_t::send(const command_t &cmd) {
             dropped = true; // owner is gone: no one to act on the command
         } else {
             _queue.push_back(cmd);
-            _pending.store(true, std::memory_order_release);
-            if (!_signaled) {
-                _signaled = true;
-                signal = true;
+            // seq_cst store, then load of _parked: with park()'s increment,
+            // then load of _pending, one side always sees the other.
+            _pending.store(true, std::memory_order_seq_cst);
+            if (!_signaled && _fd >= 0) {
+                if (_parked.load(std::memory_order_seq_cst) > 0 ||
+                    _always_signal.load(std::memory_order_seq_cst))
+                    signal_locked();
+                else
+                    count_recv_signal_skipped();
             }
         }
     }
-    if (dropped) {
+    if (dropped)
         release(cmd);
+}
+
+// Under _mutex, so take_all() cannot drain between the flag and the write.
+void mailbox_t::signal_locked() {
+    _signaled = true;
+    count_recv_wakeup();
+    uint64_t one = 1;
+    ssize_t rc;
+    do {
+        rc = ::write(_fd, &one, sizeof one);
+    } while (rc < 0 && errno == EINTR);
+}
+
+bool mailbox_t::park() {
+    _parked.fetch_add(1, std::memory_order_seq_cst);
+    if (_pending.load(std::memory_order_seq_cst)) {
+        _parked.fetch_sub(1, std::memory_order_seq_cst);
+        return false;
+    }
+    return true;
+}
+
+void mailbox_t::expose_fd() {
+    if (_always_signal.exchange(true, std::memory_order_seq_cst))
         return;
-    }
-    if (signal && _fd >= 0) {
-        uint64_t one = 1;
-        ssize_t rc;
-        do {
-            rc = ::write(_fd, &one, sizeof one);
-        } while (rc < 0 && errno == EINTR);
-    }
+    // Commands queued while nobody watched: raise the fd for them now, as
+    // libzmq's fd would already be readable.
+    std::lock_guard<std::mutex> lock(_mutex);
+    if (!_queue.empty() && !_signaled && _fd >= 0)
+        signal_locked();
 }
 
 bool mailbox_t::take_all(std::vector<command_t> &out) {
@@ -95,10 +121,16 @@ int mailbox_t::wait(int timeout_ms) {
         return 1;
     if (_fd < 0)
         return 0; // fd-less owners take commands through their deliverer
+    if (!park())
+        return 1;
     pollfd p{_fd, POLLIN, 0};
     const int rc = ::poll(&p, 1, timeout_ms);
-    if (rc < 0 && errno == EINTR)
+    const int err = errno;
+    unpark();
+    if (rc < 0 && err == EINTR) {
+        errno = EINTR;
         return -1;
+    }
     return rc > 0 || has_pending() ? 1 : 0;
 }
 

@@ -4,8 +4,9 @@
 // commands (pipe activation, termination, attach, stop); the owner drains
 // them when it sends, receives, polls or blocks. A socket's mailbox has an
 // eventfd (open_fd), written only when the queue goes from empty to
-// non-empty, so a busy owner is never woken by a syscall per command; it is
-// the socket's ZMQ_FD. A session's mailbox has no fd and no queue: each
+// non-empty and someone may be waiting on it: a parked owner or zmq_poll
+// (park()), or anyone once the fd was handed out as ZMQ_FD (expose_fd());
+// a spinning or busy owner sees the pending flag instead (core/recv_wait.hpp). A session's mailbox has no fd and no queue: each
 // command goes straight to its deliverer, which posts it onto the io thread
 // (the io_context's queue is the only one), so a connection costs no
 // descriptor and no lock here.
@@ -60,6 +61,16 @@ class mailbox_t {
     // EINTR when a signal interrupted the wait (as libzmq's blocking calls).
     int wait(int timeout_ms);
     int fd() const { return _fd; }
+    // Owner's thread, before blocking on fd() (itself or in zmq_poll): the
+    // Dekker half of the lazy signal. false when a command is already
+    // pending (do not block); true: blocking is safe, unpark() after.
+    bool park();
+    void unpark() { _parked.fetch_sub(1, std::memory_order_seq_cst); }
+    // ZMQ_FD was handed to the application: from now on every empty ->
+    // non-empty transition writes the eventfd (libzmq's contract).
+    void expose_fd();
+    // ZLINK_LAZY_WAKE=0: write the eventfd on every transition, as before.
+    void set_lazy_wake(bool lazy) { _always_signal.store(!lazy, std::memory_order_seq_cst); }
     void close();
     // io-thread owners take each command through `deliver` (a post onto
     // their io_context) instead of the queue. Set before the first send;
@@ -82,7 +93,10 @@ class mailbox_t {
     std::vector<command_t> _queue;
     std::atomic<bool> _pending{false};
     bool _closed = false;
-    bool _signaled = false;
+    bool _signaled = false; // the eventfd was written and not drained yet
+    std::atomic<int> _parked{0};
+    std::atomic<bool> _always_signal{false}; // exposed as ZMQ_FD, or lazy wake off
+    void signal_locked();
     int _fd = -1;
     std::function<void(const command_t &)> _deliver;
     std::atomic<int> _refs{1};

@@ -5,8 +5,11 @@
 #include <chrono>
 #include <cstring>
 
+#include <zlink.h>
+
 #include "engine/network_endpoints.hpp"
 #include "core/ctx.hpp"
+#include "core/feature_flags.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
 #include "transports/transport.hpp"
@@ -44,6 +47,7 @@ socket_base_t::socket_base_t(ctx_t *ctx, int sid, int type)
     : _ctx(ctx), _sid(sid), _mailbox(new mailbox_t),
       _monitor(std::make_shared<monitor_channel_t>()) {
     options.type = type;
+    resolve_wait_flags();
     _tag_offset.store(reinterpret_cast<const char *>(&_tag) - reinterpret_cast<const char *>(this),
                       std::memory_order_relaxed);
 }
@@ -60,7 +64,7 @@ socket_base_t::~socket_base_t() {
 int socket_base_t::process_commands(int timeout_ms) {
     // A signal ends a blocking wait with EINTR, as in libzmq, so Ctrl-C and
     // alarm()-based timeouts reach a thread blocked in send or recv.
-    if (timeout_ms != 0 && _mailbox->wait(timeout_ms) < 0)
+    if (timeout_ms != 0 && wait_for_command(timeout_ms) < 0)
         return -1;
     if (_mailbox->has_pending()) {
         // Swap into a local buffer: handlers may re-enter (e.g. a send from
@@ -80,6 +84,30 @@ int socket_base_t::process_commands(int timeout_ms) {
         return -1;
     }
     return 0;
+}
+
+int socket_base_t::wait_for_command(int timeout_ms) {
+    if (_mailbox->has_pending())
+        return 1;
+    const uint64_t start = monotonic_ns();
+    if (spin_before_park(_spin, _recv_spin_cap_ns, _msgs_moved, timeout_ms,
+                         [this] { return _mailbox->has_pending(); })) {
+        _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
+        return 1;
+    }
+    count_recv_parked();
+    const int rc = _mailbox->wait(timeout_ms);
+    if (rc >= 0)
+        _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
+    return rc;
+}
+
+void socket_base_t::resolve_wait_flags() {
+    _recv_spin_cap_ns = uint64_t(resolve_flag("ZLINK_RECV_SPIN_US", options.zlink_recv_spin_us,
+                                              recv_spin_us_default, 0, recv_spin_us_max)) *
+                        1000u;
+    _mailbox->set_lazy_wake(
+        resolve_flag("ZLINK_LAZY_WAKE", options.zlink_lazy_wake, lazy_wake_default, 0, 1) != 0);
 }
 
 void socket_base_t::dispatch(const command_t &cmd) {
@@ -194,6 +222,8 @@ int socket_base_t::setsockopt(int option, const void *value, size_t size) {
         return -1;
     if (options.setsockopt(option, value, size) != 0)
         return -1;
+    if (option == ZLINK_RECV_SPIN_US || option == ZLINK_LAZY_WAKE)
+        resolve_wait_flags();
     if (option == ZMQ_SNDHWM || option == ZMQ_RCVHWM) {
         // libzmq 4.3 applies new HWMs to the pipes that already exist.
         for (pipe_t *p : _pipes)
@@ -211,6 +241,7 @@ int socket_base_t::getsockopt(int option, void *value, size_t *size) {
     case ZMQ_RCVMORE:
         return option_put_int(value, size, _rcvmore ? 1 : 0);
     case ZMQ_FD:
+        _mailbox->expose_fd(); // the application may now wait on it itself
         return option_put_int(value, size, _mailbox->fd());
     case ZMQ_THREAD_SAFE:
         return option_put_int(value, size, 0);
@@ -402,8 +433,11 @@ int socket_base_t::send(msg_t *msg, int flags) {
     if (flags & ZMQ_SNDMORE)
         msg->set_flags(msg_t::more);
 
-    if (xsend(msg) == 0)
+    const bool last_part = !(flags & ZMQ_SNDMORE);
+    if (xsend(msg) == 0) {
+        _msgs_moved += last_part;
         return 0;
+    }
     if (errno != EAGAIN)
         return -1;
     const int timeout = options.sndtimeo;
@@ -414,8 +448,10 @@ int socket_base_t::send(msg_t *msg, int flags) {
         bool expired = false;
         if (wait_until(timeout, deadline, &expired) != 0)
             return -1;
-        if (xsend(msg) == 0)
+        if (xsend(msg) == 0) {
+            _msgs_moved += last_part;
             return 0;
+        }
         if (errno != EAGAIN)
             return -1;
         if (expired) {
@@ -461,6 +497,7 @@ int socket_base_t::recv(msg_t *msg, int flags) {
     if (rc != 0)
         return -1;
     _rcvmore = msg->has_more();
+    _msgs_moved += !_rcvmore;
     msg->reset_flags(msg_t::routing_id | msg_t::command);
     return 0;
 }

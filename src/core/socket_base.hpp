@@ -24,6 +24,7 @@
 #include "core/monitor_channel.hpp"
 #include "core/options.hpp"
 #include "core/pipe.hpp"
+#include "core/recv_wait.hpp"
 #include "transports/endpoint_host.hpp"
 
 namespace zlink {
@@ -65,6 +66,10 @@ class socket_base_t : public i_pipe_events {
     // Context termination: blocked and future calls fail with ETERM.
     void stop();
     mailbox_t *mailbox() const { return _mailbox; }
+    // ZLINK_RECV_SPIN_US in ns (0: park at once), for zmq_poll/zmq_poller.
+    uint64_t recv_spin_cap_ns() const { return _recv_spin_cap_ns; }
+    // Whole messages sent and received so far (the spin policy's batch size).
+    uint64_t msgs_moved() const { return _msgs_moved; }
 
     // Attach a pipe (inproc connect, session). Runs the type's xattach_pipe.
     void attach_pipe(pipe_t *pipe, bool subscribe_to_all = false, bool locally_initiated = false);
@@ -110,6 +115,9 @@ class socket_base_t : public i_pipe_events {
     // Returns -1/ETERM when the context stopped, -1/EINTR when a signal
     // interrupted the wait, 0 otherwise (also on timeout).
     int process_commands(int timeout_ms);
+    // The blocking part: spin (adaptive), then park on the mailbox.
+    int wait_for_command(int timeout_ms);
+    void resolve_wait_flags(); // ZLINK_RECV_SPIN_US, ZLINK_LAZY_WAKE
     void dispatch(const command_t &cmd);
     void forget_pipe(pipe_t *pipe);
     int wait_until(int timeout_ms, int64_t deadline_ms, bool *expired);
@@ -152,6 +160,9 @@ class socket_base_t : public i_pipe_events {
     int _sid;
     mailbox_t *_mailbox;
     std::atomic<bool> _ctx_terminated{false};
+    uint64_t _recv_spin_cap_ns = 0;
+    uint64_t _msgs_moved = 0;
+    spin_policy_t _spin;
     std::vector<pipe_t *> _pipes;
     std::vector<command_t> _commands; // reused buffer for draining
     bool _rcvmore = false;

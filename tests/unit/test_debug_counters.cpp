@@ -20,7 +20,7 @@ std::map<std::string, unsigned long long> snapshot() {
 } // namespace
 
 TEST(DebugCounters, CountEngineTraffic) {
-    EXPECT_EQ(31, zmq_debug_counters(nullptr, 0));
+    EXPECT_EQ(38, zmq_debug_counters(nullptr, 0));
     zmq_debug_counters_reset();
     EXPECT_EQ(0u, snapshot()["engine_messages_out"]);
 
@@ -44,6 +44,7 @@ TEST(DebugCounters, CountEngineTraffic) {
     EXPECT_GT(c["engine_writes"], 0u);
     EXPECT_GE(c["engine_write_bytes"], 100u * 7u) << "2-byte header + 5-byte body each";
     EXPECT_EQ(1u, c.count("io_thread_escaped_exceptions"));
+    EXPECT_EQ(1u, c.count("recv_wakeups"));
     EXPECT_EQ(0u, c["io_thread_escaped_exceptions"]);
 
     int zero = 0;
