@@ -35,7 +35,8 @@ bool socket_sleep::prepare(int wait_ms) {
     if (wait_ms == 0)
         return false;
     waited_ = true;
-    if (spin_before_park(policy_, cap_ns_, moved_, wait_ms, [this] { return any_pending(); }))
+    if (spin_before_park(policy_, cap_ns_, moved_, wait_ms, signals_,
+                         [this] { return any_pending(); }))
         return false;
     for (; parked_ < n_; ++parked_) {
         if (!boxes_[parked_]->park())
@@ -243,8 +244,8 @@ int poll(zmq_pollitem_t *items, int nitems, long timeout_ms) {
             socket_sleep sleep(boxes.data(), nboxes, spin_cap_ns, !foreign, moved, spin_policy);
             if (!sleep.prepare(wait_ms))
                 wait_ms = 0; // a command came: only the raw fds' state is wanted
-            if ((wait_ms != 0 || raw > 0) &&
-                ::poll(pfds.data(), static_cast<nfds_t>(nitems), wait_ms) < 0)
+            if ((wait_ms != 0 || raw > 0) && park_poll(pfds.data(), static_cast<nfds_t>(nitems),
+                                                       wait_ms, sleep.caller_mask()) < 0)
                 return -1; // EINTR (or ENOMEM) goes back to the caller, as libzmq
         }
         count = collect(items, nitems, pfds.data());

@@ -67,6 +67,9 @@ class socket_sleep {
     // Before poll(wait_ms): false when a command is already pending (poll
     // with timeout 0 then), true when the caller may sleep.
     bool prepare(int wait_ms);
+    // What to poll with (park_poll): the caller's mask while a spin holds
+    // signals, else nullptr.
+    const sigset_t *caller_mask() const { return signals_.caller_mask(); }
 
   private:
     bool any_pending() const;
@@ -78,6 +81,7 @@ class socket_sleep {
     uint64_t start_;
     std::size_t parked_ = 0;
     bool waited_ = false; // prepare() ran: record the wait for the policy
+    signal_hold_t signals_;
 };
 
 // Sleep for timeout_ms (negative: forever). Returns 0, or -1/EINTR.

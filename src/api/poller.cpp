@@ -285,11 +285,12 @@ int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms) {
                 wait_ms = no_fd_recheck_ms;
             for (pollfd &p : pollfds_)
                 p.revents = 0;
-            socket_sleep sleep(mailboxes_.data(), first_pass ? 0 : mailboxes_.size(),
-                               spin_cap_ns_, !foreign_, first_pass ? 0 : moved_total(), spin_);
+            socket_sleep sleep(mailboxes_.data(), first_pass ? 0 : mailboxes_.size(), spin_cap_ns_,
+                               !foreign_, first_pass ? 0 : moved_total(), spin_);
             if (first_pass || !sleep.prepare(wait_ms))
                 wait_ms = 0; // a command came: only the raw fds' state is wanted
-            if ((wait_ms != 0 || raw_active_ > 0) && ::poll(pollfds_.data(), nfds, wait_ms) < 0)
+            if ((wait_ms != 0 || raw_active_ > 0) &&
+                park_poll(pollfds_.data(), nfds, wait_ms, sleep.caller_mask()) < 0)
                 return -1; // EINTR
         }
         const int found = collect(events, n);

@@ -116,7 +116,7 @@ bool mailbox_t::take_all(std::vector<command_t> &out) {
     return true;
 }
 
-int mailbox_t::wait(int timeout_ms) {
+int mailbox_t::wait(int timeout_ms, const sigset_t *caller_mask) {
     if (has_pending())
         return 1;
     if (_fd < 0)
@@ -124,7 +124,7 @@ int mailbox_t::wait(int timeout_ms) {
     if (!park())
         return 1;
     pollfd p{_fd, POLLIN, 0};
-    const int rc = ::poll(&p, 1, timeout_ms);
+    const int rc = park_poll(&p, 1, timeout_ms, caller_mask);
     const int err = errno;
     unpark();
     if (rc < 0 && err == EINTR) {

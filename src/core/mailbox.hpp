@@ -6,16 +6,17 @@
 // eventfd (open_fd), written only when the queue goes from empty to
 // non-empty and someone may be waiting on it: a parked owner or zmq_poll
 // (park()), or anyone once the fd was handed out as ZMQ_FD (expose_fd());
-// a spinning or busy owner sees the pending flag instead (core/recv_wait.hpp). A session's mailbox has no fd and no queue: each
-// command goes straight to its deliverer, which posts it onto the io thread
-// (the io_context's queue is the only one), so a connection costs no
-// descriptor and no lock here.
+// a spinning or busy owner sees the pending flag instead (core/recv_wait.hpp). A session's mailbox
+// has no fd and no queue: each command goes straight to its deliverer, which posts it onto the io
+// thread (the io_context's queue is the only one), so a connection costs no descriptor and no lock
+// here.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <signal.h>
 #include <vector>
 
 namespace zlink {
@@ -59,7 +60,8 @@ class mailbox_t {
     // Owner only, needs the fd: block until a command is pending or timeout
     // (ms, -1 forever). 1 when something is pending, 0 on timeout, -1 with
     // EINTR when a signal interrupted the wait (as libzmq's blocking calls).
-    int wait(int timeout_ms);
+    // caller_mask: sleep with this signal mask (signals held during a spin).
+    int wait(int timeout_ms, const sigset_t *caller_mask = nullptr);
     int fd() const { return _fd; }
     // Owner's thread, before blocking on fd() (itself or in zmq_poll): the
     // Dekker half of the lazy signal. false when a command is already

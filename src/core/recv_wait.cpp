@@ -1,6 +1,7 @@
 #include "core/recv_wait.hpp"
 
 #include <sched.h>
+#include <time.h>
 
 #include <atomic>
 #include <chrono>
@@ -24,6 +25,13 @@ uint64_t monotonic_ns() {
 
 void spin_yield() { sched_yield(); }
 
+int park_poll(pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *caller_mask) {
+    if (!caller_mask)
+        return ::poll(fds, n, timeout_ms);
+    timespec ts{timeout_ms / 1000, long(timeout_ms % 1000) * 1000000L};
+    return ::ppoll(fds, n, timeout_ms < 0 ? nullptr : &ts, caller_mask);
+}
+
 recv_wait_counters_t recv_wait_counters() {
     recv_wait_counters_t c;
     c.wakeups = g_totals.wakeups.load(relaxed);
@@ -37,9 +45,9 @@ recv_wait_counters_t recv_wait_counters() {
 }
 
 void recv_wait_counters_reset() {
-    for (auto *a : {&g_totals.wakeups, &g_totals.skipped, &g_totals.spin_hits,
-                    &g_totals.spin_parked, &g_totals.parked, &g_totals.contended,
-                    &g_totals.skipped_spins})
+    for (auto *a :
+         {&g_totals.wakeups, &g_totals.skipped, &g_totals.spin_hits, &g_totals.spin_parked,
+          &g_totals.parked, &g_totals.contended, &g_totals.skipped_spins})
         a->store(0, relaxed);
 }
 

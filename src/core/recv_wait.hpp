@@ -11,6 +11,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <poll.h>
+#include <signal.h>
 
 namespace zlink {
 
@@ -33,7 +35,8 @@ enum class spin_result { ready, ran_out, contended };
 // A yield that kept us off the CPU for more than contended_ns without the
 // message coming means another program wanted this CPU: give up and sleep
 // (yielding to a busy neighbour costs a whole time slice each time).
-template <typename Ready> spin_result spin_until(Ready ready, uint64_t budget_ns) {
+template <typename Ready>
+spin_result spin_until(Ready ready, uint64_t budget_ns) {
     constexpr uint64_t contended_ns = 50000;
     const uint64_t start = monotonic_ns();
     for (unsigned i = 1;; ++i) {
@@ -125,8 +128,9 @@ struct recv_wait_counters_t {
     uint64_t spin_hits = 0;       // blocking waits a spin ended (no park, no wake-up)
     uint64_t spin_parked = 0;     // spins that ran out (or lost the CPU) and parked
     uint64_t spin_contended = 0;  // spins given up: a yield lost the CPU to another program
-    uint64_t spin_skipped = 0;    // waits the policy kept from spinning (long waits, contention, a stream)
-    uint64_t parked = 0;          // blocking waits that parked (with or without a spin)
+    uint64_t spin_skipped =
+        0;               // waits the policy kept from spinning (long waits, contention, a stream)
+    uint64_t parked = 0; // blocking waits that parked (with or without a spin)
 };
 recv_wait_counters_t recv_wait_counters();
 void recv_wait_counters_reset();
@@ -138,11 +142,44 @@ void count_recv_parked();
 void count_recv_spin_contended();
 void count_recv_spin_skipped();
 
+// Signals are held (blocked) while a wait spins, and the park that follows
+// sleeps with the caller's mask (ppoll): a signal that comes during the spin
+// then ends the park with EINTR, as in libzmq, instead of being handled
+// before a sleep that nothing would end. Released (mask restored, a held
+// signal delivered) when the wait is over. Nothing is held without a spin.
+class signal_hold_t {
+  public:
+    signal_hold_t() = default;
+    signal_hold_t(const signal_hold_t &) = delete;
+    signal_hold_t &operator=(const signal_hold_t &) = delete;
+    ~signal_hold_t() {
+        if (_held)
+            pthread_sigmask(SIG_SETMASK, &_caller, nullptr);
+    }
+    void hold() {
+        if (_held)
+            return;
+        sigset_t all;
+        sigfillset(&all);
+        _held = pthread_sigmask(SIG_BLOCK, &all, &_caller) == 0;
+    }
+    // The mask to sleep with, or nullptr when nothing is held.
+    const sigset_t *caller_mask() const { return _held ? &_caller : nullptr; }
+
+  private:
+    sigset_t _caller;
+    bool _held = false;
+};
+
+// poll(), or ppoll() with the caller's mask while signals are held.
+int park_poll(pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *caller_mask);
+
 // The spin part of a blocking wait, counted: true when ready() came within
 // it (no park, no eventfd write). timeout_ms: the wait's own bound (-1 none).
+// Signals are held from the start of a spin (see signal_hold_t).
 template <typename Ready>
 bool spin_before_park(spin_policy_t &policy, uint64_t cap_ns, uint64_t moved_total, int timeout_ms,
-                      Ready ready) {
+                      signal_hold_t &signals, Ready ready) {
     uint64_t budget = policy.budget_ns(cap_ns, moved_total);
     if (timeout_ms >= 0 && budget > uint64_t(timeout_ms) * 1000000u)
         budget = uint64_t(timeout_ms) * 1000000u;
@@ -151,6 +188,7 @@ bool spin_before_park(spin_policy_t &policy, uint64_t cap_ns, uint64_t moved_tot
             count_recv_spin_skipped();
         return false;
     }
+    signals.hold();
     const spin_result r = spin_until(ready, budget);
     policy.spun(r);
     if (r == spin_result::ready) {

@@ -90,13 +90,14 @@ int socket_base_t::wait_for_command(int timeout_ms) {
     if (_mailbox->has_pending())
         return 1;
     const uint64_t start = monotonic_ns();
-    if (spin_before_park(_spin, _recv_spin_cap_ns, _msgs_moved, timeout_ms,
+    signal_hold_t signals;
+    if (spin_before_park(_spin, _recv_spin_cap_ns, _msgs_moved, timeout_ms, signals,
                          [this] { return _mailbox->has_pending(); })) {
         _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
         return 1;
     }
     count_recv_parked();
-    const int rc = _mailbox->wait(timeout_ms);
+    const int rc = _mailbox->wait(timeout_ms, signals.caller_mask());
     if (rc >= 0)
         _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
     return rc;
