@@ -337,7 +337,8 @@ int main(int argc, char **argv) {
                 tr.c_str());
         return 64;
     }
-    if (c.mode == "load" && (c.pattern != "REQREP" || c.mechanism != "null" || !c.bind_ep.empty())) {
+    if (c.mode == "load" &&
+        (c.pattern != "REQREP" || c.mechanism != "null" || !c.bind_ep.empty())) {
         fprintf(stderr, "bench: --mode load runs REQREP, without --mechanism or --bind\n");
         return 64;
     }

@@ -186,7 +186,7 @@ struct result {
     double elapsed_s = 0;
     bool has_latency = false;
     percentiles lat;
-    cpu_times cpu;          // both ends, measured window only
+    cpu_times cpu;             // both ends, measured window only
     double rate_override = -1; // load mode: msg/s of the stream, not of the round trips
 };
 

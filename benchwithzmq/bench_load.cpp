@@ -115,8 +115,9 @@ int bench::run_load_main(config c, const args &a) {
     const uint64_t n1 = streamed.load(std::memory_order_relaxed), t1 = now_ns();
     r.rate_override = double(n1 - n0) * 1e9 / double(t1 - t0);
     if (n1 - n0 < c.msgs)
-        fprintf(stderr, "bench: warning: the stream moved only %llu messages during %llu round "
-                        "trips (no real load)\n",
+        fprintf(stderr,
+                "bench: warning: the stream moved only %llu messages during %llu round "
+                "trips (no real load)\n",
                 (unsigned long long)(n1 - n0), (unsigned long long)c.msgs);
 
     if (write(stop_fd, "S", 1) != 1)

@@ -273,7 +273,7 @@ TEST(RecvWakePolicy, ContentionStopsTheSpinForAWhile) {
     EXPECT_EQ(0u, p.budget_ns(cap, 0)); // 10 ms without spinning
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
     EXPECT_EQ(cap, p.budget_ns(cap, 0)); // over: spin again
-    p.spun(spin_result::contended); // again (20 ms now)
+    p.spun(spin_result::contended);      // again (20 ms now)
     EXPECT_EQ(0u, p.budget_ns(cap, 0));
 }
 
