@@ -247,6 +247,10 @@ int poll(zmq_pollitem_t *items, int nitems, long timeout_ms) {
             if ((wait_ms != 0 || raw > 0) && park_poll(pfds.data(), static_cast<nfds_t>(nitems),
                                                        wait_ms, sleep.caller_mask()) < 0)
                 return -1; // EINTR (or ENOMEM) goes back to the caller, as libzmq
+            if (sleep.signal_arrived()) {
+                errno = EINTR;
+                return -1;
+            }
         }
         count = collect(items, nitems, pfds.data());
         if (count != 0)

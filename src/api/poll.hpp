@@ -70,6 +70,8 @@ class socket_sleep {
     // What to poll with (park_poll): the caller's mask while a spin holds
     // signals, else nullptr.
     const sigset_t *caller_mask() const { return signals_.caller_mask(); }
+    // A signal came while the spin held signals (see signal_hold_t).
+    bool signal_arrived() const { return signals_.signal_arrived(); }
 
   private:
     bool any_pending() const;

@@ -292,6 +292,10 @@ int socket_poller::wait(zmq_poller_event_t *events, int n, long timeout_ms) {
             if ((wait_ms != 0 || raw_active_ > 0) &&
                 park_poll(pollfds_.data(), nfds, wait_ms, sleep.caller_mask()) < 0)
                 return -1; // EINTR
+            if (sleep.signal_arrived()) {
+                errno = EINTR;
+                return -1;
+            }
         }
         const int found = collect(events, n);
         if (found < 0)

@@ -165,6 +165,20 @@ class signal_hold_t {
     }
     // The mask to sleep with, or nullptr when nothing is held.
     const sigset_t *caller_mask() const { return _held ? &_caller : nullptr; }
+    // A signal the caller does not block came while held: the wait must end
+    // with EINTR even if the spin found a command (the handler runs when the
+    // hold is released, and nothing would interrupt the next sleep).
+    bool signal_arrived() const {
+        if (!_held)
+            return false;
+        sigset_t pending;
+        if (sigpending(&pending) != 0)
+            return false;
+        for (int s = 1; s < NSIG; ++s)
+            if (sigismember(&pending, s) == 1 && sigismember(&_caller, s) == 0)
+                return true;
+        return false;
+    }
 
   private:
     sigset_t _caller;

@@ -94,6 +94,10 @@ int socket_base_t::wait_for_command(int timeout_ms) {
     if (spin_before_park(_spin, _recv_spin_cap_ns, _msgs_moved, timeout_ms, signals,
                          [this] { return _mailbox->has_pending(); })) {
         _spin.record(monotonic_ns() - start, _recv_spin_cap_ns);
+        if (signals.signal_arrived()) {
+            errno = EINTR; // the handler runs as `signals` releases
+            return -1;
+        }
         return 1;
     }
     count_recv_parked();
