@@ -78,7 +78,7 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    goes through the I/O thread (the plain path), as does
    ZLINK_SPECULATIVE_WRITE=0. */
 #define ZLINK_APP_THREAD_WRITE 1002
-/* int, microseconds 0..10000, default 0 (off; 100 measured best): receive spin.  A blocking
+/* int, microseconds 0..10000, default 100: receive spin.  A blocking
    zmq_recv/zmq_send, zmq_poll or zmq_poller_wait that finds nothing first
    watches the socket for up to this long before it sleeps, so a reply that
    comes within it costs no second thread wake-up (the I/O thread's is the

@@ -17,10 +17,7 @@
 namespace zlink {
 
 // ZLINK_RECV_SPIN_US and ZLINK_LAZY_WAKE defaults (include/zlink.h).
-// Off by default (opt-in): with the spin on, a signal can still be lost in
-// zmq_poll (1 run in 8 of unit.RecvWakeSignals' poll case, not yet found),
-// and Ctrl-C must work as on libzmq. 100 is the measured setting.
-constexpr int recv_spin_us_default = 0;
+constexpr int recv_spin_us_default = 100;
 constexpr int recv_spin_us_max = 10000;
 constexpr int lazy_wake_default = 1;
 

@@ -305,7 +305,7 @@ TEST(RecvWakeFlags, SocketOptionsRoundTripAndRefuseBadValues) {
     int v = -1;
     size_t len = sizeof v;
     ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_RECV_SPIN_US, &v, &len));
-    EXPECT_EQ(0, v); // the default: off (opt-in)
+    EXPECT_EQ(100, v); // the default
     ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_LAZY_WAKE, &v, &len));
     EXPECT_EQ(1, v);
     set_int(s, ZLINK_RECV_SPIN_US, 250);
