@@ -242,7 +242,7 @@ std::size_t ws_stream_t::try_write(const asio::const_buffer *bufs, std::size_t c
     }
     if (!_hs_done && !handshake(ec))
         return 0;
-    if (pending_out() > 0) {
+    if (pending_out() > 0 && !_ready_held) { // held output is no reason to refuse more
         flush(ec);
         if (ec)
             return 0;
