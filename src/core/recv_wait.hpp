@@ -175,12 +175,23 @@ class signal_hold_t {
         if (sigpending(&pending) != 0)
             return false;
         for (int s = 1; s < NSIG; ++s)
-            if (sigismember(&pending, s) == 1 && sigismember(&_caller, s) == 0)
+            if (sigismember(&pending, s) == 1 && sigismember(&_caller, s) == 0 && has_handler(s))
                 return true;
         return false;
     }
 
   private:
+    // Only a handler interrupts a wait: an ignored signal (SIGCHLD by
+    // default, when a child exits) does not, in ppoll or in libzmq.
+    static bool has_handler(int s) {
+        struct sigaction current;
+        if (sigaction(s, nullptr, &current) != 0)
+            return false;
+        if (current.sa_flags & SA_SIGINFO)
+            return true;
+        return current.sa_handler != SIG_IGN && current.sa_handler != SIG_DFL;
+    }
+
     sigset_t _caller;
     bool _held = false;
 };

@@ -450,6 +450,11 @@ class raw_peer {
         fd_ = -1;
     }
     int fd() const { return fd_; }
+    // Drive a connection accepted elsewhere (accept_within).
+    void adopt(int fd) {
+        close();
+        fd_ = fd;
+    }
 
     // Connect to a tcp://a.b.c.d:port or ipc://path endpoint.
     bool connect(const std::string &ep) {

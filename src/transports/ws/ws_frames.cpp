@@ -18,6 +18,9 @@ constexpr unsigned char zws_more = 1, zws_command = 2;
 constexpr unsigned char zmtp_more = 1, zmtp_long = 2, zmtp_command = 4;
 // Translation stops once this much waits for the kernel.
 constexpr std::size_t out_limit = 256 * 1024;
+// A client's first message from a server that answered ZWS2.0/NULL is
+// collected whole to read its flags: a READY, or a bare routing id.
+constexpr std::size_t max_first_message = 64 * 1024;
 
 // In bare ZWS2.0 the peer sends no Socket-Type: the engine is told of one
 // that fits its own type.
@@ -152,7 +155,7 @@ std::size_t ws_stream_t::translate_out(const unsigned char *data, std::size_t si
             for (std::size_t k = 0; k < _out_size_need; ++k)
                 body = (body << 8) | _out_size_bytes[k];
             _out_body_left = std::size_t(body);
-            _out_collect = _bare && !_ready_sent && (_out_flags & zmtp_command);
+            _out_collect = (_bare || _sniff_bare) && !_ready_sent && (_out_flags & zmtp_command);
             if (_out_collect) {
                 _out_command.clear();
             } else {
@@ -177,15 +180,42 @@ std::size_t ws_stream_t::translate_out(const unsigned char *data, std::size_t si
         }
         if (_out_state == out_state_t::body && _out_body_left == 0) {
             if (_out_collect) {
-                emit_routing_id_from_ready(_out_command);
-                _ready_sent = true;
                 _out_collect = false;
+                if (_sniff_bare) {
+                    _ready_held = true; // until the server's first message
+                } else {
+                    emit_routing_id_from_ready(_out_command);
+                    _ready_sent = true;
+                }
             }
             _out_state = out_state_t::flags;
             emit_pending_controls();
         }
     }
     return i;
+}
+
+// The server's first message told which ZWS2.0 it speaks: our first command
+// leaves in that form, ahead of anything translated after it.
+void ws_stream_t::release_held_ready() {
+    _ready_held = false;
+    _ready_sent = true;
+    const std::vector<unsigned char> later(_out.begin() + long(_out_pos), _out.end());
+    _out.resize(_out_pos);
+    unsigned char mask[4]; // a frame being translated keeps its masking key
+    std::memcpy(mask, _mask, sizeof mask);
+    const std::size_t mask_pos = _mask_pos;
+    if (_bare) {
+        emit_routing_id_from_ready(_out_command);
+    } else {
+        emit_header(op_binary, _out_command.size() + 1);
+        const unsigned char flags = zws_command;
+        emit_payload(&flags, 1);
+        emit_payload(_out_command.data(), _out_command.size());
+    }
+    std::memcpy(_mask, mask, sizeof mask);
+    _mask_pos = mask_pos;
+    _out.insert(_out.end(), later.begin(), later.end());
 }
 
 // Control replies wait for a frame boundary of the outgoing stream.
@@ -226,6 +256,14 @@ void ws_stream_t::push_zmtp_header(unsigned char zws_flags, std::size_t body_siz
 bool ws_stream_t::on_whole_message(const std::vector<unsigned char> &message) {
     if (message.empty())
         return false; // no flags byte
+    if (_sniff_bare) {
+        _sniff_bare = false;
+        _bare = !(message[0] & zws_command); // a ZWS2.0/NULL server starts with READY
+        if (_bare && message.size() > 256)
+            return false; // a routing id has at most 255 bytes
+        if (_ready_held)
+            release_held_ready();
+    }
     if (_bare && !_in_routing_id_seen) {
         // The peer's routing id, as the READY the engine waits for.
         _in_routing_id_seen = true;
@@ -276,7 +314,7 @@ bool ws_stream_t::on_frame_header_done() {
     const bool routing_id = _bare && !_in_routing_id_seen; // collected whole
     if (h.opcode == op_binary) {
         _in_message.clear();
-        if (h.fin && !routing_id) {
+        if (h.fin && !routing_id && !_sniff_bare) {
             if (h.length == 0)
                 return false; // no flags byte
             _in_streaming = true;
@@ -285,6 +323,8 @@ bool ws_stream_t::on_frame_header_done() {
     } else if (h.opcode != op_continuation) {
         return false; // text: ZWS is binary
     }
+    if (_sniff_bare && _in_message.size() + h.length > max_first_message)
+        return false;
     // A routing id has at most 255 bytes (+1: flags): it is not collected unbounded.
     return !routing_id || _in_message.size() + h.length <= 256;
 }

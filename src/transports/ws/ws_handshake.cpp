@@ -73,8 +73,13 @@ std::string ws_accept_for(const std::string &key) {
 
 std::vector<std::string> ws_client_protocols(int mechanism) {
     switch (mechanism) {
-    case ZMQ_NULL: // bare first: a jszmq (ws) server takes the first offered
-        return {"ZWS2.0", "ZWS2.0/NULL"};
+    case ZMQ_NULL:
+        // /NULL first, as libzmq: its server takes the first offered, and in
+        // bare ZWS2.0 it sends without reading our routing id, so its close
+        // with that unread is a reset that drops what it had not yet sent.
+        // A jszmq (ws) server answers /NULL too but speaks bare: ws_stream
+        // tells them apart by the server's first message.
+        return {"ZWS2.0/NULL", "ZWS2.0"};
     case ZMQ_PLAIN:
         return {"ZWS2.0/PLAIN"};
     case ZMQ_CURVE:

@@ -2,8 +2,9 @@
 // with Boost.Beast's HTTP parser, and the ZWS 2.0 subprotocol choice.
 //
 // Subprotocols, the names of libzmq's draft ws transport: a NULL client
-// offers "ZWS2.0, ZWS2.0/NULL" (libzmq offers /NULL first, but jszmq's
-// server takes the first offered and speaks only bare ZWS2.0), a PLAIN
+// offers "ZWS2.0/NULL, ZWS2.0" (as libzmq; jszmq's server takes the first
+// offered and speaks only bare ZWS2.0, which the client sees in its first
+// message), a PLAIN
 // client "ZWS2.0/PLAIN", a CURVE client "ZWS2.0/CURVE"; the server takes ZWS2.0/NULL when offered,
 // else the first offered one its mechanism supports. "ZWS2.0/<mech>" runs the ZMTP mechanism (READY
 // and friends as command messages); bare "ZWS2.0" (what jszmq and browsers speak) has no mechanism:

@@ -70,6 +70,7 @@ void ws_stream_t::handshake_done(const std::string &protocol) {
     _hs_done = true;
     _hs_wants_write = false;
     _bare = protocol == "ZWS2.0";
+    _sniff_bare = _config.role == role_t::client && protocol == "ZWS2.0/NULL";
     const std::size_t slash = protocol.find('/');
     push_peer_greeting(slash == std::string::npos ? "NULL" : protocol.c_str() + slash + 1);
     // Bytes after the HTTP header are the first frames.
@@ -192,6 +193,10 @@ bool ws_stream_t::server_handshake_step(error_code &ec) {
 
 void ws_stream_t::flush(error_code &ec) {
     ec.clear();
+    if (_ready_held && pending_out() > 0) { // nothing may go before our first command
+        ec = asio::error::would_block;
+        return;
+    }
     while (pending_out() > 0) {
         const asio::const_buffer buf(_out.data() + _out_pos, pending_out());
         const std::size_t n = _inner->try_write(&buf, 1, ec);
@@ -213,7 +218,7 @@ void ws_stream_t::flush(error_code &ec) {
 // Bytes the engine was told are written but still wait here: written when
 // the kernel takes them, whether or not the engine writes again.
 void ws_stream_t::arm_flusher() {
-    if (_flusher_armed || pending_out() == 0 || _error)
+    if (_flusher_armed || pending_out() == 0 || _error || _ready_held)
         return;
     _flusher_armed = true;
     _inner->async_wait_writable([this, shared = _shared](const error_code &ec) {
@@ -237,7 +242,7 @@ std::size_t ws_stream_t::try_write(const asio::const_buffer *bufs, std::size_t c
     }
     if (!_hs_done && !handshake(ec))
         return 0;
-    if (pending_out() > 0) {
+    if (pending_out() > 0 && !_ready_held) { // held output is no reason to refuse more
         flush(ec);
         if (ec)
             return 0;

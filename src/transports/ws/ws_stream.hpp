@@ -93,6 +93,7 @@ class ws_stream_t final : public i_asio_transport {
     void emit_message(unsigned opcode, const unsigned char *data, std::size_t size);
     void emit_routing_id_from_ready(const std::vector<unsigned char> &command);
     void emit_pending_controls();
+    void release_held_ready();
     // Wire bytes (_raw) -> engine bytes into buf; false on a protocol error.
     bool translate_in(unsigned char *buf, std::size_t size, std::size_t &produced);
     bool on_frame_header_done();
@@ -129,6 +130,11 @@ class ws_stream_t final : public i_asio_transport {
     std::shared_ptr<shared_t> _shared;
     uint16_t _failure_event = 0;
     bool _bare = false; // bare "ZWS2.0": routing ids instead of a mechanism
+    // Client, answered "ZWS2.0/NULL": a jszmq server answers so but speaks
+    // bare; its first message tells (READY is a command, a routing id not).
+    // Until then our first command waits (_ready_held), unsent.
+    bool _sniff_bare = false;
+    bool _ready_held = false;
 
     // Outgoing: engine stream -> WebSocket messages.
     std::vector<unsigned char> _out;
