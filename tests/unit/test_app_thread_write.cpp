@@ -128,8 +128,8 @@ TEST_P(AppThreadWrite, FullKernelHandsOverAndKeepsOrderAndWholeMessages) {
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     set_int_ok(push, ZMQ_SNDHWM, 0);
-    set_int_ok(pull, ZMQ_RCVHWM, 4);  // the receiver stops reading: the kernel fills
-    for (void *s : {push, pull}) { // soon
+    set_int_ok(pull, ZMQ_RCVHWM, 4); // the receiver stops reading: the kernel fills
+    for (void *s : {push, pull}) {   // soon
         set_int_ok(s, ZMQ_SNDBUF, 32 * 1024);
         set_int_ok(s, ZMQ_RCVBUF, 32 * 1024);
     }

@@ -73,7 +73,8 @@ TEST(AppThreadWriteCurve, SendsAgainstHeartbeatsAndReceives) {
         ASSERT_EQ(m, std::string(buf, size_t(len > 0 ? len : 0))) << i;
     }
     peer.join();
-    EXPECT_GT(testutil::debug_counter("engine_app_thread_messages"), app_before) << "the sending threads wrapped";
+    EXPECT_GT(testutil::debug_counter("engine_app_thread_messages"), app_before)
+        << "the sending threads wrapped";
     zmq_close(a);
     zmq_close(b);
     EXPECT_EQ(0, zmq_ctx_term(ctx));

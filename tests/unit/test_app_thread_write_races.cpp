@@ -70,7 +70,9 @@ TEST_F(AppThreadWriteRace, SendsAgainstHeartbeatWrites) {
     }
     peer.join();
     EXPECT_GT(testutil::debug_counter("engine_app_thread_messages"), 0u) << "the race was run";
-    EXPECT_GT(testutil::debug_counter("engine_io_thread_messages") + testutil::debug_counter("engine_writes"), 0u);
+    EXPECT_GT(testutil::debug_counter("engine_io_thread_messages") +
+                  testutil::debug_counter("engine_writes"),
+              0u);
     zmq_close(a);
     zmq_close(b);
     EXPECT_EQ(0, zmq_ctx_term(ctx));

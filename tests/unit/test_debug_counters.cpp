@@ -10,8 +10,7 @@
 
 #include "zlink_testutil.hpp"
 
-namespace {
-} // namespace
+namespace {} // namespace
 
 TEST(DebugCounters, CountEngineTraffic) {
     EXPECT_EQ(38, zmq_debug_counters(nullptr, 0));
