@@ -240,6 +240,11 @@ inline int get_int(void *s, int opt) {
 // zmq_setsockopt's result (the test decides whether it had to succeed).
 inline int set_int(void *s, int opt, int v) { return zmq_setsockopt(s, opt, &v, sizeof v); }
 
+// An int option that has to be accepted (a failure is a test failure).
+inline void set_int_ok(void *s, int opt, int v) {
+    EXPECT_EQ(0, set_int(s, opt, v)) << "opt " << opt << ": " << zmq_strerror(zmq_errno());
+}
+
 // The socket's ZMQ_FD (a failure to read it is a test failure).
 inline int socket_fd(void *s) {
     int fd = -1;

@@ -15,16 +15,10 @@
 #include <zlink.h>
 #include <zmq.h>
 
-namespace {
+#include "testutil.hpp"
+#include "zlink_testutil.hpp"
 
-std::map<std::string, unsigned long long> counters() {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    std::map<std::string, unsigned long long> out;
-    for (int i = 0; i < n; ++i)
-        out[cs[i].name] = cs[i].value;
-    return out;
-}
+namespace {
 
 unsigned long long handoffs(std::map<std::string, unsigned long long> c) {
     return c["app_write_handoff_would_block"] + c["app_write_handoff_busy"] +
@@ -32,7 +26,7 @@ unsigned long long handoffs(std::map<std::string, unsigned long long> c) {
            c["app_write_handoff_burst"];
 }
 
-void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
+using testutil::set_int_ok;
 
 std::string bind_any(void *s, const std::string &transport) {
     static std::atomic<int> seq{0};
@@ -62,7 +56,7 @@ class AppThreadWrite : public ::testing::TestWithParam<std::string> {
     void TearDown() override { EXPECT_EQ(0, zmq_ctx_term(ctx)); }
     void close_all(std::initializer_list<void *> sockets) {
         for (void *s : sockets) {
-            set_int(s, ZMQ_LINGER, 0);
+            set_int_ok(s, ZMQ_LINGER, 0);
             zmq_close(s);
         }
     }
@@ -91,7 +85,7 @@ TEST_P(AppThreadWrite, IdleReqRepIsWrittenBySendingThreadWithNoHandoff) {
     const std::string ep = bind_any(rep, GetParam());
     ASSERT_EQ(0, zmq_connect(req, ep.c_str()));
     round_trips(req, rep, 50);
-    auto c = counters();
+    auto c = testutil::debug_counters();
     // Each request and reply is two frames (the empty delimiter, the body).
     EXPECT_EQ(50u * 2u * 2u, c["engine_app_thread_messages"]);
     EXPECT_EQ(0u, c["engine_io_thread_messages"]);
@@ -102,12 +96,12 @@ TEST_P(AppThreadWrite, IdleReqRepIsWrittenBySendingThreadWithNoHandoff) {
 TEST_P(AppThreadWrite, FlagOffWritesNothingFromSendingThread) {
     void *rep = zmq_socket(ctx, ZMQ_REP);
     void *req = zmq_socket(ctx, ZMQ_REQ);
-    set_int(rep, ZLINK_APP_THREAD_WRITE, 0);
-    set_int(req, ZLINK_APP_THREAD_WRITE, 0);
+    set_int_ok(rep, ZLINK_APP_THREAD_WRITE, 0);
+    set_int_ok(req, ZLINK_APP_THREAD_WRITE, 0);
     const std::string ep = bind_any(rep, GetParam());
     ASSERT_EQ(0, zmq_connect(req, ep.c_str()));
     round_trips(req, rep, 50);
-    auto c = counters();
+    auto c = testutil::debug_counters();
     EXPECT_EQ(0u, c["engine_app_thread_messages"]);
     EXPECT_EQ(50u * 2u * 2u, c["engine_io_thread_messages"]);
     EXPECT_EQ(0u, handoffs(c));
@@ -118,13 +112,13 @@ TEST_P(AppThreadWrite, EnvironmentOverridesSocketOption) {
     setenv("ZLINK_APP_THREAD_WRITE", "0", 1);
     void *rep = zmq_socket(ctx, ZMQ_REP);
     void *req = zmq_socket(ctx, ZMQ_REQ);
-    set_int(rep, ZLINK_APP_THREAD_WRITE, 1);
-    set_int(req, ZLINK_APP_THREAD_WRITE, 1);
+    set_int_ok(rep, ZLINK_APP_THREAD_WRITE, 1);
+    set_int_ok(req, ZLINK_APP_THREAD_WRITE, 1);
     const std::string ep = bind_any(rep, GetParam());
     ASSERT_EQ(0, zmq_connect(req, ep.c_str()));
     round_trips(req, rep, 10);
     unsetenv("ZLINK_APP_THREAD_WRITE");
-    EXPECT_EQ(0u, counters()["engine_app_thread_messages"]);
+    EXPECT_EQ(0u, testutil::debug_counters()["engine_app_thread_messages"]);
     close_all({req, rep});
 }
 
@@ -133,11 +127,11 @@ TEST_P(AppThreadWrite, EnvironmentOverridesSocketOption) {
 TEST_P(AppThreadWrite, FullKernelHandsOverAndKeepsOrderAndWholeMessages) {
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     void *push = zmq_socket(ctx, ZMQ_PUSH);
-    set_int(push, ZMQ_SNDHWM, 0);
-    set_int(pull, ZMQ_RCVHWM, 4);  // the receiver stops reading: the kernel fills
-    for (void *s : {push, pull}) { // soon
-        set_int(s, ZMQ_SNDBUF, 32 * 1024);
-        set_int(s, ZMQ_RCVBUF, 32 * 1024);
+    set_int_ok(push, ZMQ_SNDHWM, 0);
+    set_int_ok(pull, ZMQ_RCVHWM, 4); // the receiver stops reading: the kernel fills
+    for (void *s : {push, pull}) {   // soon
+        set_int_ok(s, ZMQ_SNDBUF, 32 * 1024);
+        set_int_ok(s, ZMQ_RCVBUF, 32 * 1024);
     }
     const std::string ep = bind_any(pull, GetParam());
     ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
@@ -174,7 +168,7 @@ TEST_P(AppThreadWrite, FullKernelHandsOverAndKeepsOrderAndWholeMessages) {
             ASSERT_EQ(seq, recv_string(pull));
         }
     }
-    auto c = counters();
+    auto c = testutil::debug_counters();
     EXPECT_GT(c["engine_app_thread_messages"], 0u);
     EXPECT_GT(c["engine_io_thread_messages"], 0u) << "the kernel filled up: the io thread wrote";
     EXPECT_GT(handoffs(c), 0u);
@@ -188,8 +182,8 @@ TEST_P(AppThreadWrite, KernelFullMidMessageHandsTheRestToIoThread) {
     void *pull = zmq_socket(ctx, ZMQ_PULL);
     void *push = zmq_socket(ctx, ZMQ_PUSH);
     for (void *s : {push, pull}) {
-        set_int(s, ZMQ_SNDBUF, 32 * 1024);
-        set_int(s, ZMQ_RCVBUF, 32 * 1024);
+        set_int_ok(s, ZMQ_SNDBUF, 32 * 1024);
+        set_int_ok(s, ZMQ_RCVBUF, 32 * 1024);
     }
     const std::string ep = bind_any(pull, GetParam());
     ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
@@ -204,7 +198,7 @@ TEST_P(AppThreadWrite, KernelFullMidMessageHandsTheRestToIoThread) {
     ASSERT_EQ(int(big.size()), zmq_recv(pull, &got[0], got.size(), 0));
     got.resize(big.size());
     EXPECT_TRUE(got == big);
-    auto c = counters();
+    auto c = testutil::debug_counters();
     EXPECT_EQ(1u, c["engine_app_thread_messages"]);
     // Usually 1; 0 when the peer's io thread drained the socket while the
     // one sendmsg ran (a unix socket can then take it all).
@@ -233,7 +227,7 @@ TEST_P(AppThreadWrite, LongMultipartGoesThroughIoThreadWhole) {
         ASSERT_EQ(p < 19 ? 1 : 0, more);
     }
     ASSERT_EQ("next", recv_string(pull));
-    auto c = counters();
+    auto c = testutil::debug_counters();
     EXPECT_EQ(1u, c["app_write_handoff_too_many_frames"]);
     EXPECT_EQ(20u, c["engine_io_thread_messages"] + c["engine_app_thread_messages"] - 1u);
     close_all({push, pull});

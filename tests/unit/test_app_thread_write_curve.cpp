@@ -14,25 +14,13 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "testutil.hpp"
+#include "zlink_testutil.hpp"
+
 namespace {
 
-void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
-
-unsigned long long counter(const char *name) {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    for (int i = 0; i < n; ++i)
-        if (std::string(cs[i].name) == name)
-            return cs[i].value;
-    return 0;
-}
-
-std::string last_endpoint(void *s) {
-    char ep[256];
-    size_t len = sizeof ep;
-    EXPECT_EQ(0, zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &len));
-    return ep;
-}
+using testutil::last_endpoint;
+using testutil::set_int_ok;
 
 // Small bodies are sealed into the encoder's batch, large ones in place.
 std::string body_for(int i) {
@@ -52,21 +40,21 @@ TEST(AppThreadWriteCurve, SendsAgainstHeartbeatsAndReceives) {
     void *ctx = zmq_ctx_new();
     void *a = zmq_socket(ctx, ZMQ_PAIR);
     void *b = zmq_socket(ctx, ZMQ_PAIR);
-    set_int(a, ZMQ_CURVE_SERVER, 1);
+    set_int_ok(a, ZMQ_CURVE_SERVER, 1);
     ASSERT_EQ(0, zmq_setsockopt(a, ZMQ_CURVE_SECRETKEY, server_sec, 40));
     ASSERT_EQ(0, zmq_setsockopt(b, ZMQ_CURVE_SERVERKEY, server_pub, 40));
     ASSERT_EQ(0, zmq_setsockopt(b, ZMQ_CURVE_PUBLICKEY, client_pub, 40));
     ASSERT_EQ(0, zmq_setsockopt(b, ZMQ_CURVE_SECRETKEY, client_sec, 40));
     for (void *s : {a, b}) {
-        set_int(s, ZMQ_HEARTBEAT_IVL, 1); // PING/PONG wrapped on the io threads all along
-        set_int(s, ZMQ_HEARTBEAT_TIMEOUT, 5000);
-        set_int(s, ZMQ_HEARTBEAT_TTL, 5000);
-        set_int(s, ZMQ_LINGER, 0);
-        set_int(s, ZMQ_RCVTIMEO, 5000);
+        set_int_ok(s, ZMQ_HEARTBEAT_IVL, 1); // PING/PONG wrapped on the io threads all along
+        set_int_ok(s, ZMQ_HEARTBEAT_TIMEOUT, 5000);
+        set_int_ok(s, ZMQ_HEARTBEAT_TTL, 5000);
+        set_int_ok(s, ZMQ_LINGER, 0);
+        set_int_ok(s, ZMQ_RCVTIMEO, 5000);
     }
     ASSERT_EQ(0, zmq_bind(a, "tcp://127.0.0.1:*"));
     ASSERT_EQ(0, zmq_connect(b, last_endpoint(a).c_str()));
-    const unsigned long long app_before = counter("engine_app_thread_messages");
+    const unsigned long long app_before = testutil::debug_counter("engine_app_thread_messages");
     const int n = 2000;
     std::thread peer([&] {
         char buf[65536];
@@ -85,7 +73,8 @@ TEST(AppThreadWriteCurve, SendsAgainstHeartbeatsAndReceives) {
         ASSERT_EQ(m, std::string(buf, size_t(len > 0 ? len : 0))) << i;
     }
     peer.join();
-    EXPECT_GT(counter("engine_app_thread_messages"), app_before) << "the sending threads wrapped";
+    EXPECT_GT(testutil::debug_counter("engine_app_thread_messages"), app_before)
+        << "the sending threads wrapped";
     zmq_close(a);
     zmq_close(b);
     EXPECT_EQ(0, zmq_ctx_term(ctx));

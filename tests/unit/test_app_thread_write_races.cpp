@@ -15,29 +15,17 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "testutil.hpp"
+#include "zlink_testutil.hpp"
+
 namespace {
 
-void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
-
-unsigned long long counter(const char *name) {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    for (int i = 0; i < n; ++i)
-        if (std::string(cs[i].name) == name)
-            return cs[i].value;
-    return 0;
-}
+using testutil::last_endpoint;
+using testutil::set_int_ok;
 
 std::string unique_ipc() {
     static std::atomic<int> seq{0};
     return "ipc:///tmp/zlink_atwr_" + std::to_string(getpid()) + "_" + std::to_string(seq++);
-}
-
-std::string last_endpoint(void *s) {
-    char ep[256];
-    size_t len = sizeof ep;
-    EXPECT_EQ(0, zmq_getsockopt(s, ZMQ_LAST_ENDPOINT, ep, &len));
-    return ep;
 }
 
 class AppThreadWriteRace : public ::testing::Test {
@@ -55,10 +43,10 @@ TEST_F(AppThreadWriteRace, SendsAgainstHeartbeatWrites) {
     void *a = zmq_socket(ctx, ZMQ_PAIR);
     void *b = zmq_socket(ctx, ZMQ_PAIR);
     for (void *s : {a, b}) {
-        set_int(s, ZMQ_HEARTBEAT_IVL, 1);
-        set_int(s, ZMQ_HEARTBEAT_TIMEOUT, 5000);
-        set_int(s, ZMQ_HEARTBEAT_TTL, 5000);
-        set_int(s, ZMQ_LINGER, 0);
+        set_int_ok(s, ZMQ_HEARTBEAT_IVL, 1);
+        set_int_ok(s, ZMQ_HEARTBEAT_TIMEOUT, 5000);
+        set_int_ok(s, ZMQ_HEARTBEAT_TTL, 5000);
+        set_int_ok(s, ZMQ_LINGER, 0);
     }
     ASSERT_EQ(0, zmq_bind(a, "tcp://127.0.0.1:*"));
     ASSERT_EQ(0, zmq_connect(b, last_endpoint(a).c_str()));
@@ -81,8 +69,10 @@ TEST_F(AppThreadWriteRace, SendsAgainstHeartbeatWrites) {
         ASSERT_EQ(int(m.size()), zmq_recv(a, buf, sizeof buf, 0));
     }
     peer.join();
-    EXPECT_GT(counter("engine_app_thread_messages"), 0u) << "the race was run";
-    EXPECT_GT(counter("engine_io_thread_messages") + counter("engine_writes"), 0u);
+    EXPECT_GT(testutil::debug_counter("engine_app_thread_messages"), 0u) << "the race was run";
+    EXPECT_GT(testutil::debug_counter("engine_io_thread_messages") +
+                  testutil::debug_counter("engine_writes"),
+              0u);
     zmq_close(a);
     zmq_close(b);
     EXPECT_EQ(0, zmq_ctx_term(ctx));
@@ -94,9 +84,9 @@ TEST_F(AppThreadWriteRace, SendsAgainstHeartbeatWrites) {
 TEST_F(AppThreadWriteRace, SendsWhilePeerRestarts) {
     const std::string ep = unique_ipc();
     void *push = zmq_socket(ctx, ZMQ_PUSH);
-    set_int(push, ZMQ_LINGER, 0);
-    set_int(push, ZMQ_RECONNECT_IVL, 1);
-    set_int(push, ZMQ_SNDTIMEO, 2000);
+    set_int_ok(push, ZMQ_LINGER, 0);
+    set_int_ok(push, ZMQ_RECONNECT_IVL, 1);
+    set_int_ok(push, ZMQ_SNDTIMEO, 2000);
     ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
     std::atomic<bool> stop{false};
     std::thread sender([&] {
@@ -108,8 +98,8 @@ TEST_F(AppThreadWriteRace, SendsWhilePeerRestarts) {
     });
     for (int round = 0; round < 3; ++round) {
         void *pull = zmq_socket(ctx, ZMQ_PULL);
-        set_int(pull, ZMQ_LINGER, 0);
-        set_int(pull, ZMQ_RCVTIMEO, 5000);
+        set_int_ok(pull, ZMQ_LINGER, 0);
+        set_int_ok(pull, ZMQ_RCVTIMEO, 5000);
         int rc = -1;
         for (int tries = 0; tries < 200 && rc != 0; ++tries) // the last one may still be closing
             if ((rc = zmq_bind(pull, ep.c_str())) != 0)
@@ -131,13 +121,13 @@ TEST_F(AppThreadWriteRace, SendsWhilePeerRestarts) {
 // its send fails with ETERM and it closes its socket.
 TEST_F(AppThreadWriteRace, SendsAgainstPeerCloseAndCtxTerm) {
     void *pull = zmq_socket(ctx, ZMQ_PULL);
-    set_int(pull, ZMQ_LINGER, 0);
+    set_int_ok(pull, ZMQ_LINGER, 0);
     ASSERT_EQ(0, zmq_bind(pull, "tcp://127.0.0.1:*"));
     const std::string ep = last_endpoint(pull);
     std::atomic<int> sent{0};
     std::thread sender([&] {
         void *push = zmq_socket(ctx, ZMQ_PUSH);
-        set_int(push, ZMQ_LINGER, 0);
+        set_int_ok(push, ZMQ_LINGER, 0);
         ASSERT_EQ(0, zmq_connect(push, ep.c_str()));
         for (unsigned long i = 0;; ++i) {
             const std::string m = std::to_string(i);

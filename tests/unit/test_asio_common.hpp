@@ -17,6 +17,7 @@
 
 #include "engine/engine_counters.hpp"
 #include "test_engine_common.hpp"
+#include "zlink_testutil.hpp"
 
 namespace asiotest {
 
@@ -227,17 +228,7 @@ struct watched_body {
     }
 };
 
-// Sets an environment variable for one scope.
-class scoped_env {
-  public:
-    scoped_env(const char *name, const char *value) : _name(name) { ::setenv(name, value, 1); }
-    ~scoped_env() { ::unsetenv(_name); }
-    scoped_env(const scoped_env &) = delete;
-    scoped_env &operator=(const scoped_env &) = delete;
-
-  private:
-    const char *_name;
-};
+using testutil::scoped_env;
 
 inline options_t pair_options() { return make_options(ZMQ_PAIR); }
 

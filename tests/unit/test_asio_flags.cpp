@@ -81,11 +81,7 @@ TEST(AsioFlags, CounterFunctionsMatchTheTable) {
     p.a.engine->restart_output();
     ASSERT_TRUE(run_until(io, [&] { return p.b.in.size() == 2; }));
 
-    zlink_debug_counter_t cs[128];
-    const int n = zmq_debug_counters(cs, 128);
-    std::map<std::string, unsigned long long> t;
-    for (int i = 0; i < n; ++i)
-        t[cs[i].name] = cs[i].value;
+    auto t = testutil::debug_counters();
     EXPECT_EQ(1u, zmq_debug_get_zerocopy_count());
     EXPECT_EQ(t["engine_zerocopy_frames"], zmq_debug_get_zerocopy_count());
     EXPECT_EQ(t["engine_zerocopy_fallback_frames"], zmq_debug_get_fallback_count());

@@ -8,21 +8,14 @@
 #include <zlink.h>
 #include <zmq.h>
 
-namespace {
-std::map<std::string, unsigned long long> snapshot() {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    std::map<std::string, unsigned long long> out;
-    for (int i = 0; i < n; ++i)
-        out[cs[i].name] = cs[i].value;
-    return out;
-}
-} // namespace
+#include "zlink_testutil.hpp"
+
+namespace {} // namespace
 
 TEST(DebugCounters, CountEngineTraffic) {
     EXPECT_EQ(38, zmq_debug_counters(nullptr, 0));
     zmq_debug_counters_reset();
-    EXPECT_EQ(0u, snapshot()["engine_messages_out"]);
+    EXPECT_EQ(0u, testutil::debug_counters()["engine_messages_out"]);
 
     void *ctx = zmq_ctx_new();
     void *pull = zmq_socket(ctx, ZMQ_PULL);
@@ -38,7 +31,7 @@ TEST(DebugCounters, CountEngineTraffic) {
     for (int i = 0; i < 100; ++i)
         ASSERT_EQ(5, zmq_recv(pull, buf, sizeof buf, 0));
 
-    auto c = snapshot();
+    auto c = testutil::debug_counters();
     EXPECT_GE(c["engine_messages_out"], 100u);
     EXPECT_GE(c["engine_messages_in"], 100u);
     EXPECT_GT(c["engine_writes"], 0u);

@@ -16,6 +16,9 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "testutil.hpp"
+#include "zlink_testutil.hpp"
+
 #include "core/feature_flags.hpp"
 
 using zlink::parse_flag_int;
@@ -23,42 +26,23 @@ using zlink::resolve_flag;
 
 namespace {
 
-// Sets an environment variable for one test and always removes it again.
-class scoped_env {
-  public:
-    scoped_env(const char *name, const char *value) : _name(name) { ::setenv(name, value, 1); }
-    ~scoped_env() { ::unsetenv(_name); }
-    scoped_env(const scoped_env &) = delete;
-    scoped_env &operator=(const scoped_env &) = delete;
-
-  private:
-    const char *_name;
-};
+using testutil::scoped_env;
 
 constexpr const char *test_env = "ZLINK_TEST_FEATURE_FLAG_RESOLVER";
-
-std::map<std::string, unsigned long long> counters() {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    std::map<std::string, unsigned long long> out;
-    for (int i = 0; i < n; ++i)
-        out[cs[i].name] = cs[i].value;
-    return out;
-}
 
 // The sender counts a write after the kernel took the bytes, so the receiver
 // can see the last message first: wait (bounded) for the count to catch up.
 std::map<std::string, unsigned long long> counters_after(unsigned long long messages_out) {
     for (int i = 0; i < 500; ++i) {
-        auto c = counters();
+        auto c = testutil::debug_counters();
         if (c["engine_messages_out"] >= messages_out)
             return c;
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    return counters();
+    return testutil::debug_counters();
 }
 
-int set_int(void *s, int option, int v) { return zmq_setsockopt(s, option, &v, sizeof v); }
+using testutil::set_int;
 
 int get_int(void *s, int option) {
     int v = -12345;

@@ -20,21 +20,15 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "testutil.hpp"
+#include "zlink_testutil.hpp"
+
 #include "core/mailbox.hpp"
 #include "core/recv_wait.hpp"
 
 using namespace zlink;
 
 namespace {
-
-std::map<std::string, unsigned long long> counters() {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    std::map<std::string, unsigned long long> out;
-    for (int i = 0; i < n; ++i)
-        out[cs[i].name] = cs[i].value;
-    return out;
-}
 
 bool fd_readable(int fd) {
     pollfd p{fd, POLLIN, 0};
@@ -43,7 +37,7 @@ bool fd_readable(int fd) {
 
 const command_t wake{command_t::wake, nullptr, 0};
 
-void set_int(void *s, int option, int v) { ASSERT_EQ(0, zmq_setsockopt(s, option, &v, sizeof v)); }
+using testutil::set_int_ok;
 
 std::string recv_string(void *s) {
     char buf[256];
@@ -60,8 +54,8 @@ TEST(RecvWakeMailbox, NoEventfdWriteWhileNobodyWaits) {
     mb->send(wake);
     EXPECT_TRUE(mb->has_pending());
     EXPECT_FALSE(fd_readable(mb->fd())); // nobody parked: no system call
-    EXPECT_EQ(1u, counters()["recv_signals_skipped"]);
-    EXPECT_EQ(0u, counters()["recv_wakeups"]);
+    EXPECT_EQ(1u, testutil::debug_counters()["recv_signals_skipped"]);
+    EXPECT_EQ(0u, testutil::debug_counters()["recv_wakeups"]);
     // A waiter about to park sees the pending command and does not block.
     EXPECT_FALSE(mb->park());
     EXPECT_EQ(1, mb->wait(1000));
@@ -79,7 +73,7 @@ TEST(RecvWakeMailbox, ParkedWaiterGetsTheEventfd) {
     ASSERT_TRUE(mb->park());
     mb->send(wake);
     EXPECT_TRUE(fd_readable(mb->fd()));
-    EXPECT_EQ(1u, counters()["recv_wakeups"]);
+    EXPECT_EQ(1u, testutil::debug_counters()["recv_wakeups"]);
     mb->unpark();
     std::vector<command_t> out;
     EXPECT_TRUE(mb->take_all(out));
@@ -167,8 +161,8 @@ class RecvWakePath : public ::testing::Test {
     // the counters cover the measured round trips only.
     void round_trips(int spin_us, int n) {
         void *rep = zmq_socket(ctx, ZMQ_REP), *req = zmq_socket(ctx, ZMQ_REQ);
-        set_int(rep, ZLINK_RECV_SPIN_US, spin_us);
-        set_int(req, ZLINK_RECV_SPIN_US, spin_us);
+        set_int_ok(rep, ZLINK_RECV_SPIN_US, spin_us);
+        set_int_ok(req, ZLINK_RECV_SPIN_US, spin_us);
         ASSERT_EQ(0, zmq_bind(rep, "tcp://127.0.0.1:*"));
         char ep[256];
         size_t len = sizeof ep;
@@ -188,10 +182,10 @@ class RecvWakePath : public ::testing::Test {
             ASSERT_EQ(int(q.size()), zmq_send(req, q.data(), q.size(), 0));
             ASSERT_EQ(q, recv_string(req));
         }
-        c = counters();
+        c = testutil::debug_counters();
         echo.join();
-        set_int(req, ZMQ_LINGER, 0);
-        set_int(rep, ZMQ_LINGER, 0);
+        set_int_ok(req, ZMQ_LINGER, 0);
+        set_int_ok(rep, ZMQ_LINGER, 0);
         zmq_close(req);
         zmq_close(rep);
     }
@@ -281,8 +275,8 @@ TEST(RecvWakePolicy, ContentionStopsTheSpinForAWhile) {
 // back-off probes), so a slow peer costs few spins.
 TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
     void *pull = zmq_socket(ctx, ZMQ_PULL), *push = zmq_socket(ctx, ZMQ_PUSH);
-    set_int(pull, ZLINK_RECV_SPIN_US, 1);
-    set_int(pull, ZMQ_RCVTIMEO, 2); // every wait runs 2 ms into its timeout
+    set_int_ok(pull, ZLINK_RECV_SPIN_US, 1);
+    set_int_ok(pull, ZMQ_RCVTIMEO, 2); // every wait runs 2 ms into its timeout
     ASSERT_EQ(0, zmq_bind(pull, "inproc://recvwake_long"));
     ASSERT_EQ(0, zmq_connect(push, "inproc://recvwake_long"));
     zmq_debug_counters_reset();
@@ -290,7 +284,7 @@ TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
     constexpr int waits = 40;
     for (int i = 0; i < waits; ++i)
         EXPECT_EQ(-1, zmq_recv(pull, buf, sizeof buf, 0));
-    c = counters();
+    c = testutil::debug_counters();
     EXPECT_GE(c["recv_parked"], unsigned(waits));
     EXPECT_LT(c["recv_spin_parked"], unsigned(waits / 2));
     zmq_close(push);
@@ -308,8 +302,8 @@ TEST(RecvWakeFlags, SocketOptionsRoundTripAndRefuseBadValues) {
     EXPECT_EQ(100, v); // the default
     ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_LAZY_WAKE, &v, &len));
     EXPECT_EQ(1, v);
-    set_int(s, ZLINK_RECV_SPIN_US, 250);
-    set_int(s, ZLINK_LAZY_WAKE, 0);
+    set_int_ok(s, ZLINK_RECV_SPIN_US, 250);
+    set_int_ok(s, ZLINK_LAZY_WAKE, 0);
     ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_RECV_SPIN_US, &v, &len));
     EXPECT_EQ(250, v);
     ASSERT_EQ(0, zmq_getsockopt(s, ZLINK_LAZY_WAKE, &v, &len));
@@ -331,13 +325,13 @@ TEST(RecvWakeFlags, EnvironmentBeatsTheSocketOption) {
     setenv("ZLINK_RECV_SPIN_US", "0", 1);
     void *ctx = zmq_ctx_new();
     void *pull = zmq_socket(ctx, ZMQ_PULL);
-    set_int(pull, ZLINK_RECV_SPIN_US, 10000);
-    set_int(pull, ZMQ_RCVTIMEO, 1);
+    set_int_ok(pull, ZLINK_RECV_SPIN_US, 10000);
+    set_int_ok(pull, ZMQ_RCVTIMEO, 1);
     ASSERT_EQ(0, zmq_bind(pull, "inproc://recvwake_env"));
     zmq_debug_counters_reset();
     char buf[8];
     EXPECT_EQ(-1, zmq_recv(pull, buf, sizeof buf, 0));
-    auto c = counters();
+    auto c = testutil::debug_counters();
     EXPECT_GE(c["recv_parked"], 1u);
     EXPECT_EQ(0u, c["recv_spin_parked"] + c["recv_spin_hits"]);
     unsetenv("ZLINK_RECV_SPIN_US");

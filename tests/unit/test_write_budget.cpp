@@ -16,20 +16,13 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "zlink_testutil.hpp"
+
 #include "testutil.hpp"
 
 namespace {
 
 constexpr int kMessages = 2000;
-
-unsigned long long counter(const char *name) {
-    zlink_debug_counter_t cs[64];
-    const int n = zmq_debug_counters(cs, 64);
-    for (int i = 0; i < n; ++i)
-        if (std::string(cs[i].name) == name)
-            return cs[i].value;
-    return 0; // (a counter this build does not have)
-}
 
 std::string ipc_endpoint() {
     return "ipc:///tmp/" + testutil::unique_name("wbudget").substr(0, 60) + ".ipc";
@@ -72,7 +65,7 @@ TEST(WriteBudget, LongQueueYieldsTheIoThreadAndArrivesInOrder) {
     ASSERT_EQ(0, zmq_bind(pull, ep.c_str()));
     receive_all_in_order(pull);
     // 2000 one-message writes at 16 per turn of the io thread.
-    EXPECT_GE(counter("engine_write_yields"), 50u);
+    EXPECT_GE(testutil::debug_counter("engine_write_yields"), 50u);
     const int zero = 0;
     zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
     zmq_close(push);
