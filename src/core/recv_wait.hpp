@@ -167,7 +167,10 @@ class signal_hold_t {
     const sigset_t *caller_mask() const { return _held ? &_caller : nullptr; }
     // A signal the caller does not block came while held: the wait must end
     // with EINTR even if the spin found a command (the handler runs when the
-    // hold is released, and nothing would interrupt the next sleep).
+    // hold is released, and nothing would interrupt the next sleep). Not an
+    // ignored one (SIG_IGN, or SIGCHLD-like defaults): held, it stays
+    // pending, but it never interrupts a system call (a child exiting would
+    // otherwise end the parent's zmq_poll with EINTR).
     bool signal_arrived() const {
         if (!_held)
             return false;
@@ -175,12 +178,22 @@ class signal_hold_t {
         if (sigpending(&pending) != 0)
             return false;
         for (int s = 1; s < NSIG; ++s)
-            if (sigismember(&pending, s) == 1 && sigismember(&_caller, s) == 0)
+            if (sigismember(&pending, s) == 1 && sigismember(&_caller, s) == 0 && !ignored(s))
                 return true;
         return false;
     }
 
   private:
+    static bool ignored(int s) {
+        struct sigaction sa;
+        if (sigaction(s, nullptr, &sa) != 0 || (sa.sa_flags & SA_SIGINFO))
+            return false;
+        if (sa.sa_handler == SIG_IGN)
+            return true;
+        return sa.sa_handler == SIG_DFL &&
+               (s == SIGCHLD || s == SIGCONT || s == SIGURG || s == SIGWINCH);
+    }
+
     sigset_t _caller;
     bool _held = false;
 };
