@@ -9,6 +9,7 @@
 # Each set writes <out>/<set>/raw.csv (bench CSV lines after "run,pin,").
 # The matrix's pin modes and load transports can be narrowed by hand:
 # LM_PINS="two" LM_LOAD_TRANSPORTS=tcp bash run_benchmarks.sh --latency-matrix
+# and a zlink variant added: LM_ZLINK_ENV='ZLINK_REACTOR_READ=0'.
 
 # pin mode -> bench --pin argument: one = both ends on cpu 0, two = cpu 0
 # and cpu 1, none = wherever the scheduler puts them.
@@ -162,6 +163,10 @@ lat_matrix_cells() { # pins transports sizes
         pin_args "$pin"
         for tr in ${2//,/ }; do
             VARIANTS=("zlink|$ZBIN --transport $tr")
+            # LM_ZLINK_ENV='A=0 B=1': also zlink with those variables, as
+            # zlink[A=0;B=1] in raw.csv (the report's tables skip it).
+            [[ -n ${LM_ZLINK_ENV:-} ]] &&
+                VARIANTS+=("$(variant_label "$LM_ZLINK_ENV")|env $LM_ZLINK_ENV $ZBIN --transport $tr")
             [[ $WITH_LIBZMQ == 1 ]] && VARIANTS+=("libzmq|$LBIN --transport $tr")
             [[ $tr != inproc && $FLOOR == 1 ]] && VARIANTS+=("raw|$RAWBIN --transport $tr")
             CONFIGS=()

@@ -95,6 +95,14 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    always, libzmq's ZMQ_FD contract).  0 = written on every empty ->
    non-empty transition of the command queue, as before. */
 #define ZLINK_LAZY_WAKE 1011
+/* int, 0/1, default 1: reactor read (tcp, ipc).  After a read that did not
+   fill the engine's buffer (the kernel queue was empty), the next read is
+   handed to the I/O loop's receive operation, which checks once more and
+   then waits, instead of reading again until EAGAIN and then re-arming a
+   readiness wait (epoll_ctl): one system call less per received message
+   and no readiness re-arm.  0 = read until EAGAIN, then wait (the plain
+   path). */
+#define ZLINK_REACTOR_READ 1012
 
 /* The performance plan's flags (doc/plan/PERFORMANCE_PLAN.md), mapped onto
    zlink's engine.  Same rules as above: int 0/1, environment variable of the

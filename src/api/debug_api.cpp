@@ -28,6 +28,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"engine_batched_messages", c.batched_messages},
         {"engine_deferred_writes", c.deferred_writes},
         {"engine_write_yields", c.write_yields},
+        {"engine_reactor_reads", c.reactor_reads},
         {"engine_app_thread_messages", d.app_messages},
         {"engine_io_thread_messages", d.io_messages},
         // The performance plan's counters (zmq_debug_get_* below).

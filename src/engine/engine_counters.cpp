@@ -12,7 +12,7 @@ struct global_counters_t {
         messages_out{0}, messages_in{0}, batched_messages{0}, deferred_writes{0},
         zerocopy_frames{0}, fallback_frames{0}, bytes_copied{0}, partial_writes{0},
         gather_writes{0}, compactions{0}, compaction_bytes{0}, compactions_skipped{0},
-        handshake_inplace_bytes{0}, write_yields{0};
+        handshake_inplace_bytes{0}, write_yields{0}, reactor_reads{0};
 } g_counters;
 constexpr auto relaxed = std::memory_order_relaxed;
 } // namespace
@@ -48,6 +48,10 @@ void engine_counting_t::count_read(uint64_t bytes) {
     _counters.read_bytes += bytes;
     g_counters.reads.fetch_add(1, relaxed);
     g_counters.read_bytes.fetch_add(bytes, relaxed);
+}
+void engine_counting_t::count_reactor_read() {
+    ++_counters.reactor_reads;
+    g_counters.reactor_reads.fetch_add(1, relaxed);
 }
 void engine_counting_t::count_in(uint64_t messages) {
     _counters.messages_in += messages;
@@ -111,6 +115,7 @@ zmtp_engine_counters_t zmtp_engine_counters() {
     c.compactions_skipped = g_counters.compactions_skipped.load(relaxed);
     c.handshake_inplace_bytes = g_counters.handshake_inplace_bytes.load(relaxed);
     c.write_yields = g_counters.write_yields.load(relaxed);
+    c.reactor_reads = g_counters.reactor_reads.load(relaxed);
     return c;
 }
 
@@ -122,7 +127,8 @@ void zmtp_engine_counters_reset() {
           &g_counters.zerocopy_frames, &g_counters.fallback_frames, &g_counters.bytes_copied,
           &g_counters.partial_writes, &g_counters.gather_writes, &g_counters.compactions,
           &g_counters.compaction_bytes, &g_counters.compactions_skipped,
-          &g_counters.handshake_inplace_bytes, &g_counters.write_yields})
+          &g_counters.handshake_inplace_bytes, &g_counters.write_yields,
+          &g_counters.reactor_reads})
         a->store(0, relaxed);
 }
 

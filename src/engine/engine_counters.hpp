@@ -32,6 +32,7 @@ struct zmtp_engine_counters_t {
     uint64_t compactions_skipped = 0;     // reads continuing a cut frame, nothing moved
     uint64_t handshake_inplace_bytes = 0; // read with the greeting, decoded in place
     uint64_t write_yields = 0;            // write loops that gave the io thread back (budget)
+    uint64_t reactor_reads = 0;           // reads the io loop's receive did after a short read
 };
 
 // One engine's counters; the engine adds to the totals as it counts.
@@ -43,6 +44,7 @@ class engine_counting_t {
     void count_deferred_write();
     void count_write_yield();
     void count_read(uint64_t bytes);
+    void count_reactor_read();
     void count_in(uint64_t messages);
     // Encoding: a body written in place, or `bytes` copied (fallback: a body
     // the zero-copy path would have taken).

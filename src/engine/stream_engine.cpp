@@ -8,6 +8,8 @@
 #include <boost/asio/post.hpp>
 #include <zmq.h>
 
+#include "core/feature_flags.hpp"
+
 namespace zlink {
 
 namespace {
@@ -38,7 +40,11 @@ stream_engine_t::stream_engine_t(boost::asio::io_context &io,
                                  i_engine_session &session, const options_t &options,
                                  policy_t policy)
     : _io(io), _transport(std::move(transport)), _session(session), _options(options),
-      _policy(policy), _handshake_timer(io), _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
+      _policy(policy),
+      _reactor_read(resolve_flag("ZLINK_REACTOR_READ", options.zlink_reactor_read,
+                                 reactor_read_default, 0, 1) != 0 &&
+                    _transport && _transport->short_read_drains()),
+      _handshake_timer(io), _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
     _in_msg.init();
 }
 
@@ -297,6 +303,7 @@ void stream_engine_t::read_in() {
         if (!resume_input() || _closed) {
             if (_read_again && !_closed)
                 continue;
+            _short_read = false; // a later read_in reads for itself first
             break;
         }
         if (budget-- == 0) {
@@ -310,11 +317,21 @@ void stream_engine_t::read_in() {
             _paused_for_output = true; // the writability handler resumes
             break;
         }
+        // The kernel queue was empty a moment ago: skip the read that would
+        // say EAGAIN (and the wait's epoll_ctl); see arm_reactor_read.
+        if (_short_read && _output != output_state_t::failed) {
+            _short_read = false;
+            arm_reactor_read();
+            break;
+        }
+        _short_read = false;
         boost::system::error_code ec;
-        const std::size_t n = _transport->try_read(input_buffer(), ec);
+        const boost::asio::mutable_buffer buf = input_buffer();
+        const std::size_t n = _transport->try_read(buf, ec);
         if (n > 0) {
             count_read(n);
             ++_rx_events;
+            _short_read = _reactor_read && n < buf.size();
             input_arrived(n);
             continue;
         }
@@ -367,6 +384,37 @@ void stream_engine_t::arm_read_wait() {
             self->fail(engine_close_reason::io_error, ec.value());
             return;
         }
+        self->read_in();
+    });
+}
+
+// The next read goes to Asio's receive operation, into the buffer the
+// protocol offers now (nothing else asks for it while _read_waiting). It
+// receives once before it queues, so data or an end of stream that came
+// with the edge already taken is read now; otherwise it waits for the next
+// edge with no epoll_ctl (async_wait re-arms with one every time, and
+// wakes once more for EPOLLOUT on a socket that ever waited to write).
+void stream_engine_t::arm_reactor_read() {
+    _read_waiting = true;
+    const boost::asio::mutable_buffer buf = input_buffer();
+    _transport->async_read_some(buf, [ref = handler_ref(), size = buf.size()](
+                                         const boost::system::error_code &ec, std::size_t n) {
+        stream_engine_t *self = ref.get();
+        if (!self)
+            return;
+        self->_read_waiting = false;
+        if (self->_closed || ec == boost::asio::error::operation_aborted)
+            return;
+        if (n == 0) { // end of stream or a broken connection, as in read_in
+            self->fail(engine_close_reason::peer_closed,
+                       (!ec || ec == boost::asio::error::eof) ? EPIPE : ec.value());
+            return;
+        }
+        self->count_read(n);
+        self->count_reactor_read();
+        ++self->_rx_events;
+        self->_short_read = n < size;
+        self->input_arrived(n);
         self->read_in();
     });
 }

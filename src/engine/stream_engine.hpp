@@ -16,7 +16,8 @@
 // transport->try_write() in the same call stack; only would_block or a
 // partial write arms async_wait_writable(). No timer and no post() on the
 // data path. Reads go through try_read() in a loop of at most read_budget
-// system calls before yielding to the io thread's other connections.
+// system calls before yielding to the io thread's other connections; after
+// a short read on tcp/ipc the next one is Asio's receive (arm_reactor_read).
 //
 // The output side is one state (output_state_t), the handshake that a later
 // application-thread writer would take part in:
@@ -161,6 +162,9 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
         return _output == output_state_t::waiting && replies_overflow();
     }
     void arm_read_wait();
+    // ZLINK_REACTOR_READ: after a short read, the io loop's receive does the
+    // next read (it reads once before it waits, so no edge is lost).
+    void arm_reactor_read();
     void write_failed(const boost::system::error_code &ec);
     void arm_heartbeat();
     void heartbeat_tick();
@@ -171,6 +175,7 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     const lifetime_token<stream_engine_t> _token{this};
     mutable std::recursive_mutex _out_mutex; // see the header comment
     const policy_t _policy;
+    const bool _reactor_read; // ZLINK_REACTOR_READ and the transport allows it
     bool _closed = false;
     bool _data = false; // data_ready() was called
     metadata_t *_metadata = nullptr;
@@ -188,6 +193,7 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     bool _input_stalled = false;
     bool _reading = false, _read_waiting = false, _read_again = false;
     bool _paused_for_output = false; // replies_overflow() while the output waited
+    bool _short_read = false;        // the last read emptied the kernel queue (_reactor_read)
     uint64_t _pushed = 0;            // pushed since the last flush_pushed()
     uint64_t _rx_events = 0;         // reads that returned bytes (heartbeat liveness)
 

@@ -62,6 +62,12 @@ class i_asio_transport {
     // sendmsg on the fd is; a TLS session (one SSL object for both ways) is
     // not. The application-thread write uses only transports that say so.
     virtual bool try_write_alongside_reads() const { return false; }
+    // A try_read that brought fewer bytes than asked emptied the kernel's
+    // queue (a plain recv on tcp, ipc), and async_read_some reads once more
+    // before it waits, so a data or end-of-stream edge already taken cannot
+    // be lost: the engine then skips its read-until-EAGAIN. Not for layers
+    // that buffer (tls records, ws frames).
+    virtual bool short_read_drains() const { return false; }
 
     // Rebinds the connection to another io_context (ws paths sharing a port
     // hand a connection to the socket its upgrade names). Only with no wait

@@ -47,6 +47,9 @@ class stream_transport_t final : public i_asio_transport {
 
     // A sendmsg on the fd touches nothing a read or a wait uses.
     bool try_write_alongside_reads() const override { return true; }
+    // recv copies until the buffer is full or the queue empty; Asio's
+    // async_read_some tries a receive before it queues (no epoll_ctl).
+    bool short_read_drains() const override { return true; }
 
     std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
                           boost::system::error_code &ec) override {

@@ -32,6 +32,7 @@ struct fault_plan {
     std::size_t block_after = SIZE_MAX; // ...and so once this many bytes are written
     int fail_write_at = -1;             // this try_write (0-based) fails with write_error
     boost::system::error_code write_error;
+    bool short_read_drains = false; // pass the inner transport's answer (ZLINK_REACTOR_READ)
 
     // Records.
     struct write_record {
@@ -44,6 +45,7 @@ struct fault_plan {
     int write_calls = 0;                  // every try_write, blocked and failed ones too
     std::vector<std::size_t> read_offers; // buffer size of every try_read
     std::vector<std::size_t> reads;       // bytes of every try_read that brought some
+    int reactor_reads = 0;                // async_read_some calls (the reactor's receive)
 };
 
 class fault_transport final : public zlink::i_asio_transport {
@@ -103,6 +105,7 @@ class fault_transport final : public zlink::i_asio_transport {
     void async_wait_writable(wait_handler_t h) override { _inner->async_wait_writable(h); }
     void async_wait_readable(wait_handler_t h) override { _inner->async_wait_readable(h); }
     void async_read_some(boost::asio::mutable_buffer b, handler_t h) override {
+        ++_plan->reactor_reads;
         _inner->async_read_some(b, h);
     }
     void async_write_some(boost::asio::const_buffer b, handler_t h) override {
@@ -114,6 +117,9 @@ class fault_transport final : public zlink::i_asio_transport {
     std::string local_endpoint() const override { return _inner->local_endpoint(); }
     int native_handle() override { return _inner->native_handle(); }
     bool try_write_alongside_reads() const override { return _inner->try_write_alongside_reads(); }
+    bool short_read_drains() const override {
+        return _plan->short_read_drains && _inner->short_read_drains();
+    }
 
   private:
     std::unique_ptr<zlink::i_asio_transport> _inner;
