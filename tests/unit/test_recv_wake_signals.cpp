@@ -82,8 +82,13 @@ class RecvWakeSignals : public ::testing::Test {
                             void *send_after = nullptr) {
         const pid_t tid = pid_t(syscall(SYS_gettid));
         const pthread_t self = pthread_self();
-        std::atomic<bool> done{false};
+        std::atomic<bool> done{false}, waiting{false};
         std::thread signaller([&] {
+            // Look only once wait() is called: glibc's pthread_create blocks
+            // every signal in the creating thread for a moment, and a signal
+            // sent then is handled before the wait begins (and lost to it).
+            while (!waiting)
+                std::this_thread::sleep_for(std::chrono::microseconds(50));
             const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
             bool held = false;
             while (!done && !(held = usr1_blocked(tid)) &&
@@ -97,6 +102,7 @@ class RecvWakeSignals : public ::testing::Test {
             if (send_after) // then a message, which the spin should find
                 zmq_send(send_after, "go", 2, 0);
         });
+        waiting = true;
         *rc = wait();
         *err = zmq_errno();
         done = true;
@@ -142,7 +148,8 @@ TEST_F(RecvWakeSignals, SignalDuringTheSpinInterruptsZmqPoll) {
 // after it is returned. (It ended zmq_poll with EINTR in a process whose
 // child exited during the spin: bench ROUTERPOLL, interop's peers.)
 TEST_F(RecvWakeSignals, AnIgnoredSignalDuringTheSpinDoesNotInterrupt) {
-    struct sigaction ign {}, old_usr2 {};
+    struct sigaction ign {
+    }, old_usr2{};
     ign.sa_handler = SIG_IGN;
     sigemptyset(&ign.sa_mask);
     ASSERT_EQ(0, sigaction(SIGUSR2, &ign, &old_usr2));
@@ -150,8 +157,8 @@ TEST_F(RecvWakeSignals, AnIgnoredSignalDuringTheSpinDoesNotInterrupt) {
         int rc = 0, err = 0;
         bool seen = false;
         char buf[8];
-        signal_during_spin([&] { return zmq_recv(b_, buf, sizeof buf, 0); }, &rc, &err, &seen,
-                           sig, a_);
+        signal_during_spin([&] { return zmq_recv(b_, buf, sizeof buf, 0); }, &rc, &err, &seen, sig,
+                           a_);
         EXPECT_EQ(2, rc) << "signal " << sig << ", errno " << err;
         zmq_pollitem_t it{b_, 0, ZMQ_POLLIN, 0};
         signal_during_spin([&] { return zmq_poll(&it, 1, 3000); }, &rc, &err, &seen, sig, a_);
