@@ -57,6 +57,9 @@ class engine_counting_t {
     void count_handshake_inplace(uint64_t bytes);
 
   private:
+    // Adds to this engine's counter and to the process total.
+    void add(uint64_t zmtp_engine_counters_t::*field, uint64_t n = 1);
+
     zmtp_engine_counters_t _counters;
 };
 
