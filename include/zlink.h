@@ -95,6 +95,13 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    always, libzmq's ZMQ_FD contract).  0 = written on every empty ->
    non-empty transition of the command queue, as before. */
 #define ZLINK_LAZY_WAKE 1011
+/* int, 0/1, default 1: tls:// record batching.  The TLS records one write
+   makes (a 64 KiB message is four) are gathered into a 256 KiB buffer and
+   leave with one send instead of one send each, and a read takes up to
+   256 KiB of records from the kernel at once (OpenSSL's read-ahead buffer,
+   one record long otherwise).  0 = one system call per record both ways.
+   Read when a tls:// bind or connection attempt starts. */
+#define ZLINK_TLS_BATCH 1020
 
 /* The performance plan's flags (doc/plan/PERFORMANCE_PLAN.md), mapped onto
    zlink's engine.  Same rules as above: int 0/1, environment variable of the
