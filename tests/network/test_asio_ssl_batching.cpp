@@ -35,6 +35,15 @@ class TlsBatch : public net_test, public ::testing::WithParamInterface<int> {
     void *server = nullptr, *client = nullptr;
 };
 
+unsigned long long debug_counter(const char *name) {
+    zlink_debug_counter_t cs[64];
+    const int n = zmq_debug_counters(cs, 64);
+    for (int i = 0; i < n; ++i)
+        if (std::string(cs[i].name) == name)
+            return cs[i].value;
+    return 0;
+}
+
 // Message i of a stream: sizes from 1 byte to several records.
 std::string nth_message(int i) {
     static const size_t sizes[] = {1, 64, 1000, 16384, 16385, 40000, 65536, 70001};
@@ -132,12 +141,15 @@ TEST_P(TlsBatch, BothWaysAtOnce) {
             ++*received;
         }
     };
+    const unsigned long long app_before = debug_counter("engine_app_thread_messages");
     int client_got = 0, server_got = 0;
     std::thread other([&] { run(server, &server_got); });
     run(client, &client_got);
     other.join();
     EXPECT_EQ(n, client_got);
     EXPECT_EQ(n, server_got);
+    // The sending threads wrote some of them (the race this test is for).
+    EXPECT_GT(debug_counter("engine_app_thread_messages"), app_before);
 }
 
 INSTANTIATE_TEST_SUITE_P(Batching, TlsBatch, ::testing::Values(1, 0),
