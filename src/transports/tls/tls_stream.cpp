@@ -82,21 +82,47 @@ int bio_write(BIO *bio, const char *data, int len) {
     return rc < 0 ? -1 : int(rc);
 }
 
-int bio_read(BIO *bio, char *data, int len) {
-    auto *st = static_cast<bio_state_t *>(BIO_get_data(bio));
-    BIO_clear_retry_flags(bio);
+// One recv: bytes, 0 at the end of the stream; -1: nothing there yet;
+// -2: failed (errno kept for the stream).
+ssize_t recv_some(bio_state_t *st, void *data, std::size_t len) {
     for (;;) {
-        const ssize_t rc = ::recv(st->fd, data, size_t(len), 0);
+        const ssize_t rc = ::recv(st->fd, data, len, 0);
         if (rc >= 0)
-            return int(rc); // 0: end of stream
+            return rc;
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
-            BIO_set_retry_read(bio);
-        else
-            st->last_errno = errno;
-        return -1;
+            return -1;
+        st->last_errno = errno;
+        return -2;
     }
+}
+
+// With an in buffer (batching) one recv brings many records and OpenSSL's
+// reads are served from it; otherwise each read is a recv.
+int bio_read(BIO *bio, char *data, int len) {
+    auto *st = static_cast<bio_state_t *>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+    if (st->in && st->in_begin == st->in_end) {
+        const ssize_t rc = recv_some(st, st->in.get(), tls_stream_t::in_capacity);
+        if (rc <= 0) {
+            if (rc == -1)
+                BIO_set_retry_read(bio);
+            return rc < 0 ? -1 : 0;
+        }
+        st->in_begin = 0;
+        st->in_end = std::size_t(rc);
+    }
+    if (st->in) {
+        const std::size_t n = std::min(std::size_t(len), st->in_end - st->in_begin);
+        std::memcpy(data, st->in.get() + st->in_begin, n);
+        st->in_begin += n;
+        return int(n);
+    }
+    const ssize_t rc = recv_some(st, data, std::size_t(len));
+    if (rc == -1)
+        BIO_set_retry_read(bio);
+    return rc < 0 ? -1 : int(rc);
 }
 
 long bio_ctrl(BIO *bio, int cmd, long, void *) {
@@ -177,12 +203,11 @@ tls_stream_t::tls_stream_t(asio::ip::tcp::socket socket, tls_context_ptr ctx, ro
     _bio.fd = _socket.native_handle();
     BIO_set_data(bio, &_bio);
     SSL_set_bio(_ssl, bio, bio);
-    // Reads as much as the kernel has: fewer recv calls than header+body.
+    // Reads as much as the kernel has: fewer recv calls than header+body;
+    // with batching, several records per recv (bio_read).
     SSL_set_read_ahead(_ssl, 1);
-    // ...and with batching, several records per recv (OpenSSL's read buffer
-    // is one record long otherwise).
     if (_batch_records)
-        SSL_set_default_read_buffer_len(_ssl, read_ahead_size);
+        _bio.in.reset(new unsigned char[in_capacity]);
     if (role == role_t::server) {
         SSL_set_accept_state(_ssl);
         return;
@@ -425,11 +450,12 @@ void tls_stream_t::wait(wait_t direction, wait_handler_t handler) {
 }
 
 // The engine waits only after would_block, when OpenSSL holds no readable
-// plaintext; SSL_pending covers a reader that stopped before that.
+// plaintext; SSL_pending (and records in the in buffer, which bio_read hands
+// out before it reports would_block) cover a reader that stopped before that.
 void tls_stream_t::async_wait_readable(wait_handler_t handler) {
     std::unique_lock<std::mutex> lock(_ssl_mutex);
     const wait_t wants = _read_wants;
-    if (_ssl && _handshake_done && SSL_pending(_ssl) > 0) {
+    if (_ssl && _handshake_done && (SSL_pending(_ssl) > 0 || _bio.in_begin != _bio.in_end)) {
         asio::post(_socket.get_executor(), [alive = _alive, handler = std::move(handler)] {
             handler(*alive ? error_code() : error_code(asio::error::operation_aborted));
         });

@@ -38,7 +38,7 @@ class tls_stream_t final : public i_asio_transport {
     // shows up as an error on the first read or write.
     // batch_records (ZLINK_TLS_BATCH): the records of one try_write leave in
     // as few sends as the out buffer allows, and a read brings up to
-    // read_ahead_size bytes of records at once.
+    // in_capacity bytes of records at once.
     tls_stream_t(boost::asio::ip::tcp::socket socket, tls_context_ptr ctx, role_t role,
                  const std::string &expected_host = std::string(), bool batch_records = false);
     ~tls_stream_t() override;
@@ -73,16 +73,19 @@ class tls_stream_t final : public i_asio_transport {
     // What the socket BIO works on (tls_stream.cpp).
     // Batching: while `gather` is set (try_write's SSL_write calls) finished
     // records are appended to `out` and sent together; bytes left there
-    // (the kernel was full) go before anything else the BIO writes.
+    // (the kernel was full) go before anything else the BIO writes. With
+    // `in`, one recv takes up to in_capacity bytes of records and OpenSSL
+    // reads from there (its own read-ahead buffer, made that large, would
+    // move what is left to its front before every record).
     struct bio_state_t {
         int fd = -1;
         int last_errno = 0; // of the last failed send/recv other than EAGAIN
         bool gather = false;
-        std::unique_ptr<unsigned char[]> out;
-        std::size_t out_begin = 0, out_end = 0;
+        std::unique_ptr<unsigned char[]> out, in;
+        std::size_t out_begin = 0, out_end = 0, in_begin = 0, in_end = 0;
     };
     static constexpr std::size_t out_capacity = 256 * 1024;
-    static constexpr std::size_t read_ahead_size = 256 * 1024;
+    static constexpr std::size_t in_capacity = 256 * 1024;
     // Records encrypted but not sent yet: a lingering session waits for them.
     std::size_t unread_by_peer() override { return _bio.out_end - _bio.out_begin; }
 
