@@ -204,10 +204,9 @@ tls_stream_t::tls_stream_t(asio::ip::tcp::socket socket, tls_context_ptr ctx, ro
     BIO_set_data(bio, &_bio);
     SSL_set_bio(_ssl, bio, bio);
     // Reads as much as the kernel has: fewer recv calls than header+body;
-    // with batching, several records per recv (bio_read).
+    // with batching, several records per recv once the handshake is done
+    // (bio_read, handshake_done).
     SSL_set_read_ahead(_ssl, 1);
-    if (_batch_records)
-        _bio.in.reset(new unsigned char[in_capacity]);
     if (role == role_t::server) {
         SSL_set_accept_state(_ssl);
         return;
@@ -246,6 +245,9 @@ bool tls_stream_t::handshake(error_code &ec, wait_t &wants) {
 
 void tls_stream_t::handshake_done() {
     _handshake_done = true;
+    // Pages of these large buffers are touched only as far as traffic fills them.
+    if (_batch_records)
+        _bio.in.reset(new unsigned char[in_capacity]);
     X509 *peer = SSL_get0_peer_certificate(_ssl);
     if (!peer)
         return;
