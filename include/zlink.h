@@ -103,6 +103,15 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
    and no readiness re-arm.  0 = read until EAGAIN, then wait (the plain
    path). */
 #define ZLINK_REACTOR_READ 1012
+/* int, 0/1, default 1: tls:// record batching.  The TLS records one write
+   makes (a 64 KiB message is four) are gathered into a 256 KiB buffer and
+   leave with one send instead of one send each, and a read takes up to
+   256 KiB of records from the kernel at once (OpenSSL alone reads one
+   record per system call).  0 = one system call per record both ways.
+   Costs up to 512 KiB of address space per connection (pages only as far
+   as traffic fills them).  Read when a tls:// bind or connection attempt
+   starts. */
+#define ZLINK_TLS_BATCH 1020
 
 /* The performance plan's flags (doc/plan/PERFORMANCE_PLAN.md), mapped onto
    zlink's engine.  Same rules as above: int 0/1, environment variable of the

@@ -352,6 +352,11 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
             return einval();
         zlink_reactor_read = v;
         return 0;
+    case ZLINK_TLS_BATCH:
+        if (!is_int || (v != 0 && v != 1))
+            return einval();
+        zlink_tls_batch = v;
+        return 0;
     case ZMQ_TLS_CERT:
     case ZMQ_TLS_KEY:
     case ZMQ_TLS_CA:
@@ -481,6 +486,7 @@ int options_t::getsockopt(int option, void *value, size_t *size) const {
         {ZLINK_RECV_SPIN_US, zlink_recv_spin_us != -1 ? zlink_recv_spin_us : recv_spin_us_default},
         {ZLINK_LAZY_WAKE, zlink_lazy_wake != -1 ? zlink_lazy_wake : lazy_wake_default},
         {ZLINK_REACTOR_READ, zlink_reactor_read != -1 ? zlink_reactor_read : reactor_read_default},
+        {ZLINK_TLS_BATCH, zlink_tls_batch != -1 ? zlink_tls_batch : tls_batch_default},
         {ZMQ_TLS_VERIFY, tls_verify ? 1 : 0},
         {ZMQ_TLS_REQUIRE_CLIENT_CERT, tls_require_client_cert ? 1 : 0},
         {ZMQ_TLS_TRUST_SYSTEM, tls_trust_system != -1 ? tls_trust_system

@@ -89,6 +89,7 @@ struct options_t {
     int zlink_recv_spin_us = -1;      // ZLINK_RECV_SPIN_US, 0..10000
     int zlink_lazy_wake = -1;         // ZLINK_LAZY_WAKE, 0/1
     int zlink_reactor_read = -1;      // ZLINK_REACTOR_READ, 0/1
+    int zlink_tls_batch = -1;         // ZLINK_TLS_BATCH, 0/1
     // tls:// (zlink.h, ZMQ_TLS_*): PEM text or file paths, as set.
     std::string tls_cert, tls_key, tls_ca, tls_hostname, tls_password;
     bool tls_verify = true;

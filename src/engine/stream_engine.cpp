@@ -212,7 +212,7 @@ direct_write_result stream_engine_t::write_direct(msg_t *msgs, std::size_t n) {
         if (count == 0)
             break;
         boost::system::error_code ec;
-        const std::size_t written = _transport->try_write(bufs, count, ec);
+        const std::size_t written = _transport->try_write_direct(bufs, count, ec);
         if (written == 0)
             break;
         count_write_shape(count, written < total_size(bufs, count));

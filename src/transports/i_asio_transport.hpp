@@ -68,6 +68,13 @@ class i_asio_transport {
     // be lost: the engine then skips its read-until-EAGAIN. Not for layers
     // that buffer (tls records, ws frames).
     virtual bool short_read_drains() const { return false; }
+    // The application-thread write: like try_write, but what it reports
+    // written is in the kernel (nothing held back for a later send), since
+    // no writability wait follows a write that leaves the output empty.
+    virtual std::size_t try_write_direct(const boost::asio::const_buffer *bufs, std::size_t count,
+                                         boost::system::error_code &ec) {
+        return try_write(bufs, count, ec);
+    }
 
     // Rebinds the connection to another io_context (ws paths sharing a port
     // hand a connection to the socket its upgrade names). Only with no wait

@@ -24,43 +24,117 @@ namespace {
 
 using bio_state_t = tls_stream_t::bio_state_t;
 
-// OpenSSL's socket BIO writes with write(): a closed peer would raise
-// SIGPIPE. This one sends with MSG_NOSIGNAL and keeps errno for the stream.
+// One non-blocking send with MSG_NOSIGNAL (a closed peer would raise
+// SIGPIPE). -1: the kernel is full, retry later; -2: failed (errno kept
+// for the stream).
+ssize_t send_some(bio_state_t *st, const void *data, std::size_t len) {
+    for (;;) {
+        const ssize_t rc = ::send(st->fd, data, len, MSG_NOSIGNAL);
+        if (rc >= 0)
+            return rc;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return -1;
+        st->last_errno = errno;
+        return -2;
+    }
+}
+
+// Sends what the out buffer holds: 1 it is empty now, else send_some's.
+int send_out(bio_state_t *st) {
+    while (st->out_begin < st->out_end) {
+        const ssize_t rc = send_some(st, st->out.get() + st->out_begin, st->out_end - st->out_begin);
+        if (rc < 0)
+            return int(rc);
+        st->out_begin += std::size_t(rc);
+    }
+    st->out_begin = st->out_end = 0;
+    return 1;
+}
+
+// Records gathered in the out buffer (bio_state_t) leave with one send per
+// buffer-full; otherwise each record is sent as it comes. Either way bytes
+// still in the buffer go first, so the stream keeps its order.
 int bio_write(BIO *bio, const char *data, int len) {
     auto *st = static_cast<bio_state_t *>(BIO_get_data(bio));
     BIO_clear_retry_flags(bio);
+    const std::size_t n = std::size_t(len);
+    const auto fits = [st, n] {
+        return st->gather && st->out && st->out_end + n <= tls_stream_t::out_capacity;
+    };
+    if (!fits()) {
+        const int rc = send_out(st);
+        if (rc < 0) {
+            if (rc == -1)
+                BIO_set_retry_write(bio);
+            return -1;
+        }
+    }
+    if (fits()) {
+        std::memcpy(st->out.get() + st->out_end, data, n);
+        st->out_end += n;
+        return len;
+    }
+    const ssize_t rc = send_some(st, data, n);
+    if (rc == -1)
+        BIO_set_retry_write(bio);
+    return rc < 0 ? -1 : int(rc);
+}
+
+// One recv: bytes, 0 at the end of the stream; -1: nothing there yet;
+// -2: failed (errno kept for the stream).
+ssize_t recv_some(bio_state_t *st, void *data, std::size_t len) {
     for (;;) {
-        const ssize_t rc = ::send(st->fd, data, size_t(len), MSG_NOSIGNAL);
+        const ssize_t rc = ::recv(st->fd, data, len, 0);
         if (rc >= 0)
-            return int(rc);
+            return rc;
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN || errno == EWOULDBLOCK)
-            BIO_set_retry_write(bio);
-        else
-            st->last_errno = errno;
-        return -1;
+            return -1;
+        st->last_errno = errno;
+        return -2;
     }
 }
 
+// With an in buffer (batching) one recv brings many records and OpenSSL's
+// reads are served from it; otherwise each read is a recv.
 int bio_read(BIO *bio, char *data, int len) {
     auto *st = static_cast<bio_state_t *>(BIO_get_data(bio));
     BIO_clear_retry_flags(bio);
-    for (;;) {
-        const ssize_t rc = ::recv(st->fd, data, size_t(len), 0);
-        if (rc >= 0)
-            return int(rc); // 0: end of stream
-        if (errno == EINTR)
-            continue;
-        if (errno == EAGAIN || errno == EWOULDBLOCK)
-            BIO_set_retry_read(bio);
-        else
-            st->last_errno = errno;
-        return -1;
+    if (st->in && st->in_begin == st->in_end) {
+        const ssize_t rc = recv_some(st, st->in.get(), tls_stream_t::in_capacity);
+        if (rc <= 0) {
+            if (rc == -1)
+                BIO_set_retry_read(bio);
+            return rc < 0 ? -1 : 0;
+        }
+        st->in_begin = 0;
+        st->in_end = std::size_t(rc);
     }
+    if (st->in) {
+        const std::size_t n = std::min(std::size_t(len), st->in_end - st->in_begin);
+        std::memcpy(data, st->in.get() + st->in_begin, n);
+        st->in_begin += n;
+        return int(n);
+    }
+    const ssize_t rc = recv_some(st, data, std::size_t(len));
+    if (rc == -1)
+        BIO_set_retry_read(bio);
+    return rc < 0 ? -1 : int(rc);
 }
 
-long bio_ctrl(BIO *, int cmd, long, void *) { return cmd == BIO_CTRL_FLUSH ? 1 : 0; }
+long bio_ctrl(BIO *bio, int cmd, long, void *) {
+    if (cmd != BIO_CTRL_FLUSH)
+        return 0;
+    auto *st = static_cast<bio_state_t *>(BIO_get_data(bio));
+    BIO_clear_retry_flags(bio);
+    const int rc = send_out(st);
+    if (rc == -1)
+        BIO_set_retry_write(bio);
+    return rc == 1 ? 1 : 0;
+}
 
 int bio_create(BIO *bio) {
     BIO_set_init(bio, 1);
@@ -109,8 +183,9 @@ const unsigned char *data_of(const asio::const_buffer &b) {
 } // namespace
 
 tls_stream_t::tls_stream_t(asio::ip::tcp::socket socket, tls_context_ptr ctx, role_t role,
-                           const std::string &expected_host)
-    : _socket(std::move(socket)), _ctx(std::move(ctx)), _alive(std::make_shared<bool>(true)) {
+                           const std::string &expected_host, bool batch_records)
+    : _socket(std::move(socket)), _ctx(std::move(ctx)), _batch_records(batch_records),
+      _alive(std::make_shared<bool>(true)) {
     error_code ec;
     _socket.non_blocking(true, ec);
     _peer_address = stream_socket_traits<asio::ip::tcp>::peer_address(_socket);
@@ -128,7 +203,9 @@ tls_stream_t::tls_stream_t(asio::ip::tcp::socket socket, tls_context_ptr ctx, ro
     _bio.fd = _socket.native_handle();
     BIO_set_data(bio, &_bio);
     SSL_set_bio(_ssl, bio, bio);
-    // Reads as much as the kernel has: fewer recv calls than header+body.
+    // Reads as much as the kernel has: fewer recv calls than header+body;
+    // with batching, several records per recv once the handshake is done
+    // (bio_read, handshake_done).
     SSL_set_read_ahead(_ssl, 1);
     if (role == role_t::server) {
         SSL_set_accept_state(_ssl);
@@ -168,6 +245,9 @@ bool tls_stream_t::handshake(error_code &ec, wait_t &wants) {
 
 void tls_stream_t::handshake_done() {
     _handshake_done = true;
+    // Pages of these large buffers are touched only as far as traffic fills them.
+    if (_batch_records)
+        _bio.in.reset(new unsigned char[in_capacity]);
     X509 *peer = SSL_get0_peer_certificate(_ssl);
     if (!peer)
         return;
@@ -264,8 +344,51 @@ bool tls_stream_t::ready_for_io(error_code &ec, wait_t &wants) {
 // grown, and ACCEPT_MOVING_WRITE_BUFFER lets those bytes sit elsewhere.
 std::size_t tls_stream_t::try_write(const asio::const_buffer *bufs, std::size_t count,
                                     error_code &ec) {
+    std::lock_guard<std::mutex> lock(_ssl_mutex);
+    return write_locked(bufs, count, _batch_records, ec);
+}
+
+std::size_t tls_stream_t::try_write_direct(const asio::const_buffer *bufs, std::size_t count,
+                                           error_code &ec) {
+    std::lock_guard<std::mutex> lock(_ssl_mutex);
+    return write_locked(bufs, count, false, ec);
+}
+
+std::size_t tls_stream_t::write_locked(const asio::const_buffer *bufs, std::size_t count,
+                                       bool gather, error_code &ec) {
     if (!ready_for_io(ec, _write_wants))
         return 0;
+    // Records an earlier call encrypted go first.
+    flush_out(ec);
+    if (ec)
+        return 0;
+    if (gather && !_bio.out)
+        _bio.out.reset(new unsigned char[out_capacity]);
+    _bio.gather = gather;
+    const std::size_t total = write_records(bufs, count, ec);
+    _bio.gather = false;
+    if (!ec)
+        flush_out(ec);
+    return total;
+}
+
+// With batching, a would_block after bytes were taken means records wait in
+// the out buffer: async_wait_writable sends them before it reports.
+void tls_stream_t::flush_out(error_code &ec) {
+    const int rc = send_out(&_bio);
+    if (rc == 1)
+        return;
+    if (rc == -1) {
+        ec = asio::error::would_block;
+        _write_wants = wait_t::wait_write;
+        return;
+    }
+    _failed = true;
+    ec = system_error(_bio.last_errno);
+}
+
+std::size_t tls_stream_t::write_records(const asio::const_buffer *bufs, std::size_t count,
+                                        error_code &ec) {
     std::size_t total = 0, i = 0, off = 0;
     while (i < count) {
         const std::size_t left = bufs[i].size() - off;
@@ -310,6 +433,7 @@ std::size_t tls_stream_t::try_write(const asio::const_buffer *bufs, std::size_t 
 }
 
 std::size_t tls_stream_t::try_read(asio::mutable_buffer buf, error_code &ec) {
+    std::lock_guard<std::mutex> lock(_ssl_mutex);
     if (!ready_for_io(ec, _read_wants))
         return 0;
     if (buf.size() == 0)
@@ -328,19 +452,43 @@ void tls_stream_t::wait(wait_t direction, wait_handler_t handler) {
 }
 
 // The engine waits only after would_block, when OpenSSL holds no readable
-// plaintext; SSL_pending covers a reader that stopped before that.
+// plaintext; SSL_pending (and records in the in buffer, which bio_read hands
+// out before it reports would_block) cover a reader that stopped before that.
 void tls_stream_t::async_wait_readable(wait_handler_t handler) {
-    if (_ssl && _handshake_done && SSL_pending(_ssl) > 0) {
+    std::unique_lock<std::mutex> lock(_ssl_mutex);
+    const wait_t wants = _read_wants;
+    if (_ssl && _handshake_done && (SSL_pending(_ssl) > 0 || _bio.in_begin != _bio.in_end)) {
         asio::post(_socket.get_executor(), [alive = _alive, handler = std::move(handler)] {
             handler(*alive ? error_code() : error_code(asio::error::operation_aborted));
         });
         return;
     }
-    wait(_read_wants, std::move(handler));
+    lock.unlock();
+    wait(wants, std::move(handler));
 }
 
+// Records left in the out buffer are sent before the engine hears that it
+// may write again (it has nothing left that would send them).
 void tls_stream_t::async_wait_writable(wait_handler_t handler) {
-    wait(_write_wants, std::move(handler));
+    std::unique_lock<std::mutex> lock(_ssl_mutex);
+    const wait_t wants = _write_wants;
+    const bool holding = _bio.out_end != _bio.out_begin;
+    lock.unlock();
+    if (!holding)
+        return wait(wants, std::move(handler));
+    wait(wait_t::wait_write, [this, alive = _alive, handler = std::move(handler)](
+                                 const error_code &wait_ec) mutable {
+        if (wait_ec || !*alive)
+            return handler(wait_ec ? wait_ec : asio::error::operation_aborted);
+        error_code ec;
+        {
+            std::lock_guard<std::mutex> flush_lock(_ssl_mutex);
+            flush_out(ec);
+        }
+        if (ec == asio::error::would_block)
+            return async_wait_writable(std::move(handler));
+        handler(ec);
+    });
 }
 
 void tls_stream_t::async_read_some(asio::mutable_buffer buf, handler_t handler) {
@@ -380,9 +528,12 @@ void tls_stream_t::async_write_some(asio::const_buffer buf, handler_t handler) {
 void tls_stream_t::close() {
     if (!_socket.is_open())
         return;
+    std::lock_guard<std::mutex> lock(_ssl_mutex);
     *_alive = false;
-    // Best effort close_notify, never after a fatal error (OpenSSL's rule).
+    // Best effort: records still buffered, then close_notify, never after a
+    // fatal error (OpenSSL's rule).
     if (_ssl && _handshake_done && !_failed) {
+        send_out(&_bio);
         ERR_clear_error();
         SSL_shutdown(_ssl);
         ERR_clear_error();

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include <boost/asio/ip/tcp.hpp>
@@ -35,8 +36,11 @@ class tls_stream_t final : public i_asio_transport {
     // certificate must carry when the context verifies; a name is also sent
     // as SNI. Construction cannot fail: an SSL object OpenSSL could not make
     // shows up as an error on the first read or write.
+    // batch_records (ZLINK_TLS_BATCH): the records of one try_write leave in
+    // as few sends as the out buffer allows, and a read brings up to
+    // in_capacity bytes of records at once.
     tls_stream_t(boost::asio::ip::tcp::socket socket, tls_context_ptr ctx, role_t role,
-                 const std::string &expected_host = std::string());
+                 const std::string &expected_host = std::string(), bool batch_records = false);
     ~tls_stream_t() override;
 
     tls_stream_t(const tls_stream_t &) = delete;
@@ -44,6 +48,14 @@ class tls_stream_t final : public i_asio_transport {
 
     std::size_t try_write(const boost::asio::const_buffer *bufs, std::size_t count,
                           boost::system::error_code &ec) override;
+    // The application thread's write: records are sent as made, never left
+    // in the out buffer (nothing would wait to send them).
+    std::size_t try_write_direct(const boost::asio::const_buffer *bufs, std::size_t count,
+                                 boost::system::error_code &ec) override;
+    // One SSL object serves both ways, so every use of it (and of what the
+    // BIO keeps) holds _ssl_mutex: an application-thread write and the io
+    // thread's reads take turns.
+    bool try_write_alongside_reads() const override { return true; }
     std::size_t try_read(boost::asio::mutable_buffer buf, boost::system::error_code &ec) override;
     void async_wait_writable(wait_handler_t handler) override;
     void async_wait_readable(wait_handler_t handler) override;
@@ -59,10 +71,23 @@ class tls_stream_t final : public i_asio_transport {
     bool move_to(boost::asio::io_context &io) override;
 
     // What the socket BIO works on (tls_stream.cpp).
+    // Batching: while `gather` is set (try_write's SSL_write calls) finished
+    // records are appended to `out` and sent together; bytes left there
+    // (the kernel was full) go before anything else the BIO writes. With
+    // `in`, one recv takes up to in_capacity bytes of records and OpenSSL
+    // reads from there (its own read-ahead buffer, made that large, would
+    // move what is left to its front before every record).
     struct bio_state_t {
         int fd = -1;
         int last_errno = 0; // of the last failed send/recv other than EAGAIN
+        bool gather = false;
+        std::unique_ptr<unsigned char[]> out, in;
+        std::size_t out_begin = 0, out_end = 0, in_begin = 0, in_end = 0;
     };
+    static constexpr std::size_t out_capacity = 256 * 1024;
+    static constexpr std::size_t in_capacity = 256 * 1024;
+    // Records encrypted but not sent yet: a lingering session waits for them.
+    std::size_t unread_by_peer() override { return _bio.out_end - _bio.out_begin; }
 
   private:
     using wait_t = boost::asio::socket_base::wait_type;
@@ -75,12 +100,22 @@ class tls_stream_t final : public i_asio_transport {
     void set_error(int ssl_error, boost::system::error_code &ec, wait_t &wants);
     void record_handshake_failure();
     void wait(wait_t direction, wait_handler_t handler);
+    // Sends what `out` holds; would_block when the kernel took only part.
+    void flush_out(boost::system::error_code &ec);
+    // try_write's body (gather: batch records in the out buffer), and its
+    // SSL_write loop.
+    std::size_t write_locked(const boost::asio::const_buffer *bufs, std::size_t count,
+                             bool gather, boost::system::error_code &ec);
+    std::size_t write_records(const boost::asio::const_buffer *bufs, std::size_t count,
+                              boost::system::error_code &ec);
 
     boost::asio::ip::tcp::socket _socket;
     tls_context_ptr _ctx;
     SSL *_ssl = nullptr;
+    std::mutex _ssl_mutex; // see try_write_alongside_reads
     bio_state_t _bio;
     bool _handshake_done = false;
+    const bool _batch_records;
     bool _failed = false; // a fatal TLS error: no close_notify then
     wait_t _read_wants = wait_t::wait_read;
     wait_t _write_wants = wait_t::wait_write;

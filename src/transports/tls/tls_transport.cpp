@@ -2,6 +2,7 @@
 
 #include <cerrno>
 
+#include "core/feature_flags.hpp"
 #include "transports/connect_attempt.hpp"
 #include "transports/tcp/tcp_address.hpp"
 #include "transports/tcp/tcp_connecter.hpp"
@@ -14,6 +15,10 @@ namespace zlink {
 namespace asio = boost::asio;
 
 namespace {
+
+bool tls_batch(const options_t &options) {
+    return resolve_flag("ZLINK_TLS_BATCH", options.zlink_tls_batch, tls_batch_default, 0, 1) != 0;
+}
 
 // tcp's attempt up to the connected socket, then the client side of TLS.
 // The context is made per attempt, so option changes apply on reconnect.
@@ -36,7 +41,8 @@ class tls_connect_attempt_t final : public tcp_connect_attempt_t {
                 host = parsed.host;
         }
         complete(std::make_unique<tls_stream_t>(std::move(socket), std::move(ctx),
-                                                tls_stream_t::role_t::client, host),
+                                                tls_stream_t::role_t::client, host,
+                                                tls_batch(_options)),
                  0);
     }
 
@@ -54,11 +60,14 @@ std::unique_ptr<listener_t> listen_tls(asio::io_context &io, const std::string &
     tls_context_ptr ctx = make_tls_server_context(options, err);
     if (!ctx)
         return nullptr;
-    return listen_tcp_as(io, address, options, err, "tls",
-                         [ctx](asio::ip::tcp::socket socket) -> std::unique_ptr<i_asio_transport> {
-                             return std::make_unique<tls_stream_t>(std::move(socket), ctx,
-                                                                   tls_stream_t::role_t::server);
-                         });
+    const bool batch = tls_batch(options);
+    return listen_tcp_as(
+        io, address, options, err, "tls",
+        [ctx, batch](asio::ip::tcp::socket socket) -> std::unique_ptr<i_asio_transport> {
+            return std::make_unique<tls_stream_t>(std::move(socket), ctx,
+                                                  tls_stream_t::role_t::server, std::string(),
+                                                  batch);
+        });
 }
 
 std::shared_ptr<connect_attempt_t> make_tls_attempt(asio::io_context &io,
