@@ -179,6 +179,15 @@ TEST_P(Interop, Exchange) {
 #ifdef ZLINK_TESTING_SYSTEM_LIBZMQ
     if (zap_auth && we_bind && p.ours == ZMQ_REQ)
         GTEST_SKIP() << "libzmq REQ as ZAP-authenticating server drops the connection";
+    // libzmq 4.3.4 to libzmq 4.3.4 over ws:// with CURVE: a SUB receives
+    // nothing from its PUB (pyzmq shows the same; NULL works). zlink on
+    // either side passes these cases.
+    const bool curve =
+        std::get<3>(GetParam()) == mech::curve || std::get<3>(GetParam()) == mech::curve_nozap;
+    const bool pubsub_family =
+        p.ours == ZMQ_PUB || p.ours == ZMQ_SUB || p.ours == ZMQ_XPUB || p.ours == ZMQ_XSUB;
+    if (curve && pubsub_family && std::get<2>(GetParam()) == transport::ws)
+        GTEST_SKIP() << "libzmq 4.3.4 PUB/SUB over ws:// with CURVE delivers nothing to itself";
 #endif
     void *s = setup();
     ASSERT_NE(nullptr, s);
