@@ -40,10 +40,9 @@ stream_engine_t::stream_engine_t(boost::asio::io_context &io,
                                  i_engine_session &session, const options_t &options,
                                  policy_t policy)
     : _io(io), _transport(std::move(transport)), _session(session), _options(options),
-      _policy(policy),
-      _reactor_read(resolve_flag("ZLINK_REACTOR_READ", options.zlink_reactor_read,
-                                 reactor_read_default, 0, 1) != 0 &&
-                    _transport && _transport->short_read_drains()),
+      _policy(policy), _reactor_read(resolve_flag("ZLINK_REACTOR_READ", options.zlink_reactor_read,
+                                                  reactor_read_default, 0, 1) != 0 &&
+                                     _transport && _transport->short_read_drains()),
       _handshake_timer(io), _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
     _in_msg.init();
 }

@@ -114,9 +114,7 @@ class raw_ws_server {
 };
 
 // The READY body (after the flags byte) of a NULL peer of this type.
-std::string ready_body(const std::string &socket_type) {
-    return zmtp_ready(socket_type).substr(2);
-}
+std::string ready_body(const std::string &socket_type) { return zmtp_ready(socket_type).substr(2); }
 
 class WsClientSubprotocol : public net_test {};
 

@@ -44,7 +44,8 @@ ssize_t send_some(bio_state_t *st, const void *data, std::size_t len) {
 // Sends what the out buffer holds: 1 it is empty now, else send_some's.
 int send_out(bio_state_t *st) {
     while (st->out_begin < st->out_end) {
-        const ssize_t rc = send_some(st, st->out.get() + st->out_begin, st->out_end - st->out_begin);
+        const ssize_t rc =
+            send_some(st, st->out.get() + st->out_begin, st->out_end - st->out_begin);
         if (rc < 0)
             return int(rc);
         st->out_begin += std::size_t(rc);
@@ -476,19 +477,19 @@ void tls_stream_t::async_wait_writable(wait_handler_t handler) {
     lock.unlock();
     if (!holding)
         return wait(wants, std::move(handler));
-    wait(wait_t::wait_write, [this, alive = _alive, handler = std::move(handler)](
-                                 const error_code &wait_ec) mutable {
-        if (wait_ec || !*alive)
-            return handler(wait_ec ? wait_ec : asio::error::operation_aborted);
-        error_code ec;
-        {
-            std::lock_guard<std::mutex> flush_lock(_ssl_mutex);
-            flush_out(ec);
-        }
-        if (ec == asio::error::would_block)
-            return async_wait_writable(std::move(handler));
-        handler(ec);
-    });
+    wait(wait_t::wait_write,
+         [this, alive = _alive, handler = std::move(handler)](const error_code &wait_ec) mutable {
+             if (wait_ec || !*alive)
+                 return handler(wait_ec ? wait_ec : asio::error::operation_aborted);
+             error_code ec;
+             {
+                 std::lock_guard<std::mutex> flush_lock(_ssl_mutex);
+                 flush_out(ec);
+             }
+             if (ec == asio::error::would_block)
+                 return async_wait_writable(std::move(handler));
+             handler(ec);
+         });
 }
 
 void tls_stream_t::async_read_some(asio::mutable_buffer buf, handler_t handler) {

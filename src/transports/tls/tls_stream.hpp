@@ -104,8 +104,8 @@ class tls_stream_t final : public i_asio_transport {
     void flush_out(boost::system::error_code &ec);
     // try_write's body (gather: batch records in the out buffer), and its
     // SSL_write loop.
-    std::size_t write_locked(const boost::asio::const_buffer *bufs, std::size_t count,
-                             bool gather, boost::system::error_code &ec);
+    std::size_t write_locked(const boost::asio::const_buffer *bufs, std::size_t count, bool gather,
+                             boost::system::error_code &ec);
     std::size_t write_records(const boost::asio::const_buffer *bufs, std::size_t count,
                               boost::system::error_code &ec);
 

@@ -64,9 +64,8 @@ std::unique_ptr<listener_t> listen_tls(asio::io_context &io, const std::string &
     return listen_tcp_as(
         io, address, options, err, "tls",
         [ctx, batch](asio::ip::tcp::socket socket) -> std::unique_ptr<i_asio_transport> {
-            return std::make_unique<tls_stream_t>(std::move(socket), ctx,
-                                                  tls_stream_t::role_t::server, std::string(),
-                                                  batch);
+            return std::make_unique<tls_stream_t>(
+                std::move(socket), ctx, tls_stream_t::role_t::server, std::string(), batch);
         });
 }
 
