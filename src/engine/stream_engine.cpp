@@ -328,10 +328,7 @@ void stream_engine_t::read_in() {
         const boost::asio::mutable_buffer buf = input_buffer();
         const std::size_t n = _transport->try_read(buf, ec);
         if (n > 0) {
-            count_read(n);
-            ++_rx_events;
-            _short_read = _reactor_read && n < buf.size();
-            input_arrived(n);
+            took_bytes(n, buf.size());
             continue;
         }
         if (is_would_block(ec)) {
@@ -343,10 +340,8 @@ void stream_engine_t::read_in() {
             arm_read_wait();
             break;
         }
-        // EOF (or a zero-byte read) or a broken connection.
         _reading = false;
-        fail(engine_close_reason::peer_closed,
-             (!ec || ec == boost::asio::error::eof) ? EPIPE : ec.value());
+        read_ended(ec);
         return;
     }
     if (_pushed && !_closed) {
@@ -354,6 +349,21 @@ void stream_engine_t::read_in() {
         _session.flush_pushed();
     }
     _reading = false;
+}
+
+// A read (ours or the reactor's) brought n of the `asked` bytes.
+void stream_engine_t::took_bytes(std::size_t n, std::size_t asked) {
+    count_read(n);
+    ++_rx_events;
+    _short_read = _reactor_read && n < asked;
+    input_arrived(n);
+}
+
+// A read that returned nothing and no would_block: the end of the stream
+// (or a zero-byte read) or a broken connection.
+void stream_engine_t::read_ended(const boost::system::error_code &ec) {
+    fail(engine_close_reason::peer_closed,
+         (!ec || ec == boost::asio::error::eof) ? EPIPE : ec.value());
 }
 
 // A message the pipe refused goes first; then the protocol decodes.
@@ -404,16 +414,12 @@ void stream_engine_t::arm_reactor_read() {
         self->_read_waiting = false;
         if (self->_closed || ec == boost::asio::error::operation_aborted)
             return;
-        if (n == 0) { // end of stream or a broken connection, as in read_in
-            self->fail(engine_close_reason::peer_closed,
-                       (!ec || ec == boost::asio::error::eof) ? EPIPE : ec.value());
+        if (n == 0) {
+            self->read_ended(ec);
             return;
         }
-        self->count_read(n);
         self->count_reactor_read();
-        ++self->_rx_events;
-        self->_short_read = n < size;
-        self->input_arrived(n);
+        self->took_bytes(n, size);
         self->read_in();
     });
 }

@@ -165,6 +165,9 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     // ZLINK_REACTOR_READ: after a short read, the io loop's receive does the
     // next read (it reads once before it waits, so no edge is lost).
     void arm_reactor_read();
+    // The two ends of a read, shared by read_in and arm_reactor_read.
+    void took_bytes(std::size_t n, std::size_t asked);
+    void read_ended(const boost::system::error_code &ec);
     void write_failed(const boost::system::error_code &ec);
     void arm_heartbeat();
     void heartbeat_tick();
