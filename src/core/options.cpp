@@ -314,48 +314,28 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
     }
 #endif
     case ZLINK_SPECULATIVE_WRITE:
+    case ZLINK_APP_THREAD_WRITE:
+    case ZMQ_ASIO_APP_THREAD_WRITE:
+    case ZMQ_ASIO_ZEROCOPY_WRITE:
+    case ZMQ_ASIO_LAZY_COMPACT:
+    case ZMQ_ASIO_WRITE_BATCHING:
+    case ZMQ_ASIO_HANDSHAKE_ZEROCOPY:
+    case ZLINK_LAZY_WAKE:
+    case ZLINK_REACTOR_READ:
+    case ZLINK_TLS_BATCH:
         if (!is_int || (v != 0 && v != 1))
             return einval();
-        zlink_speculative_write = v;
+        *on_off_flag(option) = v;
         return 0;
     case ZLINK_WRITE_BATCH_BYTES:
         if (!is_int || v < 1)
             return einval();
         zlink_write_batch_bytes = v;
         return 0;
-    case ZLINK_APP_THREAD_WRITE:
-    case ZMQ_ASIO_APP_THREAD_WRITE:
-        if (!is_int || (v != 0 && v != 1))
-            return einval();
-        zlink_app_thread_write = v;
-        return 0;
-    case ZMQ_ASIO_ZEROCOPY_WRITE:
-    case ZMQ_ASIO_LAZY_COMPACT:
-    case ZMQ_ASIO_WRITE_BATCHING:
-    case ZMQ_ASIO_HANDSHAKE_ZEROCOPY:
-        if (!is_int || (v != 0 && v != 1))
-            return einval();
-        *asio_flag(option) = v;
-        return 0;
     case ZLINK_RECV_SPIN_US:
         if (!is_int || v < 0 || v > recv_spin_us_max)
             return einval();
         zlink_recv_spin_us = v;
-        return 0;
-    case ZLINK_LAZY_WAKE:
-        if (!is_int || (v != 0 && v != 1))
-            return einval();
-        zlink_lazy_wake = v;
-        return 0;
-    case ZLINK_REACTOR_READ:
-        if (!is_int || (v != 0 && v != 1))
-            return einval();
-        zlink_reactor_read = v;
-        return 0;
-    case ZLINK_TLS_BATCH:
-        if (!is_int || (v != 0 && v != 1))
-            return einval();
-        zlink_tls_batch = v;
         return 0;
     case ZMQ_TLS_CERT:
     case ZMQ_TLS_KEY:
@@ -388,8 +368,13 @@ int options_t::setsockopt(int option, const void *value, size_t size) {
     }
 }
 
-int *options_t::asio_flag(int option) {
+int *options_t::on_off_flag(int option) {
     switch (option) {
+    case ZLINK_SPECULATIVE_WRITE:
+        return &zlink_speculative_write;
+    case ZLINK_APP_THREAD_WRITE:
+    case ZMQ_ASIO_APP_THREAD_WRITE:
+        return &zlink_app_thread_write;
     case ZMQ_ASIO_ZEROCOPY_WRITE:
         return &asio_zerocopy_write;
     case ZMQ_ASIO_LAZY_COMPACT:
@@ -398,6 +383,12 @@ int *options_t::asio_flag(int option) {
         return &asio_write_batching;
     case ZMQ_ASIO_HANDSHAKE_ZEROCOPY:
         return &asio_handshake_zerocopy;
+    case ZLINK_LAZY_WAKE:
+        return &zlink_lazy_wake;
+    case ZLINK_REACTOR_READ:
+        return &zlink_reactor_read;
+    case ZLINK_TLS_BATCH:
+        return &zlink_tls_batch;
     default:
         return nullptr;
     }

@@ -107,8 +107,8 @@ struct options_t {
     int getsockopt(int option, void *value, size_t *size) const;
     // The field of a ZMQ_TLS_* string option; null for any other option.
     std::string *tls_string(int option);
-    // The field of a ZMQ_ASIO_* flag (not APP_THREAD_WRITE); null otherwise.
-    int *asio_flag(int option);
+    // The field of an on/off (0/1) zlink or ZMQ_ASIO_* flag; null otherwise.
+    int *on_off_flag(int option);
     // ZMQ_CURVE_SERVER / _PUBLICKEY / _SECRETKEY / _SERVERKEY (EINVAL when
     // built without CURVE, as libzmq).
     int set_curve_option(int option, const void *value, size_t size);
