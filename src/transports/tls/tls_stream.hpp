@@ -87,7 +87,10 @@ class tls_stream_t final : public i_asio_transport {
     static constexpr std::size_t out_capacity = 256 * 1024;
     static constexpr std::size_t in_capacity = 256 * 1024;
     // Records encrypted but not sent yet: a lingering session waits for them.
-    std::size_t unread_by_peer() override { return _bio.out_end - _bio.out_begin; }
+    std::size_t unread_by_peer() override {
+        std::lock_guard<std::mutex> lock(_ssl_mutex); // the out buffer is the BIO's
+        return _bio.out_end - _bio.out_begin;
+    }
 
   private:
     using wait_t = boost::asio::socket_base::wait_type;
