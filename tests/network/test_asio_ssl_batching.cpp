@@ -50,6 +50,16 @@ std::string nth_message(int i) {
     return pattern(sizes[size_t(i) % (sizeof sizes / sizeof sizes[0])], unsigned(i));
 }
 
+// Messages 0..n-1 as [number, nth_message(number)], whole and in order.
+void expect_numbered_messages(void *s, int n) {
+    for (int i = 0; i < n; ++i) {
+        const std::vector<std::string> m = recv_multipart(s, 10000);
+        ASSERT_EQ(2u, m.size()) << "message " << i << ": " << m[0];
+        ASSERT_EQ(std::to_string(i), m[0]);
+        ASSERT_TRUE(m[1] == nth_message(i)) << "body of message " << i;
+    }
+}
+
 } // namespace
 
 TEST(TlsBatchOption, DefaultAndValidation) {
@@ -90,12 +100,7 @@ TEST_P(TlsBatch, KernelFullDeliversEverythingInOrder) {
     constexpr int n = 48;
     for (int i = 0; i < n; ++i)
         ASSERT_EQ(0, send_parts(client, {std::to_string(i), nth_message(i)})) << i;
-    for (int i = 0; i < n; ++i) {
-        const std::vector<std::string> m = recv_multipart(server, 10000);
-        ASSERT_EQ(2u, m.size()) << "message " << i << ": " << m[0];
-        ASSERT_EQ(std::to_string(i), m[0]);
-        ASSERT_TRUE(m[1] == nth_message(i)) << "body of message " << i;
-    }
+    expect_numbered_messages(server, n);
 }
 
 // The sender closes right after sending (linger): what the batch buffer
@@ -110,12 +115,7 @@ TEST_P(TlsBatch, CloseRightAfterSendingDeliversEverything) {
         ASSERT_EQ(0, send_parts(client, {std::to_string(i), nth_message(i)})) << i;
     sockets.erase(std::find(sockets.begin(), sockets.end(), client)); // keeps its linger
     ASSERT_EQ(0, zmq_close(client));
-    for (int i = 0; i < n; ++i) {
-        const std::vector<std::string> m = recv_multipart(server, 10000);
-        ASSERT_EQ(2u, m.size()) << "message " << i << ": " << m[0];
-        ASSERT_EQ(std::to_string(i), m[0]);
-        ASSERT_TRUE(m[1] == nth_message(i)) << "body of message " << i;
-    }
+    expect_numbered_messages(server, n);
 }
 
 // Each side's application thread sends while its io thread reads what the
