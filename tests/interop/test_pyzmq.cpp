@@ -111,3 +111,23 @@ TEST(PyzmqDropin, PyzmqOnOurLibraryTalksToPyzmqOnLibzmq) {
     EXPECT_EQ(0, theirs.wait_exit()) << "client on the system libzmq saw a bad echo";
     EXPECT_EQ(0, ours.wait_exit()) << "echo side on our library failed";
 }
+
+// A pyzmq user's program (tests/interop/py/pyzmq_user_program.py) on our
+// libzmq.so.5: pyzmq's own layers (zero-copy frames and trackers, the
+// monitor parser, Poller, zmq.asyncio on ZMQ_FD) get libzmq's answers.
+TEST(PyzmqDropin, UserProgramGetsTheSameAnswers) {
+    if (!pyzmq_available())
+        GTEST_SKIP() << "python3-zmq not installed";
+    std::vector<std::string> env;
+#ifdef ZLINK_INTEROP_DROPIN_DIR
+    env.push_back(std::string("LD_LIBRARY_PATH=") + ZLINK_INTEROP_DROPIN_DIR);
+#endif
+    peer_process py;
+    ASSERT_TRUE(py.start(
+        {ZLINK_INTEROP_PYTHON, std::string(ZLINK_INTEROP_PY_SRC) + "/pyzmq_user_program.py"}, env));
+    std::string line, last;
+    while (!(line = py.read_line(30000)).empty())
+        last = line;
+    EXPECT_EQ(last, "pyzmq user program: OK") << "(its failed checks are on stderr)";
+    EXPECT_EQ(0, py.wait_exit(30000));
+}
