@@ -85,10 +85,15 @@ int ctx_t::set(int option, const void *value, size_t size) {
         if (_thread_affinity.erase(v) == 0)
             break;
         return 0;
-    case ZMQ_THREAD_NAME_PREFIX:
-        if (!is_int || v < 0)
+    case ZMQ_THREAD_NAME_PREFIX: // libzmq 4.3.4 takes any int, negative too
+        if (!is_int)
             break;
         _thread_name_prefix = v;
+        return 0;
+    case ZMQ_ZERO_COPY_RECV: // draft in zmq.h, handled by libzmq 4.3.4's stable build
+        if (!is_int || v < 0)
+            break;
+        _zero_copy_recv = v != 0;
         return 0;
     default:
         break;
@@ -127,6 +132,9 @@ int ctx_t::get(int option, void *value, size_t *size) {
         break;
     case ZMQ_THREAD_NAME_PREFIX:
         v = _thread_name_prefix;
+        break;
+    case ZMQ_ZERO_COPY_RECV:
+        v = _zero_copy_recv;
         break;
     default:
         errno = EINVAL;

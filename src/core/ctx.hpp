@@ -96,6 +96,9 @@ class ctx_t {
     int _thread_sched_policy = -1;
     std::set<int> _thread_affinity;
     int _thread_name_prefix = 0;
+    // Stored and reported only: received messages never borrow the read
+    // buffer in a way a caller could see, so there is nothing to switch.
+    bool _zero_copy_recv = true;
     std::unique_ptr<io_thread_pool_t> _io_pool;
     engine_host_t _engine_host{*this};
 };

@@ -7,6 +7,10 @@
 
 using namespace testutil;
 
+#ifndef ZMQ_ZERO_COPY_RECV
+#define ZMQ_ZERO_COPY_RECV 10 // draft section of zmq.h; libzmq 4.3.4 handles it
+#endif
+
 TEST(Ctx, NewTermAndAliases) {
     void *ctx = zmq_ctx_new();
     ASSERT_NE(nullptr, ctx);
@@ -87,6 +91,13 @@ TEST(Ctx, SetGetRoundTrip) {
     EXPECT_EQ(0, zmq_ctx_get(ctx, ZMQ_MAX_MSGSZ));
     EXPECT_EQ(0, zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, 7));
     EXPECT_EQ(7, zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX));
+    EXPECT_EQ(0, zmq_ctx_set(ctx, ZMQ_THREAD_NAME_PREFIX, -5)); // any int, as libzmq
+    EXPECT_EQ(-5, zmq_ctx_get(ctx, ZMQ_THREAD_NAME_PREFIX));
+    EXPECT_EQ(1, zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV)); // on by default
+    EXPECT_EQ(0, zmq_ctx_set(ctx, ZMQ_ZERO_COPY_RECV, 0));
+    EXPECT_EQ(0, zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV));
+    EXPECT_EQ(0, zmq_ctx_set(ctx, ZMQ_ZERO_COPY_RECV, 3));
+    EXPECT_EQ(1, zmq_ctx_get(ctx, ZMQ_ZERO_COPY_RECV));
     EXPECT_EQ(0, zmq_ctx_set(ctx, ZMQ_THREAD_SCHED_POLICY, 0));
     EXPECT_EQ(0, zmq_ctx_get(ctx, ZMQ_THREAD_SCHED_POLICY));
     EXPECT_EQ(0, zmq_ctx_term(ctx));
@@ -106,6 +117,7 @@ TEST(Ctx, InvalidOptionsAndValues) {
     EXPECT_ZMQ_ERR(zmq_ctx_set(ctx, ZMQ_MSG_T_SIZE, 64), EINVAL); // read-only
     EXPECT_ZMQ_ERR(zmq_ctx_set(ctx, ZMQ_THREAD_SCHED_POLICY, -5), EINVAL);
     EXPECT_ZMQ_ERR(zmq_ctx_set(ctx, ZMQ_THREAD_AFFINITY_CPU_ADD, -1), EINVAL);
+    EXPECT_ZMQ_ERR(zmq_ctx_set(ctx, ZMQ_ZERO_COPY_RECV, -1), EINVAL);
     EXPECT_ZMQ_ERR(zmq_ctx_get(ctx, ZMQ_THREAD_AFFINITY_CPU_ADD), EINVAL); // write-only
     // Rejected values leave the previous setting in place.
     EXPECT_EQ(1, zmq_ctx_get(ctx, ZMQ_IO_THREADS));
