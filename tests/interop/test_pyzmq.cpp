@@ -131,3 +131,25 @@ TEST(PyzmqDropin, UserProgramGetsTheSameAnswers) {
     EXPECT_EQ(last, "pyzmq user program: OK") << "(its failed checks are on stderr)";
     EXPECT_EQ(0, py.wait_exit(30000));
 }
+
+// A Jupyter front end and an IPython kernel (jupyter_client, ipykernel), both
+// on our libzmq.so.5: a real application built on pyzmq, end to end.
+TEST(PyzmqDropin, JupyterKernelRoundTrip) {
+    if (!pyzmq_available())
+        GTEST_SKIP() << "python3-zmq not installed";
+    std::vector<std::string> env;
+#ifdef ZLINK_INTEROP_DROPIN_DIR
+    env.push_back(std::string("LD_LIBRARY_PATH=") + ZLINK_INTEROP_DROPIN_DIR);
+#endif
+    peer_process py;
+    ASSERT_TRUE(py.start(
+        {ZLINK_INTEROP_PYTHON, std::string(ZLINK_INTEROP_PY_SRC) + "/jupyter_kernel.py"}, env));
+    std::string line, last;
+    while (!(line = py.read_line(60000)).empty())
+        last = line;
+    const int status = py.wait_exit(30000);
+    if (status == 77)
+        GTEST_SKIP() << "python3-jupyter-client / python3-ipykernel not installed";
+    EXPECT_EQ(last, "jupyter kernel round trip: OK") << "(the reason is on stderr)";
+    EXPECT_EQ(0, status);
+}
