@@ -8,7 +8,7 @@
 #   run_latency_extras the compact subset of both in quick mode
 # Each set writes <out>/<set>/raw.csv (bench CSV lines after "run,pin,").
 # The matrix's pin modes and load transports can be narrowed by hand:
-# LM_PINS="two" LM_LOAD_TRANSPORTS=tcp bash run_benchmarks.sh --latency-matrix
+# LM_PINS="two" LM_LOAD_TRANSPORTS=tcp LM_BUSY_TRANSPORTS="" bash run_benchmarks.sh --latency-matrix
 # and a zlink variant added: LM_ZLINK_ENV='ZLINK_REACTOR_READ=0'.
 
 # pin mode -> bench --pin argument: one = both ends on cpu 0, two = cpu 0
@@ -191,6 +191,25 @@ load_cells() { # pins transports
     done
 }
 
+# REQ/REP 64 B on two cpus with a CPU-bound busy loop on cpu 0 (the binding
+# side's cpu): what a neighbour program does to each library's round trip.
+neighbour_cells() { # transports
+    [[ $NPROC -lt 2 ]] && return 0
+    local tr hog
+    ROW_TAG=busy
+    pin_args two
+    taskset -c 0 sh -c 'while :; do :; done' &
+    hog=$!
+    for tr in ${1//,/ }; do
+        VARIANTS=("zlink|$ZBIN --transport $tr")
+        [[ $WITH_LIBZMQ == 1 ]] && VARIANTS+=("libzmq|$LBIN --transport $tr")
+        CONFIGS=("lat REQREP 64")
+        run_variants
+    done
+    kill "$hog" 2>/dev/null
+    wait "$hog" 2>/dev/null || true
+}
+
 run_latency_matrix() {
     start_set latency
     lat_matrix_cells "${LM_PINS:-one two none}" "$TRANSPORTS" "$SIZES"
@@ -198,6 +217,11 @@ run_latency_matrix() {
     LOAD_MSGS=${LOAD_MSGS:-3000} # zlink's round trips under load take milliseconds here
     load_cells "two none" "${LM_LOAD_TRANSPORTS:-tcp,ipc}"
     LOAD_MSGS=""
+    echo "latency beside a busy loop" >&2
+    local saved_lat=$LAT_MSGS
+    LAT_MSGS=${LM_BUSY_MSGS:-3000} # a round trip can wait out a time slice (ms)
+    neighbour_cells "${LM_BUSY_TRANSPORTS-tcp}"
+    LAT_MSGS=$saved_lat
     local saved=("${PINARG[@]}")
     if [[ $SYSCALLS != 0 ]]; then
         echo "syscalls per round trip ($SYSCALL_COUNTER)" >&2

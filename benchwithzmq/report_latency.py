@@ -15,7 +15,8 @@ from collections import defaultdict
 
 WARN_SPREAD = 5.0
 PCT = ["lat_p50_us", "lat_p90_us", "lat_p99_us", "lat_p999_us"]
-PIN_TEXT = {"one": "one cpu", "two": "two cpus", "none": "unpinned"}
+PIN_TEXT = {"one": "one cpu", "two": "two cpus", "none": "unpinned",
+            "busy": "two cpus, busy loop on cpu 0"}
 TRANSPORTS = ["tcp", "ipc", "inproc", "ws", "wss"]
 
 
@@ -128,8 +129,9 @@ def latency_section(s):
         pcts = lambda k: " / ".join(num(med(s, k, p)) for p in PCT) if k in c else "-"
         r50 = ratio(med(s, z, "lat_p50_us"), med(s, l, "lat_p50_us"))
         r99 = ratio(med(s, z, "lat_p99_us"), med(s, l, "lat_p99_us"))
-        p50_target = tr in ("tcp", "ipc") or (tr == "inproc" and size == 64)
-        p99_target = tr in ("tcp", "ipc") and size == 64
+        quiet = pin != "busy"  # the targets are for a machine without a busy neighbour
+        p50_target = quiet and (tr in ("tcp", "ipc") or (tr == "inproc" and size == 64))
+        p99_target = quiet and tr in ("tcp", "ipc") and size == 64
         if p50_target and r50 is not None:
             met.append(r50 <= 0.6)
         if p99_target and r99 is not None:
@@ -153,7 +155,8 @@ def latency_section(s):
         r = ratio(med(s, z, "cpu"), med(s, l, "cpu"))
         out.append("| %s | %s | %s | %s | %s | %s | %s |" % (
             tr, fmt_size(size), PIN_TEXT.get(pin, pin), num(med(s, z, "cpu")),
-            num(med(s, l, "cpu")), num(med(s, raw, "cpu")), verdict(r, 1.0)))
+            num(med(s, l, "cpu")), num(med(s, raw, "cpu")),
+            verdict(r, 1.0) if pin != "busy" else rtext(r)))
     out.append("")
 
     out += ["### Syscalls per REQ/REP round trip (both processes, 64 B)", ""]
