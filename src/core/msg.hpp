@@ -111,6 +111,35 @@ class msg_t {
     uint8_t _reserved;
 };
 
+// Inline: called several times per message on every send and receive path.
+inline void *msg_t::data() {
+    switch (_type) {
+    case type_inline:
+        return _u.inline_data;
+    case type_heap:
+    case type_user:
+        return _u.content->data;
+    case type_const:
+        return const_cast<void *>(_u.constant.data);
+    default:
+        return nullptr;
+    }
+}
+
+inline size_t msg_t::size() const {
+    switch (_type) {
+    case type_inline:
+        return _inline_size;
+    case type_heap:
+    case type_user:
+        return _u.content->size;
+    case type_const:
+        return _u.constant.size;
+    default:
+        return 0;
+    }
+}
+
 static_assert(sizeof(msg_t) == sizeof(zmq_msg_t), "msg_t must overlay zmq_msg_t");
 static_assert(alignof(msg_t) <= alignof(zmq_msg_t), "msg_t alignment");
 
