@@ -76,6 +76,11 @@ class msg_t {
     // Connection properties (zmq_msg_gets); the message holds one reference.
     metadata_t *metadata() const { return _metadata; }
     void set_metadata(metadata_t *m);
+    // As set_metadata, but m's reference was already counted for this message.
+    void adopt_metadata(metadata_t *m) {
+        reset_metadata();
+        _metadata = m;
+    }
     void reset_metadata();
 
     // Drop the body, keep nothing: the state after zmq_msg_close + init.
