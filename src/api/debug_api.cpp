@@ -50,6 +50,10 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"msg_pool_misses", p.misses},
         {"msg_pool_kept", p.kept},
         {"msg_pool_released", p.released},
+        {"msg_pool_small_depot_puts", p.small_depot_puts},
+        {"msg_pool_small_depot_gets", p.small_depot_gets},
+        {"msg_pool_small_depot_empty", p.small_depot_empty},
+        {"msg_pool_small_depot_full", p.small_depot_full},
         // Exceptions a handler let escape into an io thread's run loop,
         // which went on running (0 unless something is wrong).
         {"io_thread_escaped_exceptions", zlink::io_thread_pool_t::escaped_exceptions()},

@@ -21,9 +21,9 @@ class metadata_t {
     }
     const dict_t &dict() const { return _dict; }
 
-    void add_ref() { _refs.fetch_add(1, std::memory_order_relaxed); }
+    void add_ref(int n = 1) { _refs.fetch_add(n, std::memory_order_relaxed); }
     // Returns true when the last reference is gone (caller deletes).
-    bool drop_ref() { return _refs.fetch_sub(1, std::memory_order_acq_rel) == 1; }
+    bool drop_ref(int n = 1) { return _refs.fetch_sub(n, std::memory_order_acq_rel) == n; }
 
   private:
     std::atomic<int> _refs{1};

@@ -109,7 +109,10 @@ int msg_t::close() {
     }
     if (_type == type_heap || _type == type_user) {
         msg_content_t *c = _u.content;
-        if (c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        // Sole owner (the common case): nobody else can add a reference, so
+        // the locked decrement is skipped.
+        if (c->refs.load(std::memory_order_acquire) == 1 ||
+            c->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) {
             if (_type == type_user) {
                 c->ffn(c->data, c->hint);
             }
@@ -191,34 +194,6 @@ int msg_t::trim_front(size_t n) {
     close();
     std::memcpy(static_cast<void *>(this), &out, sizeof(msg_t));
     return 0;
-}
-
-void *msg_t::data() {
-    switch (_type) {
-    case type_inline:
-        return _u.inline_data;
-    case type_heap:
-    case type_user:
-        return _u.content->data;
-    case type_const:
-        return const_cast<void *>(_u.constant.data);
-    default:
-        return nullptr;
-    }
-}
-
-size_t msg_t::size() const {
-    switch (_type) {
-    case type_inline:
-        return _inline_size;
-    case type_heap:
-    case type_user:
-        return _u.content->size;
-    case type_const:
-        return _u.constant.size;
-    default:
-        return 0;
-    }
 }
 
 bool msg_t::is_shared() const {

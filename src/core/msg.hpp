@@ -76,6 +76,11 @@ class msg_t {
     // Connection properties (zmq_msg_gets); the message holds one reference.
     metadata_t *metadata() const { return _metadata; }
     void set_metadata(metadata_t *m);
+    // As set_metadata, but m's reference was already counted for this message.
+    void adopt_metadata(metadata_t *m) {
+        reset_metadata();
+        _metadata = m;
+    }
     void reset_metadata();
 
     // Drop the body, keep nothing: the state after zmq_msg_close + init.
@@ -110,6 +115,35 @@ class msg_t {
     uint8_t _flags;
     uint8_t _reserved;
 };
+
+// Inline: called several times per message on every send and receive path.
+inline void *msg_t::data() {
+    switch (_type) {
+    case type_inline:
+        return _u.inline_data;
+    case type_heap:
+    case type_user:
+        return _u.content->data;
+    case type_const:
+        return const_cast<void *>(_u.constant.data);
+    default:
+        return nullptr;
+    }
+}
+
+inline size_t msg_t::size() const {
+    switch (_type) {
+    case type_inline:
+        return _inline_size;
+    case type_heap:
+    case type_user:
+        return _u.content->size;
+    case type_const:
+        return _u.constant.size;
+    default:
+        return 0;
+    }
+}
 
 static_assert(sizeof(msg_t) == sizeof(zmq_msg_t), "msg_t must overlay zmq_msg_t");
 static_assert(alignof(msg_t) <= alignof(zmq_msg_t), "msg_t alignment");

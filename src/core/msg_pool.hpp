@@ -7,8 +7,10 @@
 // between ~40 k and ~300 k msg/s depending on how the heap happened to trim
 // (benchwithzmq/zlink_BENCHMARK_RESULTS.md). Keeping a bounded number of
 // freed blocks per size class hands the sender memory that is already
-// mapped and warm. Up to 128 B glibc's per-thread cache is as fast (pooling
-// 64 B bodies measured 20% slower inproc); from there up the pool measured
+// mapped and warm. Bodies of 49..128 B do not use these locked classes
+// (pooling 64 B bodies under a lock per block measured 20% slower inproc):
+// they go through per-thread magazines of 32 blocks that move between
+// threads whole (msg_pool.cpp: tcp 64 B +10-20%). From 129 B up the pool measured
 // faster: tcp 8 KiB DEALER/ROUTER 40 k msg/s with an 8 KiB threshold, 180-330 k
 // with 512 B (libzmq 33-37 k); inproc 256 B +45% with 128 B against 512 B.
 //
@@ -32,10 +34,18 @@ struct msg_pool_counters_t {
     uint64_t misses = 0;   // poolable allocations that had to call malloc
     uint64_t kept = 0;     // freed blocks kept for reuse
     uint64_t released = 0; // freed poolable blocks handed back to free() (pool full)
+    // Small bodies (49..128 B) go through per-thread magazines of 32 blocks;
+    // these count whole magazines handed to / taken from the shared depot.
+    uint64_t small_depot_puts = 0;
+    uint64_t small_depot_gets = 0;
+    uint64_t small_depot_empty = 0; // a thread out of blocks found none there: malloc
+    uint64_t small_depot_full = 0;  // a full magazine found no room: 32 blocks to free()
 };
 
 // No class: the block came from plain malloc and goes back with free().
 constexpr uint8_t msg_pool_no_class = 0xff;
+// Classes from here up to msg_pool_no_class are the small per-thread caches.
+constexpr uint8_t msg_pool_small_class_first = 0xf0;
 
 // A block of at least header + body bytes; *pool_class says how to give it
 // back. nullptr when out of memory.

@@ -50,8 +50,14 @@ stream_engine_t::stream_engine_t(boost::asio::io_context &io,
 stream_engine_t::~stream_engine_t() {
     shutdown();
     _in_msg.close();
-    if (_metadata && _metadata->drop_ref())
+    drop_metadata();
+}
+
+void stream_engine_t::drop_metadata() {
+    if (_metadata && _metadata->drop_ref(1 + _metadata_credits))
         delete _metadata;
+    _metadata = nullptr;
+    _metadata_credits = 0;
 }
 
 void stream_engine_t::restart_input() {
@@ -83,8 +89,7 @@ void stream_engine_t::set_metadata(metadata_t::dict_t props) {
     props["__fd"] = std::to_string(_transport->native_handle()); // ZMQ_SRCFD, as libzmq
     for (auto &kv : _transport->properties()) // after the peer's: it cannot forge them (tls)
         props[kv.first] = std::move(kv.second);
-    if (_metadata && _metadata->drop_ref())
-        delete _metadata;
+    drop_metadata();
     _metadata = new metadata_t(std::move(props));
 }
 
@@ -108,6 +113,7 @@ void stream_engine_t::fail(engine_close_reason reason, int value) {
     if (_closed)
         return;
     if (_pushed) {
+        count_in(_pushed);
         _pushed = 0;
         _session.flush_pushed();
     }
@@ -345,6 +351,7 @@ void stream_engine_t::read_in() {
         return;
     }
     if (_pushed && !_closed) {
+        count_in(_pushed);
         _pushed = 0;
         _session.flush_pushed();
     }
@@ -425,12 +432,19 @@ void stream_engine_t::arm_reactor_read() {
 }
 
 bool stream_engine_t::deliver(msg_t &m) {
-    if (_metadata && &m != &_in_msg && !m.is_routing_id())
-        m.set_metadata(_metadata); // zmq_msg_gets; a refused message has it already
+    if (_metadata && &m != &_in_msg && !m.is_routing_id()) {
+        // zmq_msg_gets; a refused message has it already. References are
+        // taken in batches: one atomic add per metadata_credit_batch messages.
+        if (_metadata_credits == 0) {
+            _metadata->add_ref(metadata_credit_batch);
+            _metadata_credits = metadata_credit_batch;
+        }
+        --_metadata_credits;
+        m.adopt_metadata(_metadata);
+    }
     if (_session.push_msg(&m) == 0) {
         m.init(); // the session owns the body now
-        ++_pushed;
-        count_in(1);
+        ++_pushed; // counted (count_in) where the batch is flushed
         return true;
     }
     if (errno != EAGAIN) {

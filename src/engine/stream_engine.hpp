@@ -182,6 +182,10 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     bool _closed = false;
     bool _data = false; // data_ready() was called
     metadata_t *_metadata = nullptr;
+    // References to _metadata taken ahead for received messages (deliver).
+    static constexpr int metadata_credit_batch = 256;
+    int _metadata_credits = 0;
+    void drop_metadata(); // _metadata's own reference and the unused credits
 
     // Output.
     output_state_t _output = output_state_t::idle;
