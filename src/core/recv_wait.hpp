@@ -35,28 +35,46 @@ enum class spin_result { ready, ran_out, contended };
 // A yield that kept us off the CPU for more than contended_ns without the
 // message coming means another program wanted this CPU: give up and sleep
 // (yielding to a busy neighbour costs a whole time slice each time).
+//
+// one_cpu (the thread may run on one cpu only, single_cpu_thread()): no
+// thread that could set the flag runs while we pause, so the first yield
+// comes at once, and so does every one after a yield that ran another
+// thread (took over switched_ns); a yield that came straight back found no
+// one else ready here (our io thread is asleep): pause before the next, as
+// above, instead of a ~1 us system call per look.
 template <typename Ready>
-spin_result spin_until(Ready ready, uint64_t budget_ns) {
-    constexpr uint64_t contended_ns = 50000;
+spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false) {
+    constexpr uint64_t contended_ns = 50000, switched_ns = 3000;
+    constexpr unsigned pauses_per_yield = 32;
     const uint64_t start = monotonic_ns();
-    for (unsigned i = 1;; ++i) {
+    unsigned pauses = one_cpu ? 0 : pauses_per_yield; // before the next yield
+    for (;;) {
         if (ready())
             return spin_result::ready;
+        if (pauses > 0) {
+            --pauses;
 #if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
+            __builtin_ia32_pause();
 #elif defined(__aarch64__)
-        asm volatile("yield");
+            asm volatile("yield");
 #endif
-        if ((i & 31) == 0) {
-            const uint64_t now = monotonic_ns();
-            if (now - start >= budget_ns)
-                return ready() ? spin_result::ready : spin_result::ran_out;
-            spin_yield();
-            if (monotonic_ns() - now > contended_ns && !ready())
-                return spin_result::contended;
+            continue;
         }
+        const uint64_t now = monotonic_ns();
+        if (now - start >= budget_ns)
+            return ready() ? spin_result::ready : spin_result::ran_out;
+        spin_yield();
+        const uint64_t off_cpu = monotonic_ns() - now;
+        if (off_cpu > contended_ns && !ready())
+            return spin_result::contended;
+        pauses = one_cpu && off_cpu > switched_ns ? 0 : pauses_per_yield;
     }
 }
+
+// The calling thread may run on one cpu only (sched_getaffinity, looked up
+// again every 100 ms). Measured with both REQ/REP processes on one cpu:
+// benchwithzmq/RESULTS_NOTES.md "One-cpu latency and syscalls".
+bool single_cpu_thread(uint64_t now_ns);
 
 // One waiter's spin decision (a socket, a poller, a thread's zmq_poll).
 // - Waits longer than the cap: after two in a row the spin is skipped for
@@ -131,6 +149,7 @@ struct recv_wait_counters_t {
     uint64_t spin_skipped =
         0;               // waits the policy kept from spinning (long waits, contention, a stream)
     uint64_t parked = 0; // blocking waits that parked (with or without a spin)
+    uint64_t spin_one_cpu = 0; // spins of a one-cpu thread (yield first, see spin_until)
 };
 recv_wait_counters_t recv_wait_counters();
 void recv_wait_counters_reset();
@@ -141,6 +160,7 @@ void count_recv_spin_parked();
 void count_recv_parked();
 void count_recv_spin_contended();
 void count_recv_spin_skipped();
+void count_recv_spin_one_cpu();
 
 // Signals are held (blocked) while a wait spins, and the park that follows
 // sleeps with the caller's mask (ppoll): a signal that comes during the spin
@@ -221,10 +241,13 @@ bool spin_before_park(spin_policy_t &policy, uint64_t cap_ns, uint64_t moved_tot
     // system calls (block, pending check, restore). A signal handled in that
     // window is lost to this wait, as one is in libzmq between its last
     // look and poll(); a longer spin holds them (see signal_hold_t).
-    spin_result r = spin_until(ready, budget < unheld_spin_ns ? budget : unheld_spin_ns);
+    const bool one_cpu = single_cpu_thread(monotonic_ns());
+    if (one_cpu)
+        count_recv_spin_one_cpu();
+    spin_result r = spin_until(ready, budget < unheld_spin_ns ? budget : unheld_spin_ns, one_cpu);
     if (r == spin_result::ran_out && budget > unheld_spin_ns) {
         signals.hold();
-        r = spin_until(ready, budget - unheld_spin_ns);
+        r = spin_until(ready, budget - unheld_spin_ns, one_cpu);
     }
     policy.spun(r);
     if (r == spin_result::ready) {

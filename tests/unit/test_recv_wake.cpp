@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 
 #include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -289,6 +291,70 @@ TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
     EXPECT_LT(c["recv_spin_parked"], unsigned(waits / 2));
     zmq_close(push);
     zmq_close(pull);
+}
+
+// A thread allowed on one cpu yields at its first look (nothing that could
+// set the flag runs while it pauses); others pause 32 times first. Counted
+// through ready()'s calls: a zero budget ends the spin at the first yield.
+TEST(RecvWakeOneCpu, AOneCpuSpinYieldsAtItsFirstLook) {
+    int looks = 0;
+    EXPECT_EQ(spin_result::ran_out, spin_until([&] { return ++looks, false; }, 0, true));
+    EXPECT_EQ(2, looks); // the look before the yield, and the last one
+    looks = 0;
+    EXPECT_EQ(spin_result::ran_out, spin_until([&] { return ++looks, false; }, 0, false));
+    EXPECT_EQ(34, looks); // one per pause, then the last one
+}
+
+namespace {
+// Runs fn in a new thread (a fresh single_cpu_thread() cache) allowed on
+// `cpus` only; false when the affinity cannot be set.
+template <typename Fn>
+bool on_cpus(const cpu_set_t &cpus, Fn fn) {
+    bool pinned = false;
+    std::thread t([&] {
+        pinned = pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus) == 0;
+        if (pinned)
+            fn();
+    });
+    t.join();
+    return pinned;
+}
+} // namespace
+
+TEST_F(RecvWakePath, OnlyAThreadPinnedToOneCpuSpinsTheOneCpuWay) {
+    cpu_set_t allowed, one;
+    ASSERT_EQ(0, sched_getaffinity(0, sizeof allowed, &allowed));
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+        if (CPU_ISSET(cpu, &allowed)) {
+            CPU_SET(cpu, &one);
+            break;
+        }
+    bool single = false;
+    // A busy cpu can hold every spin back (spin_policy_t's contention
+    // rule); each attempt has new sockets, so a new policy.
+    for (int attempt = 0; attempt < 20 && c["recv_spin_one_cpu"] == 0; ++attempt)
+        ASSERT_TRUE(on_cpus(one, [&] {
+            single = single_cpu_thread(monotonic_ns());
+            round_trips(10000, 20); // both ends' threads inherit the one cpu
+        }));
+    EXPECT_TRUE(single);
+    if (c["recv_spin_one_cpu"] == 0 && c["recv_spin_skipped"] == c["recv_parked"])
+        GTEST_SKIP() << "the spin policy held every spin back (a busy cpu)";
+    EXPECT_GT(c["recv_spin_one_cpu"], 0u);
+    // Every spin was a one-cpu one (+ 1: the echo thread's spin that began
+    // before the counters' reset and ended after it).
+    const auto spins = c["recv_spin_hits"] + c["recv_spin_parked"];
+    EXPECT_LE(c["recv_spin_one_cpu"], spins);
+    EXPECT_LE(spins, c["recv_spin_one_cpu"] + 1);
+    if (CPU_COUNT(&allowed) < 2)
+        return; // nothing to compare with
+    ASSERT_TRUE(on_cpus(allowed, [&] {
+        single = single_cpu_thread(monotonic_ns());
+        round_trips(10000, 20);
+    }));
+    EXPECT_FALSE(single);
+    EXPECT_EQ(0u, c["recv_spin_one_cpu"]);
 }
 
 TEST(RecvWakeFlags, SocketOptionsRoundTripAndRefuseBadValues) {
