@@ -295,7 +295,7 @@ TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
 
 // A thread allowed on one cpu yields at its first look (nothing that could
 // set the flag runs while it pauses); others pause 32 times first. Counted
-// through ready()'s calls: a zero budget ends the spin at the first yield.
+// through ready()'s calls: a zero budget ends the spin where it would yield first.
 TEST(RecvWakeOneCpu, AOneCpuSpinYieldsAtItsFirstLook) {
     int looks = 0;
     EXPECT_EQ(spin_result::ran_out, spin_until([&] { return ++looks, false; }, 0, true));
