@@ -150,6 +150,40 @@ TEST(RecvWakeMailbox, NoLostWakeUpUnderManySenders) {
     mb->drop_ref();
 }
 
+// The eventfd is written after the mailbox unlocks (a woken owner would
+// otherwise find the mutex taken), so the owner can take the queue before
+// the write has landed. That write must not leave the fd readable with
+// nothing queued: a parked owner, zmq_poll or a ZMQ_FD user would wake for
+// nothing again and again. The next take_all or wait() drains it.
+TEST(RecvWakeMailbox, AWriteStillOnItsWayIsDrainedByTheNextTakeOrWait) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    zmq_debug_counters_reset();
+    constexpr int rounds = 1000;
+    std::vector<command_t> out;
+    for (int r = 0; r < rounds; ++r) {
+        ASSERT_TRUE(mb->park());
+        std::thread sender([&] { mb->send(wake); });
+        while (!mb->has_pending()) // take it as soon as it is queued
+            std::this_thread::yield();
+        out.clear();
+        EXPECT_TRUE(mb->take_all(out));
+        mb->unpark();
+        sender.join(); // its write has landed now
+        if (r % 2 == 0) {
+            out.clear();
+            EXPECT_FALSE(mb->take_all(out)); // nothing queued, maybe a write to drain
+        } else {
+            mb->wait(0); // what a parked owner does when woken for nothing
+        }
+        ASSERT_FALSE(fd_readable(mb->fd())) << "round " << r;
+        ASSERT_FALSE(mb->needs_take()) << "round " << r;
+    }
+    EXPECT_EQ(unsigned(rounds), testutil::debug_counters()["recv_wakeups"]);
+    mb->close();
+    mb->drop_ref();
+}
+
 class RecvWakePath : public ::testing::Test {
   protected:
     void SetUp() override {
