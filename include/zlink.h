@@ -233,7 +233,8 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * because yielding lost the CPU to another program for over 50 us),
  * recv_spin_skipped (waits that slept without spinning because the policy
  * held the spin back: recent waits longer than the spin, a contended CPU,
- * or a stream).
+ * or a stream), recv_spin_one_cpu (spins by a thread allowed on one cpu
+ * only, which yield at their first look).
  * Cheap (one relaxed atomic add per system call), so present in every build.
  */
 typedef struct

@@ -54,6 +54,11 @@ class mailbox_t {
     bool take_all(std::vector<command_t> &out);
     // Cheap check without a syscall or lock.
     bool has_pending() const { return _pending.load(std::memory_order_acquire); }
+    // A command is pending, or the eventfd may be readable with nothing
+    // queued (a write that take_all could not drain yet): take_all then.
+    bool needs_take() const {
+        return has_pending() || _signaled.load(std::memory_order_acquire);
+    }
     // Give the mailbox its eventfd (sockets). -1 with errno (EMFILE,
     // ENFILE, ENOMEM) when the process is out of descriptors.
     int open_fd();
@@ -95,10 +100,17 @@ class mailbox_t {
     std::vector<command_t> _queue;
     std::atomic<bool> _pending{false};
     bool _closed = false;
-    bool _signaled = false; // the eventfd was written and not drained yet
+    // The eventfd was (or is being) written and not drained yet; written
+    // under _mutex, read without it only as a hint (needs_take).
+    std::atomic<bool> _signaled{false};
+    // The write itself happens after the unlock (a woken owner would find
+    // the mutex taken); take_all drains only when no write is on its way.
+    std::atomic<int> _writes_in_flight{0};
     std::atomic<int> _parked{0};
     std::atomic<bool> _always_signal{false}; // exposed as ZMQ_FD, or lazy wake off
-    void signal_locked();
+    bool arm_signal_locked();
+    void write_signal();
+    void drain_locked();
     int _fd = -1;
     std::function<void(const command_t &)> _deliver;
     std::atomic<int> _refs{1};

@@ -21,6 +21,19 @@ uint64_t monotonic_ns() {
 
 void spin_yield() { sched_yield(); }
 
+bool single_cpu_thread(uint64_t now_ns) {
+    constexpr uint64_t recheck_ns = 100000000;
+    thread_local uint64_t checked_at = 0;
+    thread_local bool single = false;
+    if (checked_at == 0 || now_ns - checked_at >= recheck_ns) {
+        cpu_set_t set;
+        CPU_ZERO(&set);
+        single = sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) == 1;
+        checked_at = now_ns ? now_ns : 1;
+    }
+    return single;
+}
+
 int park_poll(pollfd *fds, nfds_t n, int timeout_ms, const sigset_t *caller_mask) {
     if (!caller_mask)
         return ::poll(fds, n, timeout_ms);
@@ -38,5 +51,6 @@ void count_recv_spin_parked() { g_totals.add(&recv_wait_counters_t::spin_parked)
 void count_recv_parked() { g_totals.add(&recv_wait_counters_t::parked); }
 void count_recv_spin_contended() { g_totals.add(&recv_wait_counters_t::spin_contended); }
 void count_recv_spin_skipped() { g_totals.add(&recv_wait_counters_t::spin_skipped); }
+void count_recv_spin_one_cpu() { g_totals.add(&recv_wait_counters_t::spin_one_cpu); }
 
 } // namespace zlink

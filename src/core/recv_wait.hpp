@@ -43,41 +43,56 @@ enum class spin_result { ready, ready_late, ran_out, contended };
 // thread's hand-off cannot preempt the neighbour and every message waits
 // out its slice (measured: REQ/REP p50 2 ms against libzmq's 33 us), and
 // the message has always come by the time we run again.
+//
+// one_cpu (the thread may run on one cpu only, single_cpu_thread()): no
+// thread that could set the flag runs while we pause, so the first yield
+// comes at once, and so does every one after a yield that ran another
+// thread (took over switched_ns); a yield that came straight back found no
+// one else ready here (our io thread is asleep): pause before the next, as
+// above, instead of a ~1 us system call per look.
 template <typename Ready>
-spin_result spin_until(Ready ready, uint64_t budget_ns) {
-    constexpr uint64_t contended_ns = 50000;
-    constexpr uint64_t lost_slice_ns = 500000;
+spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false) {
+    constexpr uint64_t contended_ns = 50000, switched_ns = 3000, lost_slice_ns = 500000;
+    constexpr unsigned pauses_per_yield = 32;
     const uint64_t start = monotonic_ns();
     uint64_t last_look = start; // the last clock reading while on the CPU
     const auto came = [&] {
         return monotonic_ns() - last_look > lost_slice_ns ? spin_result::ready_late
                                                           : spin_result::ready;
     };
-    for (unsigned i = 1;; ++i) {
+    unsigned pauses = one_cpu ? 0 : pauses_per_yield; // before the next yield
+    for (;;) {
         if (ready())
             return came();
+        if (pauses > 0) {
+            --pauses;
 #if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
+            __builtin_ia32_pause();
 #elif defined(__aarch64__)
-        asm volatile("yield");
+            asm volatile("yield");
 #endif
-        if ((i & 31) == 0) {
-            const uint64_t now = monotonic_ns();
-            if (ready())
-                return came();
-            if (now - start >= budget_ns)
-                return spin_result::ran_out;
-            if (now - last_look > lost_slice_ns)
-                return spin_result::contended; // preempted for a slice, nothing came
-            spin_yield();
-            last_look = monotonic_ns();
-            if (last_look - now > contended_ns && !ready())
-                return spin_result::contended;
-            if (last_look - now > lost_slice_ns)
-                return spin_result::ready_late;
+            continue;
         }
+        const uint64_t now = monotonic_ns();
+        if (now - start >= budget_ns)
+            return ready() ? came() : spin_result::ran_out;
+        if (now - last_look > lost_slice_ns)
+            return spin_result::contended; // preempted for a slice, nothing came
+        spin_yield();
+        last_look = monotonic_ns();
+        const uint64_t off_cpu = last_look - now;
+        if (off_cpu > contended_ns && !ready())
+            return spin_result::contended;
+        if (off_cpu > lost_slice_ns)
+            return spin_result::ready_late;
+        pauses = one_cpu && off_cpu > switched_ns ? 0 : pauses_per_yield;
     }
 }
+
+// The calling thread may run on one cpu only (sched_getaffinity, looked up
+// again every 100 ms). Measured with both REQ/REP processes on one cpu:
+// benchwithzmq/RESULTS_NOTES.md "One-cpu latency and syscalls".
+bool single_cpu_thread(uint64_t now_ns);
 
 // One waiter's spin decision (a socket, a poller, a thread's zmq_poll).
 // - Waits longer than the cap: after two in a row the spin is skipped for
@@ -152,6 +167,7 @@ struct recv_wait_counters_t {
     uint64_t spin_skipped =
         0;               // waits the policy kept from spinning (long waits, contention, a stream)
     uint64_t parked = 0; // blocking waits that parked (with or without a spin)
+    uint64_t spin_one_cpu = 0; // spins of a one-cpu thread (yield first, see spin_until)
 };
 recv_wait_counters_t recv_wait_counters();
 void recv_wait_counters_reset();
@@ -162,6 +178,7 @@ void count_recv_spin_parked();
 void count_recv_parked();
 void count_recv_spin_contended();
 void count_recv_spin_skipped();
+void count_recv_spin_one_cpu();
 
 // Signals are held (blocked) while a wait spins, and the park that follows
 // sleeps with the caller's mask (ppoll): a signal that comes during the spin
@@ -242,10 +259,13 @@ bool spin_before_park(spin_policy_t &policy, uint64_t cap_ns, uint64_t moved_tot
     // system calls (block, pending check, restore). A signal handled in that
     // window is lost to this wait, as one is in libzmq between its last
     // look and poll(); a longer spin holds them (see signal_hold_t).
-    spin_result r = spin_until(ready, budget < unheld_spin_ns ? budget : unheld_spin_ns);
+    const bool one_cpu = single_cpu_thread(monotonic_ns());
+    if (one_cpu)
+        count_recv_spin_one_cpu();
+    spin_result r = spin_until(ready, budget < unheld_spin_ns ? budget : unheld_spin_ns, one_cpu);
     if (r == spin_result::ran_out && budget > unheld_spin_ns) {
         signals.hold();
-        r = spin_until(ready, budget - unheld_spin_ns);
+        r = spin_until(ready, budget - unheld_spin_ns, one_cpu);
     }
     policy.spun(r);
     if (r == spin_result::contended || r == spin_result::ready_late)

@@ -66,7 +66,7 @@ int socket_base_t::process_commands(int timeout_ms) {
     // alarm()-based timeouts reach a thread blocked in send or recv.
     if (timeout_ms != 0 && wait_for_command(timeout_ms) < 0)
         return -1;
-    if (_mailbox->has_pending()) {
+    if (_mailbox->needs_take()) {
         // Swap into a local buffer: handlers may re-enter (e.g. a send from
         // a callback) without invalidating what we iterate.
         std::vector<command_t> cmds;

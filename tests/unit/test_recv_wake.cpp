@@ -150,6 +150,40 @@ TEST(RecvWakeMailbox, NoLostWakeUpUnderManySenders) {
     mb->drop_ref();
 }
 
+// The eventfd is written after the mailbox unlocks (a woken owner would
+// otherwise find the mutex taken), so the owner can take the queue before
+// the write has landed. That write must not leave the fd readable with
+// nothing queued: a parked owner, zmq_poll or a ZMQ_FD user would wake for
+// nothing again and again. The next take_all or wait() drains it.
+TEST(RecvWakeMailbox, AWriteStillOnItsWayIsDrainedByTheNextTakeOrWait) {
+    auto *mb = new mailbox_t;
+    ASSERT_EQ(0, mb->open_fd());
+    zmq_debug_counters_reset();
+    constexpr int rounds = 1000;
+    std::vector<command_t> out;
+    for (int r = 0; r < rounds; ++r) {
+        ASSERT_TRUE(mb->park());
+        std::thread sender([&] { mb->send(wake); });
+        while (!mb->has_pending()) // take it as soon as it is queued
+            std::this_thread::yield();
+        out.clear();
+        EXPECT_TRUE(mb->take_all(out));
+        mb->unpark();
+        sender.join(); // its write has landed now
+        if (r % 2 == 0) {
+            out.clear();
+            EXPECT_FALSE(mb->take_all(out)); // nothing queued, maybe a write to drain
+        } else {
+            mb->wait(0); // what a parked owner does when woken for nothing
+        }
+        ASSERT_FALSE(fd_readable(mb->fd())) << "round " << r;
+        ASSERT_FALSE(mb->needs_take()) << "round " << r;
+    }
+    EXPECT_EQ(unsigned(rounds), testutil::debug_counters()["recv_wakeups"]);
+    mb->close();
+    mb->drop_ref();
+}
+
 class RecvWakePath : public ::testing::Test {
   protected:
     void SetUp() override {
@@ -343,6 +377,70 @@ TEST_F(RecvWakePath, LongWaitsTurnTheSpinOff) {
     EXPECT_LT(c["recv_spin_parked"], unsigned(waits / 2));
     zmq_close(push);
     zmq_close(pull);
+}
+
+// A thread allowed on one cpu yields at its first look (nothing that could
+// set the flag runs while it pauses); others pause 32 times first. Counted
+// through ready()'s calls: a zero budget ends the spin where it would yield first.
+TEST(RecvWakeOneCpu, AOneCpuSpinYieldsAtItsFirstLook) {
+    int looks = 0;
+    EXPECT_EQ(spin_result::ran_out, spin_until([&] { return ++looks, false; }, 0, true));
+    EXPECT_EQ(2, looks); // the look before the yield, and the last one
+    looks = 0;
+    EXPECT_EQ(spin_result::ran_out, spin_until([&] { return ++looks, false; }, 0, false));
+    EXPECT_EQ(34, looks); // one per pause, then the last one
+}
+
+namespace {
+// Runs fn in a new thread (a fresh single_cpu_thread() cache) allowed on
+// `cpus` only; false when the affinity cannot be set.
+template <typename Fn>
+bool on_cpus(const cpu_set_t &cpus, Fn fn) {
+    bool pinned = false;
+    std::thread t([&] {
+        pinned = pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus) == 0;
+        if (pinned)
+            fn();
+    });
+    t.join();
+    return pinned;
+}
+} // namespace
+
+TEST_F(RecvWakePath, OnlyAThreadPinnedToOneCpuSpinsTheOneCpuWay) {
+    cpu_set_t allowed, one;
+    ASSERT_EQ(0, sched_getaffinity(0, sizeof allowed, &allowed));
+    CPU_ZERO(&one);
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+        if (CPU_ISSET(cpu, &allowed)) {
+            CPU_SET(cpu, &one);
+            break;
+        }
+    bool single = false;
+    // A busy cpu can hold every spin back (spin_policy_t's contention
+    // rule); each attempt has new sockets, so a new policy.
+    for (int attempt = 0; attempt < 20 && c["recv_spin_one_cpu"] == 0; ++attempt)
+        ASSERT_TRUE(on_cpus(one, [&] {
+            single = single_cpu_thread(monotonic_ns());
+            round_trips(10000, 20); // both ends' threads inherit the one cpu
+        }));
+    EXPECT_TRUE(single);
+    if (c["recv_spin_one_cpu"] == 0 && c["recv_spin_skipped"] == c["recv_parked"])
+        GTEST_SKIP() << "the spin policy held every spin back (a busy cpu)";
+    EXPECT_GT(c["recv_spin_one_cpu"], 0u);
+    // Every spin was a one-cpu one (+ 1: the echo thread's spin that began
+    // before the counters' reset and ended after it).
+    const auto spins = c["recv_spin_hits"] + c["recv_spin_parked"];
+    EXPECT_LE(c["recv_spin_one_cpu"], spins);
+    EXPECT_LE(spins, c["recv_spin_one_cpu"] + 1);
+    if (CPU_COUNT(&allowed) < 2)
+        return; // nothing to compare with
+    ASSERT_TRUE(on_cpus(allowed, [&] {
+        single = single_cpu_thread(monotonic_ns());
+        round_trips(10000, 20);
+    }));
+    EXPECT_FALSE(single);
+    EXPECT_EQ(0u, c["recv_spin_one_cpu"]);
 }
 
 TEST(RecvWakeFlags, SocketOptionsRoundTripAndRefuseBadValues) {
