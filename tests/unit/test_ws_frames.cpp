@@ -224,4 +224,20 @@ TEST(WsFrames, UnmaskingResumesAtAnyOffset) {
     }
 }
 
+// RFC 6455 5.3, byte by byte: j = (offset + i) MOD 4, out[i] = in[i] XOR key[j].
+// ws_apply_mask works a word at a time with the key rotated to the offset.
+TEST(WsFrames, MaskMatchesTheRfcDefinitionAtEveryOffsetAndLength) {
+    for (uint64_t offset = 0; offset < 9; ++offset) {
+        for (std::size_t n = 0; n <= 41; ++n) {
+            bytes in(n), out(n), want(n);
+            for (std::size_t i = 0; i < n; ++i) {
+                in[i] = static_cast<unsigned char>(i * 7 + 1);
+                want[i] = in[i] ^ key[(offset + i) % 4];
+            }
+            ws_apply_mask(out.data(), in.data(), n, key, offset);
+            EXPECT_EQ(want, out) << "offset " << offset << " length " << n;
+        }
+    }
+}
+
 } // namespace

@@ -94,6 +94,34 @@ void ws_stream_t::emit_payload(const unsigned char *data, std::size_t size) {
     _mask_pos += size;
 }
 
+// A short ZMTP frame (1-byte size) that is all in `data`: one WebSocket
+// message written and masked in one piece, without the byte-wise states
+// (small messages come hundreds to a write). false: take the slow path.
+bool ws_stream_t::emit_whole_short_frame(const unsigned char *data, std::size_t size,
+                                         std::size_t *consumed) {
+    if (size < 2 || (data[0] & zmtp_long))
+        return false;
+    const unsigned char flags = data[0];
+    const std::size_t body = data[1];
+    if (size < 2 + body || ((_bare || _sniff_bare) && !_ready_sent && (flags & zmtp_command)))
+        return false;
+    const unsigned char zws =
+        ((flags & zmtp_more) ? zws_more : 0) | ((flags & zmtp_command) ? zws_command : 0);
+    emit_header(op_binary, body + 1);
+    const std::size_t at = _out.size();
+    _out.push_back(zws);
+    _out.insert(_out.end(), data + 2, data + 2 + body);
+    if (_config.role == role_t::client) {
+        ws_apply_mask(_out.data() + at, _out.data() + at, body + 1, _mask, _mask_pos);
+        _mask_pos += body + 1;
+    }
+    *consumed += 2 + body;
+    _out_state = out_state_t::body; // complete: the loop's end-of-frame step runs
+    _out_body_left = 0;
+    _out_collect = false;
+    return true;
+}
+
 void ws_stream_t::emit_message(unsigned opcode, const unsigned char *data, std::size_t size) {
     emit_header(opcode, size);
     emit_payload(data, size);
@@ -142,6 +170,8 @@ std::size_t ws_stream_t::translate_out(const unsigned char *data, std::size_t si
         }
         switch (_out_state) {
         case out_state_t::flags:
+            if (emit_whole_short_frame(data + i, size - i, &i))
+                break;
             _out_flags = data[i++];
             _out_size_need = (_out_flags & zmtp_long) ? 8 : 1;
             _out_size_have = 0;
