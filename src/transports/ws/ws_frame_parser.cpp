@@ -47,6 +47,22 @@ std::size_t ws_frame_parser_t::take_header(const unsigned char *data, std::size_
             fail(ws_frame_error_t::frame_after_close);
             break;
         }
+        if (_have == 0 && size - used >= 2) {
+            // The whole header is here (the usual case): take it at once.
+            const unsigned len7 = data[used + 1] & 0x7f;
+            const std::size_t need = 2 +
+                                     (len7 == 126   ? 2
+                                      : len7 == 127 ? 8
+                                                    : 0) +
+                                     ((data[used + 1] & 0x80) ? 4 : 0);
+            if (size - used >= need) {
+                std::memcpy(_bytes, data + used, need);
+                used += need;
+                if (check_header())
+                    _in_frame = true;
+                continue;
+            }
+        }
         _bytes[_have++] = data[used++];
         std::size_t need = 2;
         if (_have >= 2) {

@@ -270,17 +270,26 @@ void ws_stream_t::push_peer_greeting(const char *mechanism) {
     _synth.insert(_synth.end(), g, g + 64);
 }
 
-void ws_stream_t::push_zmtp_header(unsigned char zws_flags, std::size_t body_size) {
-    unsigned char flags =
+// The ZMTP frame header for a ZWS message: 2 or 9 bytes into dst.
+std::size_t ws_stream_t::write_zmtp_header(unsigned char *dst, unsigned char zws_flags,
+                                           std::size_t body_size) {
+    const unsigned char flags =
         ((zws_flags & zws_more) ? zmtp_more : 0) | ((zws_flags & zws_command) ? zmtp_command : 0);
     if (body_size > 255) {
-        _synth.push_back(flags | zmtp_long);
-        for (int shift = 56; shift >= 0; shift -= 8)
-            _synth.push_back(static_cast<unsigned char>((uint64_t(body_size) >> shift) & 0xff));
-    } else {
-        _synth.push_back(flags);
-        _synth.push_back(static_cast<unsigned char>(body_size));
+        dst[0] = flags | zmtp_long;
+        for (int i = 0; i < 8; ++i)
+            dst[1 + i] = static_cast<unsigned char>((uint64_t(body_size) >> (56 - 8 * i)) & 0xff);
+        return 9;
     }
+    dst[0] = flags;
+    dst[1] = static_cast<unsigned char>(body_size);
+    return 2;
+}
+
+void ws_stream_t::push_zmtp_header(unsigned char zws_flags, std::size_t body_size) {
+    unsigned char header[9];
+    const std::size_t n = write_zmtp_header(header, zws_flags, body_size);
+    _synth.insert(_synth.end(), header, header + n);
 }
 
 bool ws_stream_t::on_whole_message(const std::vector<unsigned char> &message) {
@@ -401,7 +410,11 @@ bool ws_stream_t::translate_in(unsigned char *buf, std::size_t size, std::size_t
             n = 1;
             unsigned char flags;
             _in_frames.take_payload(&flags, src, 1);
-            push_zmtp_header(flags, std::size_t(_in_frames.payload_left()));
+            if (size - produced >= 9) // straight into the engine's buffer
+                produced += write_zmtp_header(buf + produced, flags,
+                                              std::size_t(_in_frames.payload_left()));
+            else
+                push_zmtp_header(flags, std::size_t(_in_frames.payload_left()));
             _in_flags_pending = false;
         } else if (_in_streaming) {
             n = std::min(n, size - produced);
