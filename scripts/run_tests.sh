@@ -54,14 +54,15 @@ for lane in $LANES; do
         ctest -j"$JOBS" --output-on-failure --timeout 300 -E 'compat\.(system_binary|czmq_on_zlink|cppzmq_on_zlink)|bench\.|interop\.PyzmqDropin') || status=1
       ;;
     tsan)
-      # The lock-free pipe/queue tests, the message pool, the application-thread
-      # write races, the mailbox's lazy wake-up and the threaded socket tests.
-      tsan_targets="unit_test_spsc_queue unit_test_pipe unit_test_msg_pool unit_test_app_thread_write unit_test_app_thread_write_races unit_test_app_thread_write_curve unit_test_recv_wake $(cd tests/sockets && ls test_*.cpp | sed 's/^/sockets_/; s/\.cpp$//' | tr '\n' ' ')"
+      # The lock-free pipe/queue tests, the message pool (with its per-thread
+      # small-body caches), the application-thread write races, the
+      # mailbox's lazy wake-up and the threaded socket tests.
+      tsan_targets="unit_test_spsc_queue unit_test_pipe unit_test_msg_pool unit_test_msg_pool_small unit_test_app_thread_write unit_test_app_thread_write_races unit_test_app_thread_write_curve unit_test_recv_wake $(cd tests/sockets && ls test_*.cpp | sed 's/^/sockets_/; s/\.cpp$//' | tr '\n' ' ')"
       run_lane tsan "$tsan_targets" "${SAN_FLAGS[@]}" -DZLINK_SANITIZE=thread \
         -DZLINK_BUILD_BENCH=OFF || { status=1; continue; }
       echo "=== lane tsan: test"
       (cd build-ci/tsan && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-        ctest -j"$JOBS" --output-on-failure --timeout 300 -R '^(unit\.(spsc_queue|pipe|MsgPool)\.|unit\..*AppThreadWrite|unit\.RecvWake|sockets\.)') || status=1
+        ctest -j"$JOBS" --output-on-failure --timeout 300 -R '^(unit\.(spsc_queue|pipe)\.|unit\.MsgPool|unit\..*AppThreadWrite|unit\.RecvWake|sockets\.)') || status=1
       ;;
     libzmq)
       # The public-behaviour tests (api, sockets, network, interop) built
