@@ -56,9 +56,7 @@ class mailbox_t {
     bool has_pending() const { return _pending.load(std::memory_order_acquire); }
     // A command is pending, or the eventfd may be readable with nothing
     // queued (a write that take_all could not drain yet): take_all then.
-    bool needs_take() const {
-        return has_pending() || _signaled.load(std::memory_order_acquire);
-    }
+    bool needs_take() const { return has_pending() || _signaled.load(std::memory_order_acquire); }
     // Give the mailbox its eventfd (sockets). -1 with errno (EMFILE,
     // ENFILE, ENOMEM) when the process is out of descriptors.
     int open_fd();

@@ -112,24 +112,42 @@ TEST(PyzmqDropin, PyzmqOnOurLibraryTalksToPyzmqOnLibzmq) {
     EXPECT_EQ(0, ours.wait_exit()) << "echo side on our library failed";
 }
 
+namespace {
+
+// Runs tests/interop/py/<script> on pyzmq over our libzmq.so.5 (the system
+// libzmq in the libzmq lane) until it exits: its last stdout line and its
+// exit status (-1: it did not exit within the bound and was killed).
+struct script_result {
+    std::string last_line;
+    int status = -1;
+};
+script_result run_py_script(const std::string &script, int line_timeout_ms) {
+    std::vector<std::string> env;
+#ifdef ZLINK_INTEROP_DROPIN_DIR
+    env.push_back(std::string("LD_LIBRARY_PATH=") + ZLINK_INTEROP_DROPIN_DIR);
+#endif
+    script_result r;
+    peer_process py;
+    if (!py.start({ZLINK_INTEROP_PYTHON, std::string(ZLINK_INTEROP_PY_SRC) + "/" + script}, env))
+        return r;
+    std::string line;
+    while (!(line = py.read_line(line_timeout_ms)).empty())
+        r.last_line = line;
+    r.status = py.wait_exit(30000);
+    return r;
+}
+
+} // namespace
+
 // A pyzmq user's program (tests/interop/py/pyzmq_user_program.py) on our
 // libzmq.so.5: pyzmq's own layers (zero-copy frames and trackers, the
 // monitor parser, Poller, zmq.asyncio on ZMQ_FD) get libzmq's answers.
 TEST(PyzmqDropin, UserProgramGetsTheSameAnswers) {
     if (!pyzmq_available())
         GTEST_SKIP() << "python3-zmq not installed";
-    std::vector<std::string> env;
-#ifdef ZLINK_INTEROP_DROPIN_DIR
-    env.push_back(std::string("LD_LIBRARY_PATH=") + ZLINK_INTEROP_DROPIN_DIR);
-#endif
-    peer_process py;
-    ASSERT_TRUE(py.start(
-        {ZLINK_INTEROP_PYTHON, std::string(ZLINK_INTEROP_PY_SRC) + "/pyzmq_user_program.py"}, env));
-    std::string line, last;
-    while (!(line = py.read_line(30000)).empty())
-        last = line;
-    EXPECT_EQ(last, "pyzmq user program: OK") << "(its failed checks are on stderr)";
-    EXPECT_EQ(0, py.wait_exit(30000));
+    const script_result r = run_py_script("pyzmq_user_program.py", 30000);
+    EXPECT_EQ(r.last_line, "pyzmq user program: OK") << "(its failed checks are on stderr)";
+    EXPECT_EQ(0, r.status);
 }
 
 // A Jupyter front end and an IPython kernel (jupyter_client, ipykernel), both
@@ -137,19 +155,9 @@ TEST(PyzmqDropin, UserProgramGetsTheSameAnswers) {
 TEST(PyzmqDropin, JupyterKernelRoundTrip) {
     if (!pyzmq_available())
         GTEST_SKIP() << "python3-zmq not installed";
-    std::vector<std::string> env;
-#ifdef ZLINK_INTEROP_DROPIN_DIR
-    env.push_back(std::string("LD_LIBRARY_PATH=") + ZLINK_INTEROP_DROPIN_DIR);
-#endif
-    peer_process py;
-    ASSERT_TRUE(py.start(
-        {ZLINK_INTEROP_PYTHON, std::string(ZLINK_INTEROP_PY_SRC) + "/jupyter_kernel.py"}, env));
-    std::string line, last;
-    while (!(line = py.read_line(60000)).empty())
-        last = line;
-    const int status = py.wait_exit(30000);
-    if (status == 77)
+    const script_result r = run_py_script("jupyter_kernel.py", 60000);
+    if (r.status == 77)
         GTEST_SKIP() << "python3-jupyter-client / python3-ipykernel not installed";
-    EXPECT_EQ(last, "jupyter kernel round trip: OK") << "(the reason is on stderr)";
-    EXPECT_EQ(0, status);
+    EXPECT_EQ(r.last_line, "jupyter kernel round trip: OK") << "(the reason is on stderr)";
+    EXPECT_EQ(0, r.status);
 }
