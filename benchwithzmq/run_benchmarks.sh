@@ -50,7 +50,8 @@
 #                        inproc with both ends on one cpu, on two, and
 #                        unpinned, p50..p99.9, libzmq and the raw floor
 #                        interleaved; REQ/REP 64 B under a PUSH/PULL stream of
-#                        the same processes (tcp, ipc); syscalls per round
+#                        the same processes (tcp, ipc); REQ/REP 64 B beside a
+#                        busy loop on cpu 0 (tcp); syscalls per round
 #                        trip. CSVs in <out>/latency/, a results-file section
 #   --web                run zlink ws:// and wss:// beside tcp:// instead
 #                        (5 runs unless --runs): PAIR throughput 64 B, 1 KiB,
