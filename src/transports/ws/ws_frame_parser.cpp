@@ -40,6 +40,17 @@ bool ws_frame_parser_t::fail(ws_frame_error_t error) {
     return false;
 }
 
+namespace {
+
+// A frame header's size from its second byte: 2, + 2 or 8 length bytes,
+// + 4 mask bytes (RFC 6455 5.2).
+std::size_t header_size(unsigned char b1) {
+    const unsigned len7 = b1 & 0x7f;
+    return 2 + (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((b1 & 0x80) ? 4 : 0);
+}
+
+} // namespace
+
 std::size_t ws_frame_parser_t::take_header(const unsigned char *data, std::size_t size) {
     std::size_t used = 0;
     while (used < size && !_in_frame && !failed()) {
@@ -49,12 +60,7 @@ std::size_t ws_frame_parser_t::take_header(const unsigned char *data, std::size_
         }
         if (_have == 0 && size - used >= 2) {
             // The whole header is here (the usual case): take it at once.
-            const unsigned len7 = data[used + 1] & 0x7f;
-            const std::size_t need = 2 +
-                                     (len7 == 126   ? 2
-                                      : len7 == 127 ? 8
-                                                    : 0) +
-                                     ((data[used + 1] & 0x80) ? 4 : 0);
+            const std::size_t need = header_size(data[used + 1]);
             if (size - used >= need) {
                 std::memcpy(_bytes, data + used, need);
                 used += need;
@@ -64,11 +70,7 @@ std::size_t ws_frame_parser_t::take_header(const unsigned char *data, std::size_
             }
         }
         _bytes[_have++] = data[used++];
-        std::size_t need = 2;
-        if (_have >= 2) {
-            const unsigned len7 = _bytes[1] & 0x7f;
-            need += (len7 == 126 ? 2 : len7 == 127 ? 8 : 0) + ((_bytes[1] & 0x80) ? 4 : 0);
-        }
+        const std::size_t need = _have >= 2 ? header_size(_bytes[1]) : 2;
         if (_have == need) {
             _have = 0;
             if (check_header())

@@ -49,6 +49,16 @@ const char *compatible_peer_type(int ours) {
     }
 }
 
+// ZMTP frame flags <-> the ZWS 2.0 message's flags byte.
+unsigned char zws_flags_of(unsigned char zmtp_flags) {
+    return ((zmtp_flags & zmtp_more) ? zws_more : 0) |
+           ((zmtp_flags & zmtp_command) ? zws_command : 0);
+}
+unsigned char zmtp_flags_of(unsigned char zws_flags) {
+    return ((zws_flags & zws_more) ? zmtp_more : 0) |
+           ((zws_flags & zws_command) ? zmtp_command : 0);
+}
+
 void put_property(std::vector<unsigned char> &out, const std::string &name,
                   const unsigned char *value, std::size_t size) {
     out.push_back(static_cast<unsigned char>(name.size()));
@@ -84,14 +94,19 @@ void ws_stream_t::emit_header(unsigned opcode, std::size_t payload_size, bool fi
 }
 
 void ws_stream_t::emit_payload(const unsigned char *data, std::size_t size) {
-    if (_config.role != role_t::client) {
-        _out.insert(_out.end(), data, data + size);
-        return;
-    }
     const std::size_t at = _out.size();
     _out.insert(_out.end(), data, data + size);
-    ws_apply_mask(_out.data() + at, _out.data() + at, size, _mask, _mask_pos);
-    _mask_pos += size;
+    mask_appended(at);
+}
+
+// A client masks the payload bytes appended from `at` on, continuing the
+// current frame's key (RFC 6455 5.3); a server sends them as they are.
+void ws_stream_t::mask_appended(std::size_t at) {
+    if (_config.role != role_t::client)
+        return;
+    const std::size_t n = _out.size() - at;
+    ws_apply_mask(_out.data() + at, _out.data() + at, n, _mask, _mask_pos);
+    _mask_pos += n;
 }
 
 // A short ZMTP frame (1-byte size) that is all in `data`: one WebSocket
@@ -105,16 +120,11 @@ bool ws_stream_t::emit_whole_short_frame(const unsigned char *data, std::size_t 
     const std::size_t body = data[1];
     if (size < 2 + body || ((_bare || _sniff_bare) && !_ready_sent && (flags & zmtp_command)))
         return false;
-    const unsigned char zws =
-        ((flags & zmtp_more) ? zws_more : 0) | ((flags & zmtp_command) ? zws_command : 0);
     emit_header(op_binary, body + 1);
     const std::size_t at = _out.size();
-    _out.push_back(zws);
+    _out.push_back(zws_flags_of(flags));
     _out.insert(_out.end(), data + 2, data + 2 + body);
-    if (_config.role == role_t::client) {
-        ws_apply_mask(_out.data() + at, _out.data() + at, body + 1, _mask, _mask_pos);
-        _mask_pos += body + 1;
-    }
+    mask_appended(at); // flags byte and body: one mask call
     *consumed += 2 + body;
     _out_state = out_state_t::body; // complete: the loop's end-of-frame step runs
     _out_body_left = 0;
@@ -189,8 +199,7 @@ std::size_t ws_stream_t::translate_out(const unsigned char *data, std::size_t si
             if (_out_collect) {
                 _out_command.clear();
             } else {
-                const unsigned char zws = ((_out_flags & zmtp_more) ? zws_more : 0) |
-                                          ((_out_flags & zmtp_command) ? zws_command : 0);
+                const unsigned char zws = zws_flags_of(_out_flags);
                 emit_header(op_binary, _out_body_left + 1);
                 emit_payload(&zws, 1);
             }
@@ -273,8 +282,7 @@ void ws_stream_t::push_peer_greeting(const char *mechanism) {
 // The ZMTP frame header for a ZWS message: 2 or 9 bytes into dst.
 std::size_t ws_stream_t::write_zmtp_header(unsigned char *dst, unsigned char zws_flags,
                                            std::size_t body_size) {
-    const unsigned char flags =
-        ((zws_flags & zws_more) ? zmtp_more : 0) | ((zws_flags & zws_command) ? zmtp_command : 0);
+    const unsigned char flags = zmtp_flags_of(zws_flags);
     if (body_size > 255) {
         dst[0] = flags | zmtp_long;
         for (int i = 0; i < 8; ++i)

@@ -93,6 +93,7 @@ class ws_stream_t final : public i_asio_transport {
     void emit_message(unsigned opcode, const unsigned char *data, std::size_t size);
     void emit_routing_id_from_ready(const std::vector<unsigned char> &command);
     void emit_pending_controls();
+    void mask_appended(std::size_t at);
     static std::size_t write_zmtp_header(unsigned char *dst, unsigned char zws_flags,
                                          std::size_t body_size);
     bool emit_whole_short_frame(const unsigned char *data, std::size_t size, std::size_t *consumed);
