@@ -112,11 +112,8 @@ void stream_engine_t::shutdown() {
 void stream_engine_t::fail(engine_close_reason reason, int value) {
     if (_closed)
         return;
-    if (_pushed) {
-        count_in(_pushed);
-        _pushed = 0;
-        _session.flush_pushed();
-    }
+    if (_pushed)
+        flush_pushed_batch();
     // libzmq reports a handshake cut short (greeting included) for any
     // reason but a protocol error or refusal (already reported).
     // A transport's own refused handshake (tls) says which event it is.
@@ -350,12 +347,17 @@ void stream_engine_t::read_in() {
         read_ended(ec);
         return;
     }
-    if (_pushed && !_closed) {
-        count_in(_pushed);
-        _pushed = 0;
-        _session.flush_pushed();
-    }
+    if (_pushed && !_closed)
+        flush_pushed_batch();
     _reading = false;
+}
+
+// The messages pushed since the last flush become visible to the socket,
+// and are counted (messages_in) here, once per batch.
+void stream_engine_t::flush_pushed_batch() {
+    count_in(_pushed);
+    _pushed = 0;
+    _session.flush_pushed();
 }
 
 // A read (ours or the reactor's) brought n of the `asked` bytes.
@@ -443,7 +445,7 @@ bool stream_engine_t::deliver(msg_t &m) {
         m.adopt_metadata(_metadata);
     }
     if (_session.push_msg(&m) == 0) {
-        m.init(); // the session owns the body now
+        m.init();  // the session owns the body now
         ++_pushed; // counted (count_in) where the batch is flushed
         return true;
     }

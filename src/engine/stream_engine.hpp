@@ -168,6 +168,7 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     // The two ends of a read, shared by read_in and arm_reactor_read.
     void took_bytes(std::size_t n, std::size_t asked);
     void read_ended(const boost::system::error_code &ec);
+    void flush_pushed_batch();
     void write_failed(const boost::system::error_code &ec);
     void arm_heartbeat();
     void heartbeat_tick();
