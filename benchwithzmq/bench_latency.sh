@@ -176,18 +176,24 @@ lat_matrix_cells() { # pins transports sizes
     done
 }
 
+# One config, zlink and libzmq interleaved, for each transport (pins as set).
+zlink_libzmq_cells() { # config transports
+    local tr
+    for tr in ${2//,/ }; do
+        VARIANTS=("zlink|$ZBIN --transport $tr")
+        [[ $WITH_LIBZMQ == 1 ]] && VARIANTS+=("libzmq|$LBIN --transport $tr")
+        CONFIGS=("$1")
+        run_variants
+    done
+}
+
 load_cells() { # pins transports
-    local pin tr
+    local pin
     for pin in $1; do
         [[ $pin == two && $NPROC -lt 2 ]] && continue
         ROW_TAG=$pin
         pin_args "$pin"
-        for tr in ${2//,/ }; do
-            VARIANTS=("zlink|$ZBIN --transport $tr")
-            [[ $WITH_LIBZMQ == 1 ]] && VARIANTS+=("libzmq|$LBIN --transport $tr")
-            CONFIGS=("load REQREP 64")
-            run_variants
-        done
+        zlink_libzmq_cells "load REQREP 64" "$2"
     done
 }
 
@@ -195,17 +201,12 @@ load_cells() { # pins transports
 # side's cpu): what a neighbour program does to each library's round trip.
 neighbour_cells() { # transports
     [[ $NPROC -lt 2 ]] && return 0
-    local tr hog
+    local hog
     ROW_TAG=busy
     pin_args two
     taskset -c 0 sh -c 'while :; do :; done' &
     hog=$!
-    for tr in ${1//,/ }; do
-        VARIANTS=("zlink|$ZBIN --transport $tr")
-        [[ $WITH_LIBZMQ == 1 ]] && VARIANTS+=("libzmq|$LBIN --transport $tr")
-        CONFIGS=("lat REQREP 64")
-        run_variants
-    done
+    zlink_libzmq_cells "lat REQREP 64" "$1"
     kill "$hog" 2>/dev/null
     wait "$hog" 2>/dev/null || true
 }

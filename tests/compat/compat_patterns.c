@@ -11,23 +11,12 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <zmq.h>
 
-#include <dlfcn.h>
+#include "compat_check.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s (errno %d: %s)\n", __FILE__, __LINE__, #cond, \
-                    zmq_errno(), zmq_strerror(zmq_errno()));                                       \
-            failures++;                                                                            \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* Every socket gets timeouts so a misbehaving library fails instead of
    hanging the test run. */
@@ -305,8 +294,7 @@ static int test_poll(void *ctx) {
 static int check_library_identity(void) {
     const char *expect = getenv("ZLINK_EXPECT_ZLINK");
     if (expect && strcmp(expect, "1") == 0) {
-        void *sym = dlsym(RTLD_DEFAULT, "zlink_version");
-        if (!sym) {
+        if (!loaded_library_is_zlink()) {
             fprintf(stderr, "compat: the loaded libzmq is not zlink "
                             "(zlink_version not found)\n");
             failures++;

@@ -11,22 +11,11 @@
 #define _GNU_SOURCE /* RTLD_DEFAULT */
 #include <czmq.h>
 
-#include <dlfcn.h>
+#include "compat_check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define CHECK(cond)                                                                                \
-    do {                                                                                           \
-        if (!(cond)) {                                                                             \
-            fprintf(stderr, "%s:%d: check failed: %s (errno %d: %s)\n", __FILE__, __LINE__, #cond, \
-                    zmq_errno(), zmq_strerror(zmq_errno()));                                       \
-            failures++;                                                                            \
-            return -1;                                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* A received string equals `want` (frees it). */
 static int str_is(char *got, const char *want) {
@@ -339,7 +328,7 @@ static int check_zproxy(void) {
 }
 
 int main(void) {
-    const int is_zlink = dlsym(RTLD_DEFAULT, "zlink_version") != NULL;
+    const int is_zlink = loaded_library_is_zlink();
     if (getenv("ZLINK_EXPECT_ZLINK") && !is_zlink) {
         fprintf(stderr, "czmq: the library loaded is not zlink\n");
         return 2;

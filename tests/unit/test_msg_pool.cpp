@@ -11,6 +11,7 @@
 
 #include "core/msg.hpp"
 #include "core/msg_pool.hpp"
+#include "msg_pool_fixture.hpp"
 
 namespace {
 
@@ -18,17 +19,7 @@ using zlink::msg_pool_class_capacity;
 using zlink::msg_pool_class_of;
 using zlink::msg_pool_no_class;
 
-struct MsgPool : ::testing::Test {
-    void SetUp() override {
-        zlink::msg_pool_set_enabled(true);
-        zlink::msg_pool_trim();
-        zlink::msg_pool_counters_reset();
-    }
-    void TearDown() override {
-        zlink::msg_pool_set_enabled(true);
-        zlink::msg_pool_trim();
-    }
-};
+struct MsgPool : msg_pool_fixture {};
 
 void *body_of_new_msg(zlink::msg_t &m, size_t size) {
     EXPECT_EQ(0, m.init_size(size));

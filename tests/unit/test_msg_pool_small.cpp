@@ -10,22 +10,14 @@
 
 #include "core/msg.hpp"
 #include "core/msg_pool.hpp"
+#include "msg_pool_fixture.hpp"
 
 namespace {
 
-struct MsgPoolSmall : ::testing::Test {
-    void SetUp() override {
-        zlink::msg_pool_set_enabled(true);
-        zlink::msg_pool_trim();
-        zlink::msg_pool_counters_reset();
-    }
-    void TearDown() override {
-        zlink::msg_pool_set_enabled(true);
-        zlink::msg_pool_trim();
-    }
-};
+struct MsgPoolSmall : msg_pool_fixture {};
 
-template <typename F> void on_fresh_thread(F f) {
+template <typename F>
+void on_fresh_thread(F f) {
     std::thread t(f);
     t.join();
 }

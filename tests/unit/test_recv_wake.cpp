@@ -314,6 +314,22 @@ TEST(RecvWakePolicy, AMessageThatCameDuringALostSliceStillBacksOff) {
     EXPECT_EQ(0u, p.budget_ns(cap, 0)); // parked waits, woken by the eventfd
 }
 
+namespace {
+// Runs fn in a new thread (a fresh single_cpu_thread() cache) allowed on
+// `cpus` only; false when the affinity cannot be set.
+template <typename Fn>
+bool on_cpus(const cpu_set_t &cpus, Fn fn) {
+    bool pinned = false;
+    std::thread t([&] {
+        pinned = pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus) == 0;
+        if (pinned)
+            fn();
+    });
+    t.join();
+    return pinned;
+}
+} // namespace
+
 // A CPU-bound thread on the spinner's CPU: the spinner's yield hands it the
 // CPU for a time slice, and the message comes meanwhile (here: the busy
 // thread raises it part-way through its slice). That is contention, not a
@@ -327,33 +343,32 @@ TEST(RecvWakeSpin, AYieldThatLostTheCpuIsNeverAPlainHit) {
     cpu_set_t one;
     CPU_ZERO(&one);
     CPU_SET(cpu, &one);
-    cpu_set_t before;
-    ASSERT_EQ(0, pthread_getaffinity_np(pthread_self(), sizeof before, &before));
-    ASSERT_EQ(0, pthread_setaffinity_np(pthread_self(), sizeof one, &one));
-    std::atomic<bool> busy_started{false}, spinning{false}, message{false};
-    std::thread busy([&] {
-        pthread_setaffinity_np(pthread_self(), sizeof one, &one);
-        busy_started = true;
-        while (!spinning) {
-        }
-        // Raise the message after 0.6 ms of holding the CPU, then keep it
-        // for 20 ms: the spinner runs again only after the message came.
-        const auto start = std::chrono::steady_clock::now();
-        while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(20)) {
-            if (std::chrono::steady_clock::now() - start > std::chrono::microseconds(600))
-                message = true;
-        }
-    });
-    while (!busy_started)
-        std::this_thread::yield();
-    const spin_result r = spin_until(
-        [&] {
-            spinning = true;
-            return message.load();
-        },
-        1000000000); // 1 s budget
-    busy.join();
-    pthread_setaffinity_np(pthread_self(), sizeof before, &before);
+    spin_result r = spin_result::ready;
+    // The spinner and the busy thread it starts both run on that one cpu.
+    ASSERT_TRUE(on_cpus(one, [&] {
+        std::atomic<bool> busy_started{false}, spinning{false}, message{false};
+        std::thread busy([&] {
+            busy_started = true;
+            while (!spinning) {
+            }
+            // Raise the message after 0.6 ms of holding the CPU, then keep
+            // it for 20 ms: the spinner runs again only after it came.
+            const auto start = std::chrono::steady_clock::now();
+            while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(20)) {
+                if (std::chrono::steady_clock::now() - start > std::chrono::microseconds(600))
+                    message = true;
+            }
+        });
+        while (!busy_started)
+            std::this_thread::yield();
+        r = spin_until(
+            [&] {
+                spinning = true;
+                return message.load();
+            },
+            1000000000); // 1 s budget
+        busy.join();
+    }));
     // ready_late (came during the lost slice) or contended (we got the CPU
     // back first, with nothing there); a plain ready only without the fix.
     EXPECT_TRUE(r == spin_result::ready_late || r == spin_result::contended) << int(r);
@@ -390,22 +405,6 @@ TEST(RecvWakeOneCpu, AOneCpuSpinYieldsAtItsFirstLook) {
     EXPECT_EQ(spin_result::ran_out, spin_until([&] { return ++looks, false; }, 0, false));
     EXPECT_EQ(34, looks); // one per pause, then the last one
 }
-
-namespace {
-// Runs fn in a new thread (a fresh single_cpu_thread() cache) allowed on
-// `cpus` only; false when the affinity cannot be set.
-template <typename Fn>
-bool on_cpus(const cpu_set_t &cpus, Fn fn) {
-    bool pinned = false;
-    std::thread t([&] {
-        pinned = pthread_setaffinity_np(pthread_self(), sizeof cpus, &cpus) == 0;
-        if (pinned)
-            fn();
-    });
-    t.join();
-    return pinned;
-}
-} // namespace
 
 TEST_F(RecvWakePath, OnlyAThreadPinnedToOneCpuSpinsTheOneCpuWay) {
     cpu_set_t allowed, one;
