@@ -1,10 +1,12 @@
 #include "engine/session_registry.hpp"
 
+#include "engine/io_thread_engines.hpp"
 #include "engine/session.hpp"
 
 namespace zlink {
 
 boost::asio::execution_context::id session_registry_t::id;
+boost::asio::execution_context::id io_thread_engines_t::id;
 
 void session_registry_t::adopt(std::shared_ptr<session_t> session) {
     session_t *key = session.get();

@@ -9,6 +9,7 @@
 #include <zmq.h>
 
 #include "core/feature_flags.hpp"
+#include "engine/io_thread_engines.hpp"
 
 namespace zlink {
 
@@ -19,8 +20,10 @@ constexpr int read_budget = 64;
 // System calls one write_out() may make before it gives the io thread back
 // (a continuation is posted): a connection that is fed as fast as it drains
 // would otherwise hold the io thread, and every other connection on it,
-// until its queue or the kernel runs dry.
+// until its queue or the kernel runs dry. Alone on its io thread an engine
+// takes sixteen; sharing it, one (io_thread_engines.hpp).
 constexpr int write_budget = 16;
+constexpr int shared_write_budget = 1;
 
 bool is_would_block(const boost::system::error_code &ec) {
     return ec == boost::asio::error::would_block || ec == boost::asio::error::try_again;
@@ -43,11 +46,14 @@ stream_engine_t::stream_engine_t(boost::asio::io_context &io,
       _policy(policy), _reactor_read(resolve_flag("ZLINK_REACTOR_READ", options.zlink_reactor_read,
                                                   reactor_read_default, 0, 1) != 0 &&
                                      _transport && _transport->short_read_drains()),
-      _handshake_timer(io), _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
+      _engines_here(boost::asio::use_service<io_thread_engines_t>(io).count), _handshake_timer(io),
+      _hb_timer(io), _hb_timeout_timer(io), _ttl_timer(io) {
+    _engines_here.fetch_add(1, std::memory_order_relaxed);
     _in_msg.init();
 }
 
 stream_engine_t::~stream_engine_t() {
+    _engines_here.fetch_sub(1, std::memory_order_relaxed);
     shutdown();
     _in_msg.close();
     drop_metadata();
@@ -142,7 +148,8 @@ void stream_engine_t::write_out(bool writable) {
         return;
     }
     _output = output_state_t::writing;
-    int budget = write_budget;
+    int budget =
+        _engines_here.load(std::memory_order_relaxed) > 1 ? shared_write_budget : write_budget;
     for (;;) {
         _write_again = false;
         if (budget-- == 0) {

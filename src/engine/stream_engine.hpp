@@ -15,9 +15,12 @@
 // output) pulls what is queued into the output and calls
 // transport->try_write() in the same call stack; only would_block or a
 // partial write arms async_wait_writable(). No timer and no post() on the
-// data path. Reads go through try_read() in a loop of at most read_budget
-// system calls before yielding to the io thread's other connections; after
-// a short read on tcp/ipc the next one is Asio's receive (arm_reactor_read).
+// data path, except that a long queue gives the io thread back (a posted
+// continuation) after sixteen writes, or after every write when other
+// engines share the io thread (io_thread_engines.hpp). Reads go through
+// try_read() in a loop of at most read_budget system calls before yielding
+// to the io thread's other connections; after a short read on tcp/ipc the
+// next one is Asio's receive (arm_reactor_read).
 //
 // The output side is one state (output_state_t), the handshake that a later
 // application-thread writer would take part in:
@@ -35,6 +38,7 @@
 // try-locks it, giving the message back to the pipe when it is taken.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -179,7 +183,8 @@ class stream_engine_t : public i_engine, public i_direct_writer, protected engin
     const lifetime_token<stream_engine_t> _token{this};
     mutable std::recursive_mutex _out_mutex; // see the header comment
     const policy_t _policy;
-    const bool _reactor_read; // ZLINK_REACTOR_READ and the transport allows it
+    const bool _reactor_read;        // ZLINK_REACTOR_READ and the transport allows it
+    std::atomic<int> &_engines_here; // engines on this io thread (io_thread_engines.hpp)
     bool _closed = false;
     bool _data = false; // data_ready() was called
     metadata_t *_metadata = nullptr;

@@ -6,7 +6,9 @@
 // tests queue 2000 messages before the connection exists and write one
 // message per system call (ZLINK_WRITE_BATCH_BYTES=1), so the first write
 // loop must yield many times; every message must still arrive, in order,
-// and a lingering close must still finish once the queue is out.
+// and a lingering close must still finish once the queue is out. The budget
+// is sixteen writes for an engine alone on its io thread and one for an
+// engine that shares it (src/engine/io_thread_engines.hpp).
 #include <gtest/gtest.h>
 
 #include <map>
@@ -72,6 +74,55 @@ TEST(WriteBudget, LongQueueYieldsTheIoThreadAndArrivesInOrder) {
     zmq_close(pull);
     zmq_ctx_term(ctx);
     ::unlink(ep.substr(6).c_str());
+}
+
+// The queued PUSH in one context and its PULL in another, so the PUSH's
+// engine is alone on its io thread unless `neighbour` adds an idle, open
+// connection (a PAIR pair across the two contexts) to the same io thread.
+// Returns the write loop's yields while the queue went out.
+uint64_t yields_for_queue(bool neighbour) {
+    const std::string ep = ipc_endpoint(), pair_ep = ipc_endpoint();
+    void *push_ctx = zmq_ctx_new();
+    void *pull_ctx = zmq_ctx_new();
+    void *pair_a = nullptr, *pair_b = nullptr;
+    if (neighbour) {
+        pair_b = zmq_socket(pull_ctx, ZMQ_PAIR);
+        pair_a = zmq_socket(push_ctx, ZMQ_PAIR);
+        EXPECT_EQ(0, zmq_bind(pair_b, pair_ep.c_str()));
+        EXPECT_EQ(0, zmq_connect(pair_a, pair_ep.c_str()));
+        // One exchange: the neighbour's engines exist and are idle.
+        testutil::send_str(pair_a, "up");
+        EXPECT_EQ("up", testutil::recv_str(pair_b));
+    }
+    zmq_debug_counters_reset();
+    void *push = queued_push(push_ctx, ep);
+    void *pull = zmq_socket(pull_ctx, ZMQ_PULL);
+    EXPECT_EQ(0, zmq_bind(pull, ep.c_str()));
+    receive_all_in_order(pull);
+    const uint64_t yields = testutil::debug_counter("engine_write_yields");
+    for (void *s : {push, pull, pair_a, pair_b})
+        if (s) {
+            const int zero = 0;
+            zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+            zmq_close(s);
+        }
+    zmq_ctx_term(push_ctx);
+    zmq_ctx_term(pull_ctx);
+    ::unlink(ep.substr(6).c_str());
+    ::unlink(pair_ep.substr(6).c_str());
+    return yields;
+}
+
+// Alone on its io thread the engine writes sixteen times per turn: about
+// 2000 / 16 yields. Beside another connection it yields after every write,
+// so the neighbour waits for one write, not sixteen (a REQ/REP beside a
+// saturating stream: p50 several times lower, RESULTS_NOTES.md).
+TEST(WriteBudget, AnEngineSharingItsIoThreadYieldsAfterEveryWrite) {
+    const uint64_t alone = yields_for_queue(false);
+    EXPECT_GE(alone, uint64_t(kMessages / 16 - 10));
+    EXPECT_LE(alone, uint64_t(kMessages / 16 + 30));
+    const uint64_t shared = yields_for_queue(true);
+    EXPECT_GE(shared, uint64_t(kMessages - 100));
 }
 
 // A lingering close whose queue goes out through continuations: every
