@@ -26,8 +26,11 @@ namespace {
 
 constexpr int kMessages = 2000;
 
+// Short and unique (pid, count): a test name would not fit a unix path.
 std::string ipc_endpoint() {
-    return "ipc:///tmp/" + testutil::unique_name("wbudget").substr(0, 60) + ".ipc";
+    static int count = 0;
+    return "ipc:///tmp/zlink-wbudget-" + std::to_string(::getpid()) + "-" +
+           std::to_string(++count) + ".ipc";
 }
 
 // A PUSH that queues kMessages to an endpoint nobody has bound yet.
