@@ -31,7 +31,13 @@ TEST(AsioCompaction, SmallTailAtBufferEndIsNotMoved) {
         p.a.queue(filler);
     p.a.queue(pattern(253, 2));
     p.a.queue("tail");
-    p.a.engine->restart_output(); // all written before b reads
+    // All written before b reads: a and b share the io_context, so a's
+    // write loop gives it back after every write (io_thread_engines.hpp);
+    // calling it until the last byte is out keeps b from reading between.
+    const std::size_t total = 255 * 256 + (2 + 253) + (2 + 4);
+    for (int i = 0; i < 64 && p.fa->wire.size() < total; ++i)
+        p.a.engine->restart_output();
+    ASSERT_EQ(total, p.fa->wire.size());
     ASSERT_TRUE(run_until(io, [&] { return p.b.in.size() == 257; }));
     EXPECT_EQ("tail", body(p.b.in[256]));
     ASSERT_GE(p.fb->reads.size(), 2u);
