@@ -33,6 +33,11 @@ class i_direct_writer {
     virtual direct_write_result write_direct(msg_t *msgs, std::size_t n) = 0;
 };
 
+// The calling thread's zmq_send calls so far (socket_base_t::send counts):
+// pipe_t::try_direct_write tells a send loop over a socket's connections
+// (a new send) from one send that flushes many pipes (PUB, XPUB).
+inline thread_local uint64_t t_sends_started = 0;
+
 // Process-wide totals for zmq_debug_counters (relaxed atomics).
 struct direct_write_counters_t {
     uint64_t app_messages = 0; // data frames written by the application thread

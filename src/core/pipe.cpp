@@ -256,34 +256,38 @@ void pipe_t::flush() {
 // sending thread costs far more than the io thread gathering a burst into
 // one write (PAIR 64 B over tcp: 0.12 M msg/s against 7.5 M). A send is a
 // burst when the previous flush found the reader still busy, or when it
-// comes within burst_gap of the previous one to this pipe, or from the same
-// socket on this thread to any of its pipes; a REQ/REP round trip is well
-// above that (tens of microseconds), a sending loop well below. The socket
-// counts, not only the pipe: a PUSH looping over six or more connections
-// came back to each pipe less often than burst_gap, so every message was a
-// system call of its own (0.15 M msg/s against libzmq's 4.5 M). Not any
-// socket of the thread: a thread that passes a request from one socket to
-// another and replies can send twice within 2 us on an idle machine.
+// comes within burst_gap of the previous one to this pipe, or of an earlier
+// send of the same socket on this thread to any of its pipes; a REQ/REP
+// round trip is well above that (tens of microseconds), a sending loop well
+// below. The socket counts, not only the pipe: a PUSH looping over six or
+// more connections came back to each pipe less often than burst_gap, so
+// every message was a system call of its own (0.15 M msg/s against libzmq's
+// 4.5 M). An earlier send, not the same one: a PUB's one send flushes all
+// its pipes, each still written directly when idle. Not any socket of the
+// thread: a REQ and its REP in one thread send within 2 us of each other.
 bool pipe_t::try_direct_write() {
     constexpr uint64_t burst_gap_ns = 5000;
     thread_local const i_pipe_events *last_socket = nullptr;
-    thread_local uint64_t socket_last_parked_flush_ns = 0;
+    thread_local uint64_t last_socket_send = 0, last_socket_flush_ns = 0;
     if (!_out->reader_parked()) {
         _flushed_to_awake_reader = true;
         return false;
     }
     const uint64_t now = steady_now_ns();
-    const bool burst = _flushed_to_awake_reader || now - _last_parked_flush_ns < burst_gap_ns ||
-                       (last_socket == _sink && now - socket_last_parked_flush_ns < burst_gap_ns);
+    const bool socket_loop = last_socket == _sink && last_socket_send != t_sends_started &&
+                             now - last_socket_flush_ns < burst_gap_ns;
+    const bool burst =
+        _flushed_to_awake_reader || now - _last_parked_flush_ns < burst_gap_ns || socket_loop;
     _flushed_to_awake_reader = false;
     last_socket = _sink;
-    _last_parked_flush_ns = socket_last_parked_flush_ns = now;
+    last_socket_send = t_sends_started;
+    _last_parked_flush_ns = last_socket_flush_ns = now;
     if (burst) {
         count_direct_handoff_burst();
         return false;
     }
     const bool done = direct_write_parked();
-    _last_parked_flush_ns = socket_last_parked_flush_ns = steady_now_ns();
+    _last_parked_flush_ns = last_socket_flush_ns = steady_now_ns();
     return done;
 }
 

@@ -9,6 +9,7 @@
 
 #include "engine/network_endpoints.hpp"
 #include "core/ctx.hpp"
+#include "core/direct_writer.hpp"
 #include "core/feature_flags.hpp"
 #include "core/mailbox.hpp"
 #include "core/monitor_channel.hpp"
@@ -439,6 +440,7 @@ int socket_base_t::send(msg_t *msg, int flags) {
         msg->set_flags(msg_t::more);
 
     const bool last_part = !(flags & ZMQ_SNDMORE);
+    ++t_sends_started;
     if (xsend(msg) == 0) {
         _msgs_moved += last_part;
         return 0;

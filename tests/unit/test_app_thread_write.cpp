@@ -186,6 +186,51 @@ TEST_P(AppThreadWrite, ALoopOverManyConnectionsIsABurst) {
         close_all({p});
 }
 
+// One send that flushes many pipes is not a loop: a PUB publishing now and
+// then to idle subscribers writes to each of them from the sending thread.
+TEST_P(AppThreadWrite, APublishToIdleSubscribersIsWrittenDirectlyToEach) {
+    constexpr int subs = 4, publishes = 20;
+    void *pub = zmq_socket(ctx, ZMQ_PUB);
+    const std::string ep = bind_any(pub, GetParam());
+    void *sub[subs];
+    for (void *&s : sub) {
+        s = zmq_socket(ctx, ZMQ_SUB);
+        set_int_ok(s, ZMQ_RCVTIMEO, 5000);
+        ASSERT_EQ(0, zmq_setsockopt(s, ZMQ_SUBSCRIBE, "", 0));
+        ASSERT_EQ(0, zmq_connect(s, ep.c_str()));
+    }
+    // Publish until every subscription has arrived, then drain.
+    bool got[subs] = {};
+    int missing = subs;
+    for (int round = 0; round < 2000 && missing > 0; ++round) {
+        ASSERT_EQ(1, zmq_send(pub, "w", 1, 0));
+        usleep(1000);
+        for (int i = 0; i < subs; ++i) {
+            char c;
+            while (zmq_recv(sub[i], &c, 1, ZMQ_DONTWAIT) == 1)
+                if (!got[i]) {
+                    got[i] = true;
+                    --missing;
+                }
+        }
+    }
+    ASSERT_EQ(0, missing) << "not every subscription arrived";
+    zmq_debug_counters_reset();
+    for (int n = 0; n < publishes; ++n) {
+        const std::string m = "p" + std::to_string(n);
+        ASSERT_EQ(int(m.size()), zmq_send(pub, m.data(), m.size(), 0));
+        for (void *s : sub)
+            ASSERT_EQ(m, recv_string(s)); // every connection idle again
+        usleep(200); // now and then: sends further apart than a burst's 5 us
+    }
+    auto c = testutil::debug_counters();
+    EXPECT_EQ(unsigned(subs * publishes), c["engine_app_thread_messages"]);
+    EXPECT_EQ(0u, c["app_write_handoff_burst"]);
+    close_all({pub});
+    for (void *s : sub)
+        close_all({s});
+}
+
 // A reader that does not read fills the kernel: the rest is handed to the
 // io thread; order and multipart atomicity hold across both writers.
 TEST_P(AppThreadWrite, FullKernelHandsOverAndKeepsOrderAndWholeMessages) {
