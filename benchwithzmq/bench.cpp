@@ -14,6 +14,9 @@
 //   --transport-label L: what the CSV's transport column says.
 //   --mode load: REQREP latency while a PUSH/PULL stream saturates a second
 //   connection between the same two contexts (bench_load.cpp).
+//   --connections N (thr PUSHPULL): the PUSH connects N times, so one socket
+//   round-robins over N connections and the PULL fair-queues them (a fan-out
+//   and fan-in in one socket each); the CSV pattern says PUSHPULLxN.
 //
 // The measuring side (receiver for thr, client for lat) binds; the other side
 // connects from a second process (ipc, tcp) or a second thread (inproc).
@@ -32,7 +35,8 @@ namespace {
 void run_sender(void *ctx, const config &c, int signal_fd, cpu_times *start) {
     void *s = make_socket(ctx, c, c.spec->b_type, side_b_id);
     apply_security(s, c, false);
-    check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
+    for (int i = 0; i < c.connections; ++i)
+        check_rc(zmq_connect(s, c.endpoint.c_str()), "zmq_connect");
     std::vector<unsigned char> buf(c.size);
     fill(buf.data(), c.size);
     if (c.pubsub()) {
@@ -136,7 +140,12 @@ void measure_thr(void *s, const config &c, int signal_wr, result &r) {
                 signalled = true;
                 continue;
             }
-            std::string why = check_payload(zmq_msg_data(&body), len, c.size, seq);
+            // Over several connections the order holds per connection
+            // only: each message is checked against its own number.
+            uint64_t want = seq;
+            if (c.connections > 1 && len >= 8)
+                memcpy(&want, zmq_msg_data(&body), 8);
+            std::string why = check_payload(zmq_msg_data(&body), len, c.size, want);
             if (!why.empty())
                 fail("%s", why.c_str());
             ++seq;
@@ -223,7 +232,7 @@ int run_main(config c, const args &a) {
     result r;
     r.lib = c.lib;
     r.kind = c.mode;
-    r.pattern = c.pattern;
+    r.pattern = c.connections > 1 ? c.pattern + "x" + std::to_string(c.connections) : c.pattern;
     r.transport = c.transport_label;
     r.size = c.size;
     r.msgs = c.msgs;
@@ -313,6 +322,7 @@ int main(int argc, char **argv) {
     c.warmup = uint64_t(a.num("warmup", 1000));
     c.timeout_ms = int(a.num("timeout-ms", 20000));
     c.inject_fault = a.has("inject-fault");
+    c.connections = int(a.num("connections", 1));
     parse_pin(a.get("pin"), c.cpu_a, c.cpu_b);
 
     if (c.mode != "thr" && c.mode != "lat" && c.mode != "load") {
@@ -344,6 +354,11 @@ int main(int argc, char **argv) {
     }
     c.transport_label =
         a.get("transport-label", c.mechanism == "curve" ? c.transport + "+curve" : c.transport);
+    if (c.connections < 1 || c.connections > 64 ||
+        (c.connections > 1 && (c.mode != "thr" || c.pattern != "PUSHPULL"))) {
+        fprintf(stderr, "bench: --connections 1..64, more than 1 only with thr PUSHPULL\n");
+        return 64;
+    }
     if (c.size < 8 || c.msgs == 0) {
         fprintf(stderr, "bench: --size must be >= 8 and --msgs > 0\n");
         return 64;

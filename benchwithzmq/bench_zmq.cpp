@@ -222,6 +222,8 @@ std::vector<std::string> peer_args(const config &c, const args &a) {
                                       "--pin",        a.get("pin", "-1,-1")};
     if (c.inject_fault)
         cargs.push_back("--inject-fault");
+    if (c.connections > 1)
+        cargs.insert(cargs.end(), {"--connections", std::to_string(c.connections)});
     if (c.uses_tls())
         cargs.insert(cargs.end(), {"--tls-dir", c.tls_dir});
     if (!c.load_endpoint.empty())

@@ -38,6 +38,7 @@ struct config {
     uint64_t msgs = 10000, warmup = 1000;
     int cpu_a = -1, cpu_b = -1;
     int timeout_ms = 20000;
+    int connections = 1; // thr PUSHPULL: the sender connects this many times
     bool inject_fault = false;
     const pattern_spec *spec = nullptr;
 
