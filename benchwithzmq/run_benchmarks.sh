@@ -124,11 +124,11 @@ elif [[ $SECURITY == 1 ]]; then # batched small messages run for 0.5 s or more
     SYSCALLS=0 FLOOR=0
     THR_BUDGET=$((256 << 20)) THR_MAX=2000000 THR_MIN=4000 LAT_SMALL=5000 LAT_BIG=2000
 elif [[ $QUICK == 1 ]]; then
-    : "${PATTERNS:=PAIR,PUSHPULL,REQREP}" "${SIZES:=64,1024,65536}"
+    : "${PATTERNS:=PAIR,PUSHPULL,PUSHPULLx8,REQREP}" "${SIZES:=64,1024,65536}"
     [[ $SYSCALLS == auto ]] && SYSCALLS=0
     THR_BUDGET=$((64 << 20)) THR_MAX=300000 THR_MIN=4000 LAT_SMALL=2000 LAT_BIG=1000
 else
-    : "${PATTERNS:=PAIR,PUSHPULL,PUBSUB,DEALER,DEALERROUTER,ROUTERROUTER,ROUTERPOLL,REQREP,lat:PAIR}"
+    : "${PATTERNS:=PAIR,PUSHPULL,PUSHPULLx8,PUBSUB,DEALER,DEALERROUTER,ROUTERROUTER,ROUTERPOLL,REQREP,lat:PAIR}"
     : "${SIZES:=64,256,1024,8192,65536,131072,262144}"
     THR_BUDGET=$((256 << 20)) THR_MAX=1000000 THR_MIN=2000 LAT_SMALL=5000 LAT_BIG=2000
 fi
@@ -258,11 +258,14 @@ variant_label() { # envspec
 run_one() { # run label bin envspec kind pattern transport size
     local run=$1 label=$2 bin=$3 envspec=$4 kind=$5 pat=$6 tr=$7 size=$8
     local msgs errf line rc
+    local spread=() # PUSHPULLx8: one PUSH over 8 connections (bench --connections)
+    [[ $pat =~ ^(.+)x([0-9]+)$ ]] && spread=(--pattern "${BASH_REMATCH[1]}" --connections "${BASH_REMATCH[2]}")
     msgs=$(msgs_for "$kind" "$size")
     errf=$(mktemp)
     # shellcheck disable=SC2086 # envspec is a list of VAR=val words
     line=$(env $envspec timeout $TMO "$bin" --mode "$kind" --pattern "$pat" --transport "$tr" \
-        --size "$size" --msgs "$msgs" --warmup "$WARMUP" --lib "$label" "${PINARG[@]}" 2>"$errf")
+        --size "$size" --msgs "$msgs" --warmup "$WARMUP" --lib "$label" "${PINARG[@]}" \
+        "${spread[@]}" 2>"$errf")
     rc=$?
     if [[ $rc -ne 0 || -z $line ]]; then
         FAILED=$((FAILED + 1))
