@@ -221,7 +221,8 @@ TEST_P(AppThreadWrite, APublishToIdleSubscribersIsWrittenDirectlyToEach) {
         ASSERT_EQ(int(m.size()), zmq_send(pub, m.data(), m.size(), 0));
         for (void *s : sub)
             ASSERT_EQ(m, recv_string(s)); // every connection idle again
-        usleep(200); // now and then: sends further apart than a burst's 5 us
+        // now and then: sends further apart than a burst's 5 us
+        usleep(200);
     }
     auto c = testutil::debug_counters();
     EXPECT_EQ(unsigned(subs * publishes), c["engine_app_thread_messages"]);
