@@ -238,13 +238,31 @@ void pipe_t::rollback() {
         m.close();
 }
 
+namespace {
+// The socket-wide side of the burst rule (try_direct_write): the last
+// socket this thread flushed a parked pipe of, for which send, and when.
+struct last_socket_flush_t {
+    const i_pipe_events *socket = nullptr;
+    uint64_t send = 0;
+    uint64_t ns = 0;
+};
+thread_local last_socket_flush_t t_last_socket_flush;
+} // namespace
+
 void pipe_t::flush() {
     if (_state == state_terminated)
         return;
-    if (_peer->_direct_writer.load(std::memory_order_relaxed) && try_direct_write())
+    const bool direct = _peer->_direct_writer.load(std::memory_order_relaxed) != nullptr;
+    if (direct && try_direct_write())
         return;
-    if (!_out->flush())
+    if (!_out->flush()) {
         send_to_peer(command_t::activate_read, 0);
+        // The gap to the next send starts after this hand-off: its eventfd
+        // write is our cost, not the caller's pause (under TSAN it alone
+        // outlasted burst_gap and split a loop into direct writes).
+        if (direct)
+            _last_parked_flush_ns = t_last_socket_flush.ns = steady_now_ns();
+    }
 }
 
 // The reader parked (it took everything published), so what was written
@@ -267,27 +285,26 @@ void pipe_t::flush() {
 // thread: a REQ and its REP in one thread send within 2 us of each other.
 bool pipe_t::try_direct_write() {
     constexpr uint64_t burst_gap_ns = 5000;
-    thread_local const i_pipe_events *last_socket = nullptr;
-    thread_local uint64_t last_socket_send = 0, last_socket_flush_ns = 0;
+    last_socket_flush_t &last = t_last_socket_flush;
     if (!_out->reader_parked()) {
         _flushed_to_awake_reader = true;
         return false;
     }
     const uint64_t now = steady_now_ns();
-    const bool socket_loop = last_socket == _sink && last_socket_send != t_sends_started &&
-                             now - last_socket_flush_ns < burst_gap_ns;
+    const bool socket_loop =
+        last.socket == _sink && last.send != t_sends_started && now - last.ns < burst_gap_ns;
     const bool burst =
         _flushed_to_awake_reader || now - _last_parked_flush_ns < burst_gap_ns || socket_loop;
     _flushed_to_awake_reader = false;
-    last_socket = _sink;
-    last_socket_send = t_sends_started;
-    _last_parked_flush_ns = last_socket_flush_ns = now;
+    last.socket = _sink;
+    last.send = t_sends_started;
+    _last_parked_flush_ns = last.ns = now;
     if (burst) {
         count_direct_handoff_burst();
         return false;
     }
     const bool done = direct_write_parked();
-    _last_parked_flush_ns = last_socket_flush_ns = steady_now_ns();
+    _last_parked_flush_ns = last.ns = steady_now_ns();
     return done;
 }
 

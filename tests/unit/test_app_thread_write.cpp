@@ -15,6 +15,7 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "proc_testutil.hpp"
 #include "testutil.hpp"
 #include "zlink_testutil.hpp"
 
@@ -178,7 +179,11 @@ TEST_P(AppThreadWrite, ALoopOverManyConnectionsIsABurst) {
     }
     EXPECT_EQ(messages, received);
     auto c = testutil::debug_counters();
-    EXPECT_LT(c["engine_app_thread_messages"], unsigned(messages / 4))
+    // Without the socket-wide rule every message is written here (~4000).
+    // A sanitizer slows each send towards the 5 us gap itself (TSAN on a busy
+    // machine: ~25% direct): a looser bound there, still far below 4000.
+    const unsigned bound = testutil::sanitized ? messages / 2 : messages / 4;
+    EXPECT_LT(c["engine_app_thread_messages"], bound)
         << "io thread " << c["engine_io_thread_messages"] << ", burst hand-offs "
         << c["app_write_handoff_burst"];
     close_all({push});
