@@ -3,12 +3,15 @@
 // shows how close each library gets to what the kernel allows.
 //
 //   raw_floor --mode thr|lat --transport tcp|ipc --size BYTES --msgs N
-//             [--warmup 1000] [--pin A,B]
+//             [--warmup 1000] [--pin A,B] [--busy-poll 1]
 //
 // thr ("STREAM"): the sender packs fixed-size messages into blocking writes of
 //   up to 8 KiB (one write per message when larger), the receiver reads in
 //   256 KiB chunks and checks the total byte count.
 // lat ("PINGPONG"): blocking write of one message, blocking read of the echo.
+//   --busy-poll 1 ("PINGPONG-POLL"): both sides read with MSG_DONTWAIT in a
+//   loop instead of sleeping in read: the floor when no thread has to be
+//   woken (what reading on a spinning application thread could reach).
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
@@ -42,10 +45,12 @@ void write_all(int fd, const unsigned char *p, size_t n) {
     }
 }
 
+bool g_busy_poll = false;
+
 void read_all(int fd, unsigned char *p, size_t n) {
     while (n) {
-        ssize_t k = read(fd, p, n);
-        if (k < 0 && errno == EINTR)
+        ssize_t k = recv(fd, p, n, g_busy_poll ? MSG_DONTWAIT : 0);
+        if (k < 0 && (errno == EINTR || (g_busy_poll && errno == EAGAIN)))
             continue;
         if (k == 0)
             fail("peer closed early");
@@ -200,6 +205,7 @@ int main(int argc, char **argv) {
     c.msgs = uint64_t(a.num("msgs", 10000));
     c.warmup = uint64_t(a.num("warmup", 1000));
     parse_pin(a.get("pin"), c.cpu_a, c.cpu_b);
+    g_busy_poll = a.num("busy-poll", 0) != 0;
     if ((c.mode != "thr" && c.mode != "lat") || (c.transport != "tcp" && c.transport != "ipc") ||
         c.size < 8) {
         fprintf(stderr, "raw_floor: --mode thr|lat --transport tcp|ipc --size >=8\n");
@@ -243,7 +249,7 @@ int main(int argc, char **argv) {
     result r;
     r.lib = "raw";
     r.kind = c.mode;
-    r.pattern = c.mode == "thr" ? "STREAM" : "PINGPONG";
+    r.pattern = c.mode == "thr" ? "STREAM" : g_busy_poll ? "PINGPONG-POLL" : "PINGPONG";
     r.transport = c.transport;
     r.size = c.size;
     r.msgs = c.msgs;
