@@ -234,7 +234,16 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * recv_spin_skipped (waits that slept without spinning because the policy
  * held the spin back: recent waits longer than the spin, a contended CPU,
  * or a stream), recv_spin_one_cpu (spins by a thread allowed on one cpu
- * only, which yield at their first look).
+ * only, which yield at their first look), io_polls_found (polls of an io
+ * thread that found work while an application thread spun: ZLINK_IO_POLL
+ * below).
+ * Environment only, per process, read when an io thread starts:
+ * ZLINK_IO_POLL=0/1, default 1: while an application thread spins for a
+ * message (ZLINK_RECV_SPIN_US), the io threads poll their reactor instead of
+ * sleeping in epoll_wait, so the message reaches a thread that is awake and
+ * no thread is woken; the poll ends with the spin's budget, or at once for
+ * that spin when a yield shows the cpu crowded with other runnable threads.
+ * 0 = the io threads always sleep (the plain path).
  * Cheap (one relaxed atomic add per system call), so present in every build.
  */
 typedef struct

@@ -65,6 +65,7 @@ ZLINK_EXPORT int zmq_debug_counters(zlink_debug_counter_t *out, int max) {
         {"recv_spin_contended", w.spin_contended},
         {"recv_spin_skipped", w.spin_skipped},
         {"recv_spin_one_cpu", w.spin_one_cpu},
+        {"io_polls_found", w.io_polls_found},
     };
     const int total = static_cast<int>(sizeof all / sizeof all[0]);
     if (!out)

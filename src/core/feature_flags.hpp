@@ -23,6 +23,9 @@ constexpr int speculative_write_default = 1;
 constexpr int write_batch_bytes_default = 32 * 1024; // the engine's copy buffer
 constexpr int app_thread_write_default = 1;
 constexpr int reactor_read_default = 1;
+// ZLINK_IO_POLL (environment only: it is per process, read when an io thread
+// starts): io threads poll while an application thread spins for a message.
+constexpr int io_poll_default = 1;
 constexpr int tls_batch_default = 1;
 // The performance plan's flags (ZMQ_ASIO_*): every mechanism is on.
 constexpr int zerocopy_write_default = 1;

@@ -5,13 +5,24 @@
 #include <sched.h>
 #include <time.h>
 
+#include <atomic>
 #include <chrono>
 
 namespace zlink {
 
 namespace {
 counter_set_t<recv_wait_counters_t> g_totals;
+std::atomic<uint64_t> g_app_spin_until_ns{0};
 } // namespace
+
+void note_app_spin_until(uint64_t deadline_ns) {
+    // Only ever later: a short spin must not cut a longer one's poll short.
+    uint64_t cur = g_app_spin_until_ns.load(std::memory_order_relaxed);
+    while (cur < deadline_ns && !g_app_spin_until_ns.compare_exchange_weak(
+                                    cur, deadline_ns, std::memory_order_relaxed)) {
+    }
+}
+uint64_t app_spin_until_ns() { return g_app_spin_until_ns.load(std::memory_order_relaxed); }
 
 uint64_t monotonic_ns() {
     return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -52,5 +63,6 @@ void count_recv_parked() { g_totals.add(&recv_wait_counters_t::parked); }
 void count_recv_spin_contended() { g_totals.add(&recv_wait_counters_t::spin_contended); }
 void count_recv_spin_skipped() { g_totals.add(&recv_wait_counters_t::spin_skipped); }
 void count_recv_spin_one_cpu() { g_totals.add(&recv_wait_counters_t::spin_one_cpu); }
+void count_io_poll_found() { g_totals.add(&recv_wait_counters_t::io_polls_found); }
 
 } // namespace zlink

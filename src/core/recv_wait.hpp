@@ -167,7 +167,8 @@ struct recv_wait_counters_t {
     uint64_t spin_skipped =
         0;               // waits the policy kept from spinning (long waits, contention, a stream)
     uint64_t parked = 0; // blocking waits that parked (with or without a spin)
-    uint64_t spin_one_cpu = 0; // spins of a one-cpu thread (yield first, see spin_until)
+    uint64_t spin_one_cpu = 0;   // spins of a one-cpu thread (yield first, see spin_until)
+    uint64_t io_polls_found = 0; // io-thread polls (ZLINK_IO_POLL) that found work to run
 };
 recv_wait_counters_t recv_wait_counters();
 void recv_wait_counters_reset();
@@ -179,6 +180,14 @@ void count_recv_parked();
 void count_recv_spin_contended();
 void count_recv_spin_skipped();
 void count_recv_spin_one_cpu();
+void count_io_poll_found();
+
+// The io threads poll instead of sleeping while an application thread of
+// the process spins for a message (ZLINK_IO_POLL, io_thread_pool.cpp): the
+// message then needs no wake-up at all. A spin announces until when it may
+// last; the io threads poll until then.
+void note_app_spin_until(uint64_t deadline_ns);
+uint64_t app_spin_until_ns();
 
 // Signals are held (blocked) while a wait spins, and the park that follows
 // sleeps with the caller's mask (ppoll): a signal that comes during the spin
@@ -259,7 +268,9 @@ bool spin_before_park(spin_policy_t &policy, uint64_t cap_ns, uint64_t moved_tot
     // system calls (block, pending check, restore). A signal handled in that
     // window is lost to this wait, as one is in libzmq between its last
     // look and poll(); a longer spin holds them (see signal_hold_t).
-    const bool one_cpu = single_cpu_thread(monotonic_ns());
+    const uint64_t spin_start = monotonic_ns();
+    note_app_spin_until(spin_start + budget);
+    const bool one_cpu = single_cpu_thread(spin_start);
     if (one_cpu)
         count_recv_spin_one_cpu();
     spin_result r = spin_until(ready, budget < unheld_spin_ns ? budget : unheld_spin_ns, one_cpu);

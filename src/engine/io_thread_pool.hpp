@@ -31,6 +31,7 @@ class io_thread_pool_t {
     io_thread_pool_t() = default;
     int start(int threads);
     static void run(boost::asio::io_context *ctx);
+    static void serve_polling_for_spinners(boost::asio::io_context &ctx);
 
     using guard_t = boost::asio::executor_work_guard<boost::asio::io_context::executor_type>;
     std::vector<std::unique_ptr<boost::asio::io_context>> _contexts;

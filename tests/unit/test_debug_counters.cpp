@@ -13,7 +13,7 @@
 namespace {} // namespace
 
 TEST(DebugCounters, CountEngineTraffic) {
-    EXPECT_EQ(44, zmq_debug_counters(nullptr, 0));
+    EXPECT_EQ(45, zmq_debug_counters(nullptr, 0));
     zmq_debug_counters_reset();
     EXPECT_EQ(0u, testutil::debug_counters()["engine_messages_out"]);
 
@@ -39,6 +39,7 @@ TEST(DebugCounters, CountEngineTraffic) {
     EXPECT_EQ(1u, c.count("io_thread_escaped_exceptions"));
     EXPECT_EQ(1u, c.count("recv_wakeups"));
     EXPECT_EQ(1u, c.count("recv_spin_one_cpu"));
+    EXPECT_EQ(1u, c.count("io_polls_found"));
     EXPECT_EQ(0u, c["io_thread_escaped_exceptions"]);
 
     int zero = 0;

@@ -250,6 +250,32 @@ TEST_F(RecvWakePath, GenerousSpinEndsTheWaitsWithoutAnEventfdWrite) {
     EXPECT_LT(c["recv_wakeups"], unsigned(n / 4));
 }
 
+// ZLINK_IO_POLL: while an application thread spins for a message, the io
+// thread polls its reactor instead of sleeping, so the reply is read by a
+// thread that is awake (no wake-up at all). The io thread reads the flag
+// when it starts: a new context after the environment is set.
+TEST_F(RecvWakePath, TheIoThreadPollsWhileTheApplicationSpins) {
+    ASSERT_EQ(0, zmq_ctx_term(ctx));
+    unsetenv("ZLINK_IO_POLL"); // the default: on
+    ctx = zmq_ctx_new();
+    // A loaded machine can end every poll early (a crowded yield) or hold
+    // every spin back: try a few times, each with new sockets.
+    for (int attempt = 0; attempt < 20 && c["io_polls_found"] == 0; ++attempt)
+        round_trips(10000, 100);
+    if (c["io_polls_found"] == 0 && c["recv_spin_hits"] == 0)
+        GTEST_SKIP() << "the spin policy held every spin back (a busy cpu)";
+    EXPECT_GT(c["io_polls_found"], 0u);
+}
+
+TEST_F(RecvWakePath, IoPollOffLeavesTheIoThreadAsleep) {
+    ASSERT_EQ(0, zmq_ctx_term(ctx));
+    setenv("ZLINK_IO_POLL", "0", 1);
+    ctx = zmq_ctx_new();
+    round_trips(10000, 100);
+    unsetenv("ZLINK_IO_POLL");
+    EXPECT_EQ(0u, c["io_polls_found"]);
+}
+
 TEST_F(RecvWakePath, SpinZeroParksAndIsWokenAsBefore) {
     constexpr int n = 100;
     round_trips(0, n);
