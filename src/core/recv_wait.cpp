@@ -1,12 +1,12 @@
 #include "core/recv_wait.hpp"
 
+#include "core/clock.hpp"
 #include "core/counter_set.hpp"
 
 #include <sched.h>
 #include <time.h>
 
 #include <atomic>
-#include <chrono>
 
 namespace zlink {
 
@@ -24,11 +24,7 @@ void note_app_spin_until(uint64_t deadline_ns) {
 }
 uint64_t app_spin_until_ns() { return g_app_spin_until_ns.load(std::memory_order_relaxed); }
 
-uint64_t monotonic_ns() {
-    return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                        std::chrono::steady_clock::now().time_since_epoch())
-                        .count());
-}
+uint64_t monotonic_ns() { return steady_now_ns(); }
 
 void spin_yield() { sched_yield(); }
 

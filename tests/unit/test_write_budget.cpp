@@ -18,6 +18,7 @@
 #include <zlink.h>
 #include <zmq.h>
 
+#include "proc_testutil.hpp"
 #include "zlink_testutil.hpp"
 
 #include "testutil.hpp"
@@ -28,9 +29,13 @@ constexpr int kMessages = 2000;
 
 // Short and unique (pid, count): a test name would not fit a unix path.
 std::string ipc_endpoint() {
-    static int count = 0;
-    return "ipc:///tmp/zlink-wbudget-" + std::to_string(::getpid()) + "-" +
-           std::to_string(++count) + ".ipc";
+    return "ipc:///tmp/" + testutil::short_unique("zlink-wbudget") + ".ipc";
+}
+
+void close_now(void *s) {
+    const int zero = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    zmq_close(s);
 }
 
 // A PUSH that queues kMessages to an endpoint nobody has bound yet.
@@ -71,9 +76,7 @@ TEST(WriteBudget, LongQueueYieldsTheIoThreadAndArrivesInOrder) {
     receive_all_in_order(pull);
     // 2000 one-message writes at 16 per turn of the io thread.
     EXPECT_GE(testutil::debug_counter("engine_write_yields"), 50u);
-    const int zero = 0;
-    zmq_setsockopt(push, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_close(push);
+    close_now(push);
     zmq_close(pull);
     zmq_ctx_term(ctx);
     ::unlink(ep.substr(6).c_str());
@@ -104,11 +107,8 @@ uint64_t yields_for_queue(bool neighbour) {
     receive_all_in_order(pull);
     const uint64_t yields = testutil::debug_counter("engine_write_yields");
     for (void *s : {push, pull, pair_a, pair_b})
-        if (s) {
-            const int zero = 0;
-            zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-            zmq_close(s);
-        }
+        if (s)
+            close_now(s);
     zmq_ctx_term(push_ctx);
     zmq_ctx_term(pull_ctx);
     ::unlink(ep.substr(6).c_str());
