@@ -230,7 +230,8 @@ ZLINK_EXPORT int zlink_version (int *major_, int *minor_, int *patch_);
  * recv_spin_hits (blocking waits a spin ended, no sleep), recv_spin_parked
  * (spins that ran out and slept), recv_parked (blocking waits that slept,
  * with or without a spin first), recv_spin_contended (spins given up
- * because yielding lost the CPU to another program for over 50 us),
+ * because yielding lost the CPU to another program for a time slice,
+ * over 500 us),
  * recv_spin_skipped (waits that slept without spinning because the policy
  * held the spin back: recent waits longer than the spin, a contended CPU,
  * or a stream), recv_spin_one_cpu (spins by a thread allowed on one cpu

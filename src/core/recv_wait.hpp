@@ -34,9 +34,14 @@ enum class spin_result { ready, ready_late, ran_out, contended };
 // that brings the message (our io thread, the peer) may need this very CPU,
 // and a woken thread does not always preempt a spinner at once (without
 // the yield, REQ/REP on 2 CPUs or on 1 CPU starved the io threads: p50 3x).
-// A yield that kept us off the CPU for more than contended_ns without the
-// message coming means another program wanted this CPU: give up and sleep
-// (yielding to a busy neighbour costs a whole time slice each time).
+// A yield that kept us off the CPU for a whole time slice (lost_slice_ns)
+// without the message coming means another program wanted this CPU: give
+// up and sleep (yielding to a busy neighbour costs a slice each time).
+// Shorter absences are not contention: in a quiet REQ/REP run on a 2-vCPU
+// VM a yield came back 50-400 us late several times a second (nothing
+// CPU-bound running; not attributed), and backing off for each kept the
+// spin off for up to half the run (RESULTS_NOTES.md "A stall is not a
+// neighbour").
 // Losing a whole slice (in a yield or preempted between two looks) counts
 // as contention even when the message came meanwhile: with a CPU-bound
 // program on our CPU, a spinner is runnable, not sleeping, so the io
@@ -52,7 +57,7 @@ enum class spin_result { ready, ready_late, ran_out, contended };
 // above, instead of a ~1 us system call per look.
 template <typename Ready>
 spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false) {
-    constexpr uint64_t contended_ns = 50000, switched_ns = 3000, lost_slice_ns = 500000;
+    constexpr uint64_t switched_ns = 3000, lost_slice_ns = 500000;
     constexpr unsigned pauses_per_yield = 32;
     const uint64_t start = monotonic_ns();
     uint64_t last_look = start; // the last clock reading while on the CPU
@@ -81,10 +86,8 @@ spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false) {
         spin_yield();
         last_look = monotonic_ns();
         const uint64_t off_cpu = last_look - now;
-        if (off_cpu > contended_ns && !ready())
-            return spin_result::contended;
         if (off_cpu > lost_slice_ns)
-            return spin_result::ready_late;
+            return ready() ? spin_result::ready_late : spin_result::contended;
         pauses = one_cpu && off_cpu > switched_ns ? 0 : pauses_per_yield;
     }
 }
