@@ -55,15 +55,20 @@ enum class spin_result { ready, ready_late, ran_out, contended };
 // thread (took over switched_ns); a yield that came straight back found no
 // one else ready here (our io thread is asleep): pause before the next, as
 // above, instead of a ~1 us system call per look.
-template <typename Ready>
-spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false) {
+//
+// Cpu: the clock and the yield (a test passes a scripted one).
+struct real_cpu_t {
+    uint64_t now() const { return monotonic_ns(); }
+    void yield() const { spin_yield(); }
+};
+template <typename Ready, typename Cpu = real_cpu_t>
+spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false, Cpu &&cpu = Cpu{}) {
     constexpr uint64_t switched_ns = 3000, lost_slice_ns = 500000;
     constexpr unsigned pauses_per_yield = 32;
-    const uint64_t start = monotonic_ns();
+    const uint64_t start = cpu.now();
     uint64_t last_look = start; // the last clock reading while on the CPU
     const auto came = [&] {
-        return monotonic_ns() - last_look > lost_slice_ns ? spin_result::ready_late
-                                                          : spin_result::ready;
+        return cpu.now() - last_look > lost_slice_ns ? spin_result::ready_late : spin_result::ready;
     };
     unsigned pauses = one_cpu ? 0 : pauses_per_yield; // before the next yield
     for (;;) {
@@ -78,13 +83,13 @@ spin_result spin_until(Ready ready, uint64_t budget_ns, bool one_cpu = false) {
 #endif
             continue;
         }
-        const uint64_t now = monotonic_ns();
+        const uint64_t now = cpu.now();
         if (now - start >= budget_ns)
             return ready() ? came() : spin_result::ran_out;
         if (now - last_look > lost_slice_ns)
             return spin_result::contended; // preempted for a slice, nothing came
-        spin_yield();
-        last_look = monotonic_ns();
+        cpu.yield();
+        last_look = cpu.now();
         const uint64_t off_cpu = last_look - now;
         if (off_cpu > lost_slice_ns)
             return ready() ? spin_result::ready_late : spin_result::contended;
