@@ -39,6 +39,7 @@ struct msg_pool_counters_t {
     uint64_t small_depot_puts = 0;
     uint64_t small_depot_gets = 0;
     uint64_t small_depot_empty = 0; // a thread out of blocks found none there: malloc
+                                    // (and the thread's next 31 go straight to malloc)
     uint64_t small_depot_full = 0;  // a full magazine found no room: 32 blocks to free()
 };
 

@@ -46,7 +46,9 @@ void close_all(std::vector<zlink::msg_t> &v) {
 TEST_F(MsgPoolSmall, FreedBlocksComeBackToTheSameThread) {
     on_fresh_thread([] {
         auto first = make_msgs(100, 64);
-        EXPECT_EQ(100u, zlink::msg_pool_counters().small_depot_empty) << "nothing cached yet";
+        // Nothing cached yet: the depot is looked at once per magazine's
+        // worth of allocations (the 1st, 33rd, 65th and 97th), not 100 times.
+        EXPECT_EQ(4u, zlink::msg_pool_counters().small_depot_empty);
         const auto first_bodies = bodies_of(first);
         close_all(first);
         // 100 frees: the 33rd, 65th and 97th find the thread's array full.
@@ -73,6 +75,34 @@ TEST_F(MsgPoolSmall, BlocksFreedOnAnotherThreadReachTheAllocatingThread) {
             EXPECT_EQ(1u, sent_bodies.count(body));
         EXPECT_EQ(1u, zlink::msg_pool_counters().small_depot_gets);
         close_all(again);
+    });
+}
+
+// A producer far ahead of its consumer (a PUB with no high-water mark)
+// finds the depot empty at every allocation; taking its lock each time cost
+// PUB/SUB tcp 64 B 10-15% of its throughput. After a miss the next 31
+// allocations go straight to malloc.
+TEST_F(MsgPoolSmall, AnEmptyDepotIsLookedAtOncePerMagazine) {
+    on_fresh_thread([] {
+        auto v = make_msgs(64, 64);
+        EXPECT_EQ(2u, zlink::msg_pool_counters().small_depot_empty);
+        close_all(v);
+    });
+    // A magazine freed meanwhile is still found once the skips are used up.
+    std::vector<zlink::msg_t> freed_elsewhere;
+    on_fresh_thread([&] { freed_elsewhere = make_msgs(33, 64); });
+    const auto freed_bodies = bodies_of(freed_elsewhere);
+    on_fresh_thread([&] {
+        auto first = make_msgs(1, 64); // a miss: 31 allocations skip the depot
+        on_fresh_thread([&] { close_all(freed_elsewhere); }); // 32 of them reach the depot
+        auto skipped = make_msgs(31, 64);
+        const auto before = zlink::msg_pool_counters().small_depot_gets;
+        auto next = make_msgs(1, 64);
+        EXPECT_EQ(before + 1, zlink::msg_pool_counters().small_depot_gets);
+        EXPECT_EQ(1u, freed_bodies.count(next[0].data()));
+        close_all(first);
+        close_all(skipped);
+        close_all(next);
     });
 }
 
