@@ -79,16 +79,31 @@ class Churn : public net_test {
     // still catches a leaked connection state per cycle. ASAN keeps freed
     // memory resident in its quarantine (+115 MiB here): only the heap
     // counts there.
-    void expect_back_to(const usage &base, const char *what, void *client = nullptr) {
-        constexpr long heap_slack = 64L * cycles, rss_slack_kib = 8192;
-        EXPECT_TRUE(eventually(
+    //
+    // Descriptors: none more than at the baseline. One fewer was seen once in
+    // the ASAN lane of CI (13 before warm-up, 12 after; not reproduced in
+    // 40 runs beside busy loops): a descriptor that was open at the baseline
+    // went away, which is not the leak this test is for. The lists are
+    // printed when that happens, to find whose it was.
+    bool fds_settled(int base_fds, const std::string &base_list, void *client, const char *what) {
+        const bool settled = eventually(
             [&] {
                 touch(router);
                 if (client)
                     touch(client);
-                return open_fds() == base.fds;
+                return open_fds() <= base_fds;
             },
-            10000))
+            10000);
+        if (settled && open_fds() < base_fds)
+            std::printf("%s: %d descriptors, %d at the baseline\nbaseline: %s\nnow: %s\n", what,
+                        open_fds(), base_fds, base_list.c_str(), open_fd_list().c_str());
+        return settled;
+    }
+
+    void expect_back_to(const usage &base, const std::string &base_list, const char *what,
+                        void *client = nullptr) {
+        constexpr long heap_slack = 64L * cycles, rss_slack_kib = 8192;
+        EXPECT_TRUE(fds_settled(base.fds, base_list, client, what))
             << what << ": " << open_fds() << " descriptors open, " << base.fds << " before";
         usage after{};
         long rss_growth = 0, heap_growth = 0;
@@ -112,26 +127,21 @@ class Churn : public net_test {
     // socket that lives through all cycles (its commands need a use too).
     void run_cycles(const std::function<void()> &cycle, const char *what, void *client = nullptr) {
         const int fds_before = open_fds();
+        const std::string fds_before_list = open_fd_list();
         for (int i = 0; i < warmup_cycles; ++i)
             ASSERT_NO_FATAL_FAILURE(cycle());
-        ASSERT_TRUE(eventually(
-            [&] {
-                touch(router);
-                if (client)
-                    touch(client);
-                return open_fds() == fds_before;
-            },
-            10000))
+        ASSERT_TRUE(fds_settled(fds_before, fds_before_list, client, "after warm-up"))
             << "after warm-up: " << open_fds() << " descriptors, " << fds_before << " before";
         const auto started = std::chrono::steady_clock::now();
         const usage base = now();
+        const std::string base_list = open_fd_list();
         for (int i = 0; i < cycles; ++i)
             ASSERT_NO_FATAL_FAILURE(cycle()) << what << ", cycle " << i;
         std::printf(
             "%s: %.1f s for %d cycles\n", what,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
             cycles);
-        expect_back_to(base, what, client);
+        expect_back_to(base, base_list, what, client);
     }
 
     // A new DEALER (PLAIN credentials if `user`) that connects, asks, gets

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <functional>
@@ -56,6 +57,24 @@ inline int open_fds() {
         n += e->d_name[0] != '.';
     ::closedir(d);
     return n - 1; // the directory's own descriptor
+}
+
+// "fd->target" for every open descriptor, for a message when counts differ.
+inline std::string open_fd_list() {
+    std::string out;
+    DIR *d = ::opendir("/proc/self/fd");
+    if (!d)
+        return out;
+    const int own = ::dirfd(d);
+    while (const dirent *e = ::readdir(d)) {
+        if (e->d_name[0] == '.' || std::atoi(e->d_name) == own)
+            continue;
+        char target[256];
+        const ssize_t n = ::readlinkat(own, e->d_name, target, sizeof target - 1);
+        out += std::string(e->d_name) + "->" + (n > 0 ? std::string(target, size_t(n)) : "?") + " ";
+    }
+    ::closedir(d);
+    return out;
 }
 
 // VmRSS of this process in KiB (-1 if unreadable).
