@@ -82,7 +82,7 @@ class Churn : public net_test {
     //
     // Descriptors: none more than at the baseline. One fewer was seen once in
     // the ASAN lane of CI (13 before warm-up, 12 after; not reproduced in
-    // 40 runs beside busy loops): a descriptor that was open at the baseline
+    // 48 runs, 20 beside a busy loop): a descriptor that was open at the baseline
     // went away, which is not the leak this test is for. The lists are
     // printed when that happens, to find whose it was.
     bool fds_settled(int base_fds, const std::string &base_list, void *client, const char *what) {
