@@ -22,12 +22,6 @@ constexpr int scale_connections = 10000;
 // 5 connections each.
 constexpr int router_endpoints = 5;
 
-void close_linger0(void *s) {
-    int zero = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_close(s);
-}
-
 std::vector<std::string> split(const std::string &line) {
     std::vector<std::string> out;
     size_t pos = 0;

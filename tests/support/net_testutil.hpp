@@ -319,9 +319,7 @@ class zap_handler {
             return;
         stop_ = true;
         thread_.join();
-        int zero = 0;
-        zmq_setsockopt(sock_, ZMQ_LINGER, &zero, sizeof zero);
-        zmq_close(sock_);
+        close_linger0(sock_);
     }
     int requests() const { return requests_; }
     std::string last_mechanism() {

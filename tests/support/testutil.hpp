@@ -54,6 +54,13 @@ constexpr int wait_ms = 5000;
         EXPECT_NE(-1, rc_) << #call << ": " << zmq_strerror(zmq_errno());                          \
     } while (0)
 
+// Closes s at once: ZMQ_LINGER 0, so nothing queued holds zmq_ctx_term.
+inline int close_linger0(void *s) {
+    const int zero = 0;
+    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
+    return zmq_close(s);
+}
+
 // Whether the library under test implements the transport of `spec` at all
 // (zlink refused tcp:// with EPROTONOSUPPORT before its wire engine landed).
 inline bool transport_supported(const char *spec) {
@@ -61,9 +68,7 @@ inline bool transport_supported(const char *spec) {
     void *s = zmq_socket(ctx, ZMQ_PAIR);
     const int rc = zmq_bind(s, spec);
     const int err = zmq_errno();
-    int zero = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_close(s);
+    close_linger0(s);
     zmq_ctx_term(ctx);
     return rc == 0 || err != EPROTONOSUPPORT;
 }
@@ -107,11 +112,8 @@ class ctx_test : public ::testing::Test {
         ASSERT_NE(nullptr, ctx);
     }
     void TearDown() override {
-        for (void *s : sockets) {
-            int zero = 0;
-            zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-            zmq_close(s);
-        }
+        for (void *s : sockets)
+            close_linger0(s);
         sockets.clear();
         if (ctx) {
             EXPECT_EQ(0, zmq_ctx_term(ctx));
@@ -132,9 +134,7 @@ class ctx_test : public ::testing::Test {
                 sockets.erase(it);
                 break;
             }
-        int zero = 0;
-        zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-        EXPECT_EQ(0, zmq_close(s));
+        EXPECT_EQ(0, close_linger0(s));
     }
     // A bound+connected pair of sockets over a fresh inproc endpoint.
     void pair(int bind_type, int connect_type, void **b, void **c) {

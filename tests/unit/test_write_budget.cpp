@@ -32,12 +32,6 @@ std::string ipc_endpoint() {
     return "ipc:///tmp/" + testutil::short_unique("zlink-wbudget") + ".ipc";
 }
 
-void close_now(void *s) {
-    const int zero = 0;
-    zmq_setsockopt(s, ZMQ_LINGER, &zero, sizeof zero);
-    zmq_close(s);
-}
-
 // A PUSH that queues kMessages to an endpoint nobody has bound yet.
 void *queued_push(void *ctx, const std::string &ep) {
     void *push = zmq_socket(ctx, ZMQ_PUSH);
@@ -76,7 +70,7 @@ TEST(WriteBudget, LongQueueYieldsTheIoThreadAndArrivesInOrder) {
     receive_all_in_order(pull);
     // 2000 one-message writes at 16 per turn of the io thread.
     EXPECT_GE(testutil::debug_counter("engine_write_yields"), 50u);
-    close_now(push);
+    testutil::close_linger0(push);
     zmq_close(pull);
     zmq_ctx_term(ctx);
     ::unlink(ep.substr(6).c_str());
@@ -108,7 +102,7 @@ uint64_t yields_for_queue(bool neighbour) {
     const uint64_t yields = testutil::debug_counter("engine_write_yields");
     for (void *s : {push, pull, pair_a, pair_b})
         if (s)
-            close_now(s);
+            testutil::close_linger0(s);
     zmq_ctx_term(push_ctx);
     zmq_ctx_term(pull_ctx);
     ::unlink(ep.substr(6).c_str());
